@@ -1,0 +1,80 @@
+# mgmd — the README's commands. The real build is Meson + Ninja; this file only drives it.
+#   make          build into build/
+#   make check    every test: unit tests plain and under ASan+UBSan, format, netns end to end
+#   make demo     real kernel hosts in namespaces joining and leaving, decoded live
+#   make bench    benchmarks with figures and ratios against peers measured in the same run
+#   make fuzz     short runs of every libFuzzer target (FUZZ_SECONDS each)
+#   make install  honours PREFIX and DESTDIR
+#   make deps     install the Debian packages the project needs (root)
+
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+FUZZ_SECONDS ?= 60
+MESON        ?= meson
+NINJA        ?= ninja
+
+BUILD      := build
+BUILD_SAN  := build-asan
+BUILD_FUZZ := build-fuzz
+
+.PHONY: all check check-unit check-asan check-format check-netns bench fuzz install deps \
+	demo clean format
+
+all: $(BUILD)/build.ninja
+	$(NINJA) -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	@scripts/deps --check build
+	$(MESON) setup $(BUILD) --prefix=$(PREFIX) --werror
+
+$(BUILD_SAN)/build.ninja:
+	@scripts/deps --check build
+	$(MESON) setup $(BUILD_SAN) --werror -Db_sanitize=address,undefined -Db_lundef=false
+
+$(BUILD_FUZZ)/build.ninja:
+	@scripts/deps --check fuzz
+	CC=clang $(MESON) setup $(BUILD_FUZZ) -Dfuzz=true -Db_lundef=false
+
+check:
+	@scripts/deps --check all
+	$(MAKE) check-format
+	$(MAKE) check-unit
+	$(MAKE) check-asan
+	$(MAKE) check-netns
+	@echo "make check: all suites passed"
+
+check-unit: all
+	$(MESON) test -C $(BUILD) --suite unit --print-errorlogs
+
+check-asan: $(BUILD_SAN)/build.ninja
+	$(NINJA) -C $(BUILD_SAN)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(MESON) test -C $(BUILD_SAN) --suite unit --print-errorlogs
+
+check-format:
+	@scripts/check-format
+
+check-netns: all
+	tests/netns/run $(BUILD)
+
+bench: all
+	bench/run $(BUILD)
+
+fuzz: $(BUILD_FUZZ)/build.ninja
+	$(NINJA) -C $(BUILD_FUZZ)
+	fuzz/run $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+demo: all
+	scripts/demo $(BUILD)
+
+install: all
+	DESTDIR=$(DESTDIR) $(MESON) install -C $(BUILD) --no-rebuild
+
+deps:
+	scripts/deps --install
+
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)
