@@ -68,6 +68,8 @@ demo: all
 	scripts/demo $(BUILD)
 
 install: all
+	$(MESON) configure $(BUILD) --prefix=$(PREFIX) >/dev/null
+	$(NINJA) -C $(BUILD)
 	DESTDIR=$(DESTDIR) $(MESON) install -C $(BUILD) --no-rebuild
 
 deps:
