@@ -45,10 +45,10 @@ enum mgm_record_type {
 /* What a message is, independent of family. */
 enum mgm_msg_kind {
 	MGM_MSG_UNKNOWN = 0, /* a type the RFCs say to ignore (RFC 3376 §4, RFC 2236 §2.1) */
-	MGM_MSG_QUERY,       /* general, group-specific or group-and-source-specific query */
+	MGM_MSG_QUERY,	     /* general, group-specific or group-and-source-specific query */
 	MGM_MSG_REPORT_V1,   /* IGMPv1 membership report */
 	MGM_MSG_REPORT_V2,   /* IGMPv2 membership report, MLDv1 listener report */
-	MGM_MSG_LEAVE,       /* IGMPv2 leave group, MLDv1 listener done */
+	MGM_MSG_LEAVE,	     /* IGMPv2 leave group, MLDv1 listener done */
 	MGM_MSG_REPORT_V3,   /* IGMPv3 membership report, MLDv2 listener report */
 };
 
@@ -57,11 +57,11 @@ enum mgm_msg_kind {
  * buffer, which must outlive the message.
  */
 struct mgm_msg {
-	uint8_t family;  /* enum mgm_family */
-	uint8_t kind;    /* enum mgm_msg_kind */
+	uint8_t family;	 /* enum mgm_family */
+	uint8_t kind;	 /* enum mgm_msg_kind */
 	uint8_t version; /* IGMP 1..3, MLD 1..2; for queries told apart by RFC 3376 §7.1 */
-	uint8_t type;    /* the wire type octet */
-	size_t len;      /* octets of the message (the IGMP or ICMPv6 payload) */
+	uint8_t type;	 /* the wire type octet */
+	size_t len;	 /* octets of the message (the IGMP or ICMPv6 payload) */
 
 	/* Query, v1/v2 report, leave/done: the group (unspecified for a general query). */
 	struct mgm_addr group;
@@ -70,17 +70,17 @@ struct mgm_msg {
 	uint16_t max_resp_code;
 	uint32_t max_resp_ms;
 	/* IGMPv3 / MLDv2 query (RFC 3376 §4.1.5-§4.1.8). */
-	bool suppress;         /* S flag: Suppress Router-Side Processing */
-	uint8_t qrv;           /* Querier's Robustness Variable, 0..7 */
-	uint8_t qqic;          /* Querier's Query Interval Code as on the wire */
-	uint32_t qqi;          /* its value in seconds */
-	uint16_t num_sources;  /* query: sources in the list */
+	bool suppress;		/* S flag: Suppress Router-Side Processing */
+	uint8_t qrv;		/* Querier's Robustness Variable, 0..7 */
+	uint8_t qqic;		/* Querier's Query Interval Code as on the wire */
+	uint32_t qqi;		/* its value in seconds */
+	uint16_t num_sources;	/* query: sources in the list */
 	const uint8_t *sources; /* num_sources addresses of mgm_addr_len(family) octets */
 
 	/* IGMPv3 / MLDv2 report: all records were validated by the decoder. */
 	uint16_t num_records;
 	const uint8_t *records; /* first group record */
-	size_t records_len;     /* octets from the first record to the end of the last */
+	size_t records_len;	/* octets from the first record to the end of the last */
 };
 
 /* One group record of a decoded v3 report; sources point into the buffer. */
@@ -132,9 +132,9 @@ int mgm_decode(uint8_t family, const uint8_t *buf, size_t len, const struct mgm_
 struct mgm_ip_info {
 	uint8_t family;
 	struct mgm_addr src, dst;
-	uint8_t hop_limit;  /* IPv4 TTL or IPv6 hop limit */
-	uint8_t tos;        /* IPv4 TOS or IPv6 traffic class */
-	bool router_alert;  /* RFC 2113 option / RFC 2711 hop-by-hop option, value 0 (MLD) */
+	uint8_t hop_limit;	/* IPv4 TTL or IPv6 hop limit */
+	uint8_t tos;		/* IPv4 TOS or IPv6 traffic class */
+	bool router_alert;	/* RFC 2113 option / RFC 2711 hop-by-hop option, value 0 (MLD) */
 	const uint8_t *payload; /* the IGMP message or the ICMPv6 message */
 	size_t payload_len;
 };
@@ -168,11 +168,11 @@ int mgm_ip_encode(uint8_t family, const struct mgm_addr *src, const struct mgm_a
 /* A query to encode. version: IGMP 1..3 / MLD 1..2. */
 struct mgm_query {
 	uint8_t version;
-	struct mgm_addr group;  /* unspecified address for a general query */
+	struct mgm_addr group;	/* unspecified address for a general query */
 	uint16_t max_resp_code; /* as on the wire: see mgm_max_resp_code() */
-	bool suppress;          /* v3 / MLDv2 only */
-	uint8_t qrv;            /* 0..7 */
-	uint8_t qqic;           /* as on the wire */
+	bool suppress;		/* v3 / MLDv2 only */
+	uint8_t qrv;		/* 0..7 */
+	uint8_t qqic;		/* as on the wire */
 	uint16_t num_sources;
 	const struct mgm_addr *sources;
 };
@@ -258,8 +258,9 @@ uint32_t mgm_icmp6_pseudo_sum(const struct mgm_addr *src, const struct mgm_addr 
 			      uint32_t upper_len);
 
 /* Names for logs and tools. */
-const char *mgm_record_type_name(uint8_t type); /* "IS_IN", "IS_EX", "TO_IN", "TO_EX", "ALLOW", "BLOCK" */
-const char *mgm_msg_kind_name(uint8_t kind);    /* "query", "report", "leave", ... */
+const char *
+mgm_record_type_name(uint8_t type); /* "IS_IN", "IS_EX", "TO_IN", "TO_EX", "ALLOW", "BLOCK" */
+const char *mgm_msg_kind_name(uint8_t kind); /* "query", "report", "leave", ... */
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * IGMP messages, the IPv4 payload: decoding with validation and encoding of queries (v1 RFC 1112
+ * App. I, v2 RFC 2236 §2, v3 RFC 3376 §4.1), v1/v2 reports and v2 leaves, and the decoding of
+ * v3 reports (RFC 3376 §4.2; their records are shared with MLD in wire_report.c). The query
+ * version follows from length and Max Resp Code, RFC 3376 §7.1.
+ */
+#include "cursor.h"
+#include "wire_priv.h"
+
+/*
+ * RFC 3376 §7.1: an 8-octet query is v1 when its Max Resp Code is 0 and v2 otherwise; 12 or
+ * more octets make a v3 query; 9 to 11 octets are not a valid query and are ignored, which we
+ * report as MGM_E_LENGTH so the caller can count them.
+ */
+static int decode_query(struct cursor *c, size_t len, uint8_t code, struct mgm_msg *m)
+{
+	uint8_t flags = 0;
+
+	m->kind = MGM_MSG_QUERY;
+	m->max_resp_code = code;
+	if (len != IGMP_V1V2_LEN && len < IGMP_V3_QUERY_LEN)
+		return MGM_E_LENGTH;
+	get_addr(c, MGM_INET, &m->group);
+	/* A query's group is zero (general query) or the multicast group queried. */
+	if (!wire_is_multicast(MGM_INET, m->group.octets) && !wire_is_zero(m->group.octets, 4))
+		return MGM_E_GROUP_NOT_MULTICAST;
+	if (len == IGMP_V1V2_LEN) {
+		m->version = code ? 2 : 1;
+		/* RFC 2236 §4: code 0 from a v1 querier means 100 tenths. */
+		m->max_resp_ms = code ? (uint32_t)code * 100 : 10000;
+		return 0;
+	}
+
+	m->version = 3;
+	m->max_resp_ms = mgm_code8_decode(code) * 100; /* RFC 3376 §4.1.1: tenths */
+	get_u8(c, &flags);
+	/* RFC 3376 §4.1.5-§4.1.6: Resv(4) S(1) QRV(3); the reserved bits are ignored. */
+	m->suppress = (flags & 0x08) != 0;
+	m->qrv = flags & 0x07;
+	get_u8(c, &m->qqic);
+	m->qqi = mgm_code8_decode(m->qqic); /* RFC 3376 §4.1.7: seconds */
+	get_be16(c, &m->num_sources);
+	/* RFC 3376 §4.1.10: octets after the source list are additional data, ignored. */
+	m->sources = get_bytes(c, (size_t)m->num_sources * 4);
+	if (!m->sources)
+		return MGM_E_SOURCE_OVERRUN;
+	return wire_check_sources(MGM_INET, m->sources, m->num_sources);
+}
+
+/*
+ * v1/v2 reports and v2 leaves name one group. A group that is not multicast cannot be joined
+ * or left (RFC 1112 §4, RFC 2236 §2.4), so such a message is MGM_E_GROUP_NOT_MULTICAST rather
+ * than silently accepted: the router ignores it either way, and tools can name why. Hosts never
+ * report or leave the all-systems group (RFC 2236 §6).
+ */
+static int decode_group_message(struct cursor *c, struct mgm_msg *m)
+{
+	get_addr(c, MGM_INET, &m->group);
+	if (!wire_is_multicast(MGM_INET, m->group.octets))
+		return MGM_E_GROUP_NOT_MULTICAST;
+	if (wire_is_all_systems(MGM_INET, m->group.octets))
+		return MGM_E_REPORT_ALL_SYSTEMS;
+	return 0;
+}
+
+static int decode_v3_report(struct cursor *c, struct mgm_msg *m)
+{
+	const uint8_t *end;
+	int err;
+
+	skip(c, 2); /* RFC 3376 §4.2.1: reserved, ignored */
+	get_be16(c, &m->num_records);
+	m->records = c->pos;
+	err = mgm_wire_check_records(MGM_INET, c->pos, c->end, m->num_records, &end);
+	if (err)
+		return err;
+	m->records_len = (size_t)(end - m->records);
+	return 0;
+}
+
+int mgm_igmp_decode(const uint8_t *buf, size_t len, struct mgm_msg *m)
+{
+	struct cursor c;
+	uint8_t type, code = 0;
+
+	if (!buf || !m)
+		return MGM_E_INVAL;
+	wire_msg_reset(m, MGM_INET, len);
+	if (len < IGMP_HDR_LEN)
+		return MGM_E_SHORT;
+	type = buf[0];
+	m->type = type;
+	/* Every IGMP message starts with type, code and checksum; the ones we decode have 8 octets
+	 * at least. Others may be shorter (RFC 4286 solicitations have 4) and are only ignored. */
+	switch (type) {
+	case MGM_IGMP_QUERY:
+	case MGM_IGMP_V1_REPORT:
+	case MGM_IGMP_V2_REPORT:
+	case MGM_IGMP_V2_LEAVE:
+	case MGM_IGMP_V3_REPORT:
+		if (len < IGMP_V1V2_LEN)
+			return MGM_E_SHORT;
+		break;
+	default:
+		break;
+	}
+	/* RFC 2236 §2.3, RFC 3376 §4.1.2: the checksum covers the whole IGMP message. */
+	if (wire_checksum(buf, len, 0) != 0)
+		return MGM_E_CHECKSUM;
+
+	cursor_init(&c, buf, len);
+	skip(&c, 1);
+	get_u8(&c, &code);
+	skip(&c, 2);
+	switch (type) {
+	case MGM_IGMP_QUERY:
+		return decode_query(&c, len, code, m);
+	case MGM_IGMP_V1_REPORT:
+		m->kind = MGM_MSG_REPORT_V1;
+		m->version = 1;
+		return decode_group_message(&c, m);
+	case MGM_IGMP_V2_REPORT:
+		m->kind = MGM_MSG_REPORT_V2;
+		m->version = 2;
+		return decode_group_message(&c, m);
+	case MGM_IGMP_V2_LEAVE:
+		m->kind = MGM_MSG_LEAVE;
+		m->version = 2;
+		return decode_group_message(&c, m);
+	case MGM_IGMP_V3_REPORT:
+		m->kind = MGM_MSG_REPORT_V3;
+		m->version = 3;
+		return decode_v3_report(&c, m);
+	default:
+		/* RFC 3376 §4: unrecognised types are silently ignored, not errors. */
+		m->kind = MGM_MSG_UNKNOWN;
+		return 0;
+	}
+}
+
+/* ---- encoding ----------------------------------------------------------------------------- */
+
+int mgm_wire_igmp_encode_query(const struct mgm_query *q, uint8_t *buf, size_t cap, size_t *len)
+{
+	size_t need = IGMP_V1V2_LEN;
+	uint8_t code = 0;
+	uint8_t *p = buf;
+	int err = mgm_wire_check_query_args(MGM_INET, q);
+
+	if (err)
+		return err;
+	switch (q->version) {
+	case 1:
+		/* RFC 1112 App. I: the v1 query has no Max Resp field (0 on the wire). */
+		if (q->num_sources)
+			return MGM_E_INVAL;
+		break;
+	case 2:
+		/* Code 0 would make an 8-octet query a v1 query (RFC 3376 §7.1). */
+		if (q->num_sources || q->max_resp_code == 0 || q->max_resp_code > 0xff)
+			return MGM_E_INVAL;
+		code = (uint8_t)q->max_resp_code;
+		break;
+	case 3:
+		if (q->max_resp_code > 0xff || q->qrv > 7)
+			return MGM_E_INVAL;
+		code = (uint8_t)q->max_resp_code;
+		need = IGMP_V3_QUERY_LEN + (size_t)q->num_sources * 4;
+		/* The IPv4 total length field bounds the message (RFC 791). */
+		if (need > 0xffff - 24)
+			return MGM_E_INVAL;
+		break;
+	default:
+		return MGM_E_INVAL;
+	}
+	if (!buf || cap < need)
+		return MGM_E_NOBUFS;
+
+	p = put_u8(p, MGM_IGMP_QUERY);
+	p = put_u8(p, code);
+	p = put_be16(p, 0);
+	p = put_bytes(p, q->group.octets, 4);
+	if (q->version == 3) {
+		p = put_u8(p, (uint8_t)((q->suppress ? 0x08 : 0) | q->qrv));
+		p = put_u8(p, q->qqic);
+		p = put_be16(p, q->num_sources);
+		mgm_wire_put_addrs(p, MGM_INET, q->sources, q->num_sources);
+	}
+	put_be16(buf + 2, wire_checksum(buf, need, 0));
+	*len = need;
+	return 0;
+}
+
+int mgm_wire_igmp_encode_v1v2(uint8_t kind, const struct mgm_addr *group, uint8_t *buf, size_t cap,
+			      size_t *len)
+{
+	uint8_t type;
+	uint8_t *p = buf;
+	int err;
+
+	switch (kind) {
+	case MGM_MSG_REPORT_V1:
+		type = MGM_IGMP_V1_REPORT;
+		break;
+	case MGM_MSG_REPORT_V2:
+		type = MGM_IGMP_V2_REPORT;
+		break;
+	case MGM_MSG_LEAVE:
+		type = MGM_IGMP_V2_LEAVE;
+		break;
+	default:
+		return MGM_E_INVAL;
+	}
+	err = mgm_wire_check_group_arg(MGM_INET, group);
+	if (err)
+		return err;
+	if (!buf || cap < IGMP_V1V2_LEN)
+		return MGM_E_NOBUFS;
+	p = put_u8(p, type);
+	p = put_u8(p, 0); /* RFC 2236 §2.2: Max Resp Time is 0 in all but queries */
+	p = put_be16(p, 0);
+	put_bytes(p, group->octets, 4);
+	put_be16(buf + 2, wire_checksum(buf, IGMP_V1V2_LEN, 0));
+	*len = IGMP_V1V2_LEN;
+	return 0;
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * MLD messages, the ICMPv6 payload: decoding with validation and encoding of MLDv1 queries,
+ * reports and dones (RFC 2710 §3) and MLDv2 queries (RFC 3810 §5.1), and the decoding of MLDv2
+ * reports (RFC 3810 §5.2; records in wire_report.c). The checksum covers the IPv6 pseudo-header
+ * (RFC 4443 §2.3); the query version follows from the length, RFC 3810 §8.1.
+ */
+#include "cursor.h"
+#include "wire_priv.h"
+
+/*
+ * RFC 3810 §8.1: a 24-octet query is MLDv1, 28 or more octets MLDv2; 25 to 27 octets are no
+ * valid query and are ignored (MGM_E_LENGTH here).
+ */
+static int decode_query(struct cursor *c, size_t len, struct mgm_msg *m)
+{
+	uint8_t flags = 0;
+
+	m->kind = MGM_MSG_QUERY;
+	if (len != MLD_V1_LEN && len < MLD_V2_QUERY_LEN)
+		return MGM_E_LENGTH;
+	get_be16(c, &m->max_resp_code);
+	skip(c, 2); /* reserved */
+	get_addr(c, MGM_INET6, &m->group);
+	/* RFC 3810 §5.1.5: the unspecified address (general query) or the multicast address
+	 * queried. */
+	if (!wire_is_multicast(MGM_INET6, m->group.octets) && !wire_is_zero(m->group.octets, 16))
+		return MGM_E_GROUP_NOT_MULTICAST;
+	if (len == MLD_V1_LEN) {
+		m->version = 1;
+		m->max_resp_ms = m->max_resp_code; /* RFC 2710 §3.4: milliseconds */
+		return 0;
+	}
+
+	m->version = 2;
+	m->max_resp_ms = mgm_code16_decode(m->max_resp_code); /* RFC 3810 §5.1.3 */
+	get_u8(c, &flags);
+	/* RFC 3810 §5.1.7-§5.1.8: Resv(4) S(1) QRV(3). */
+	m->suppress = (flags & 0x08) != 0;
+	m->qrv = flags & 0x07;
+	get_u8(c, &m->qqic);
+	m->qqi = mgm_code8_decode(m->qqic); /* RFC 3810 §5.1.9 */
+	get_be16(c, &m->num_sources);
+	/* RFC 3810 §5.1.12: octets after the source list are additional data, ignored. */
+	m->sources = get_bytes(c, (size_t)m->num_sources * 16);
+	if (!m->sources)
+		return MGM_E_SOURCE_OVERRUN;
+	return wire_check_sources(MGM_INET6, m->sources, m->num_sources);
+}
+
+/*
+ * MLDv1 reports and dones name one multicast address (RFC 2710 §3.6). As for IGMP, one that is
+ * not multicast is MGM_E_GROUP_NOT_MULTICAST; the all-nodes address is never reported
+ * (RFC 2710 §5, RFC 3810 §6).
+ */
+static int decode_v1_message(struct cursor *c, struct mgm_msg *m)
+{
+	skip(c, 4); /* Maximum Response Delay (0 in reports and dones) and reserved */
+	get_addr(c, MGM_INET6, &m->group);
+	if (!wire_is_multicast(MGM_INET6, m->group.octets))
+		return MGM_E_GROUP_NOT_MULTICAST;
+	if (wire_is_all_systems(MGM_INET6, m->group.octets))
+		return MGM_E_REPORT_ALL_SYSTEMS;
+	return 0;
+}
+
+static int decode_v2_report(struct cursor *c, struct mgm_msg *m)
+{
+	const uint8_t *end;
+	int err;
+
+	skip(c, 2); /* RFC 3810 §5.2.1: reserved */
+	get_be16(c, &m->num_records);
+	m->records = c->pos;
+	err = mgm_wire_check_records(MGM_INET6, c->pos, c->end, m->num_records, &end);
+	if (err)
+		return err;
+	m->records_len = (size_t)(end - m->records);
+	return 0;
+}
+
+int mgm_mld_decode(const uint8_t *buf, size_t len, const struct mgm_addr *src,
+		   const struct mgm_addr *dst, struct mgm_msg *m)
+{
+	struct cursor c;
+	uint8_t type;
+
+	if (!buf || !m || !src || !dst || src->family != MGM_INET6 || dst->family != MGM_INET6)
+		return MGM_E_INVAL;
+	wire_msg_reset(m, MGM_INET6, len);
+	if (len < MLD_HDR_LEN)
+		return MGM_E_SHORT;
+	type = buf[0];
+	m->type = type;
+	switch (type) {
+	case MGM_MLD_QUERY:
+	case MGM_MLD_V1_REPORT:
+	case MGM_MLD_V1_DONE:
+		if (len < MLD_V1_LEN)
+			return MGM_E_SHORT;
+		break;
+	case MGM_MLD_V2_REPORT:
+		if (len < MLD_V2_REPORT_LEN)
+			return MGM_E_SHORT;
+		break;
+	default:
+		break;
+	}
+	/* RFC 4443 §2.3: the checksum covers the pseudo-header and the whole message. An IPv6
+	 * payload is at most 65535 octets, larger lengths cannot be a real message. */
+	if (len > 0xffff || wire_checksum(buf, len, mgm_icmp6_pseudo_sum(src, dst, (uint32_t)len)))
+		return MGM_E_CHECKSUM;
+
+	cursor_init(&c, buf, len);
+	skip(&c, 4); /* type, code, checksum */
+	switch (type) {
+	case MGM_MLD_QUERY:
+		return decode_query(&c, len, m);
+	case MGM_MLD_V1_REPORT:
+		m->kind = MGM_MSG_REPORT_V2; /* an MLDv1 report plays the IGMPv2 report's part */
+		m->version = 1;
+		return decode_v1_message(&c, m);
+	case MGM_MLD_V1_DONE:
+		m->kind = MGM_MSG_LEAVE;
+		m->version = 1;
+		return decode_v1_message(&c, m);
+	case MGM_MLD_V2_REPORT:
+		m->kind = MGM_MSG_REPORT_V3;
+		m->version = 2;
+		return decode_v2_report(&c, m);
+	default:
+		/* Other ICMPv6 messages are not ours: the caller ignores them. */
+		m->kind = MGM_MSG_UNKNOWN;
+		return 0;
+	}
+}
+
+/* ---- encoding ----------------------------------------------------------------------------- */
+
+static int check_endpoints(const struct mgm_addr *src, const struct mgm_addr *dst)
+{
+	if (!src || !dst || src->family != MGM_INET6 || dst->family != MGM_INET6)
+		return MGM_E_INVAL;
+	return 0;
+}
+
+static void put_checksum(uint8_t *buf, size_t len, const struct mgm_addr *src,
+			 const struct mgm_addr *dst)
+{
+	uint32_t pseudo = mgm_icmp6_pseudo_sum(src, dst, (uint32_t)len);
+
+	put_be16(buf + 2, wire_checksum(buf, len, pseudo));
+}
+
+int mgm_wire_mld_encode_query(const struct mgm_query *q, const struct mgm_addr *src,
+			      const struct mgm_addr *dst, uint8_t *buf, size_t cap, size_t *len)
+{
+	size_t need = MLD_V1_LEN;
+	uint8_t *p = buf;
+	int err = mgm_wire_check_query_args(MGM_INET6, q);
+
+	if (err)
+		return err;
+	err = check_endpoints(src, dst);
+	if (err)
+		return err;
+	switch (q->version) {
+	case 1:
+		if (q->num_sources)
+			return MGM_E_INVAL;
+		break;
+	case 2:
+		if (q->qrv > 7)
+			return MGM_E_INVAL;
+		need = MLD_V2_QUERY_LEN + (size_t)q->num_sources * 16;
+		/* The IPv6 payload length field bounds the message (RFC 8200 §3). */
+		if (need > 0xffff - 8)
+			return MGM_E_INVAL;
+		break;
+	default:
+		return MGM_E_INVAL;
+	}
+	if (!buf || cap < need)
+		return MGM_E_NOBUFS;
+
+	p = put_u8(p, MGM_MLD_QUERY);
+	p = put_u8(p, 0); /* code */
+	p = put_be16(p, 0);
+	p = put_be16(p, q->max_resp_code);
+	p = put_be16(p, 0); /* reserved */
+	p = put_bytes(p, q->group.octets, 16);
+	if (q->version == 2) {
+		p = put_u8(p, (uint8_t)((q->suppress ? 0x08 : 0) | q->qrv));
+		p = put_u8(p, q->qqic);
+		p = put_be16(p, q->num_sources);
+		mgm_wire_put_addrs(p, MGM_INET6, q->sources, q->num_sources);
+	}
+	put_checksum(buf, need, src, dst);
+	*len = need;
+	return 0;
+}
+
+int mgm_wire_mld_encode_v1v2(uint8_t kind, const struct mgm_addr *group, const struct mgm_addr *src,
+			     const struct mgm_addr *dst, uint8_t *buf, size_t cap, size_t *len)
+{
+	uint8_t type;
+	uint8_t *p = buf;
+	int err;
+
+	switch (kind) {
+	case MGM_MSG_REPORT_V2:
+		type = MGM_MLD_V1_REPORT;
+		break;
+	case MGM_MSG_LEAVE:
+		type = MGM_MLD_V1_DONE;
+		break;
+	default:
+		return MGM_E_INVAL; /* MLD has no counterpart of the IGMPv1 report */
+	}
+	err = mgm_wire_check_group_arg(MGM_INET6, group);
+	if (!err)
+		err = check_endpoints(src, dst);
+	if (err)
+		return err;
+	if (!buf || cap < MLD_V1_LEN)
+		return MGM_E_NOBUFS;
+	p = put_u8(p, type);
+	p = put_u8(p, 0);
+	p = put_be16(p, 0);
+	p = put_be16(p, 0); /* RFC 2710 §3.4: Maximum Response Delay is 0 in reports and dones */
+	p = put_be16(p, 0);
+	put_bytes(p, group->octets, 16);
+	put_checksum(buf, MLD_V1_LEN, src, dst);
+	*len = MLD_V1_LEN;
+	return 0;
+}
