@@ -53,7 +53,7 @@ bool mgm_addr_is_multicast(const struct mgm_addr *a);
 /* A valid source of multicast traffic: not multicast, not unspecified, not 255.255.255.255,
  * not loopback. */
 bool mgm_addr_is_unicast(const struct mgm_addr *a);
-/* 224.0.0.0/24 or a link-local-scope IPv6 group (ff02::/16): never tracked by a router. */
+/* 224.0.0.0/24 or a link-local-scope IPv6 group (ffx2::/16, RFC 4291 §2.7): never tracked. */
 bool mgm_addr_is_link_local_group(const struct mgm_addr *a);
 /* The all-systems / all-nodes group: 224.0.0.1, ff02::1. */
 bool mgm_addr_is_all_systems(const struct mgm_addr *a);
