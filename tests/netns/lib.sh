@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Shared helpers of the netns tests and of scripts/demo (sourced, bash). Everything runs inside
+# namespaces this file creates, named mgmt-PID-NAME, and is removed by a trap on EXIT, INT and
+# TERM, on failure too. Addresses: 198.18.0.0/15 and 2001:db8::/32; groups 239/8 and 232/8.
+
+MGMT_PREFIX="mgmt-$$"
+MGMT_NAMESPACES=()
+MGMT_PIDS=()
+MGMT_TMP=""
+
+mgmt_log() {
+	printf '%s\n' "$*" >&2
+}
+
+mgmt_fail() {
+	printf 'FAIL: %s\n' "$*" >&2
+	exit 1
+}
+
+mgmt_require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "$1: needs root to create network namespaces (try: sudo $1)" >&2
+		exit 1
+	fi
+}
+
+mgmt_require() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || mgmt_fail "missing command: $c (run 'make deps')"
+	done
+}
+
+mgmt_cleanup() {
+	local pid ns
+	for pid in "${MGMT_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${MGMT_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	MGMT_PIDS=()
+	for ns in "${MGMT_NAMESPACES[@]}"; do
+		# Anything still alive in a namespace we made was started by this script.
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null || true
+		done
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	MGMT_NAMESPACES=()
+	if [ -n "$MGMT_TMP" ] && [ -d "$MGMT_TMP" ] && [ -z "${MGMT_KEEP:-}" ]; then
+		rm -rf "$MGMT_TMP"
+	fi
+}
+
+mgmt_init() {
+	trap mgmt_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	MGMT_TMP=$(mktemp -d "/tmp/$MGMT_PREFIX.XXXXXX")
+}
+
+# The full name of a namespace from its short name.
+mgmt_ns_name() {
+	printf '%s-%s' "$MGMT_PREFIX" "$1"
+}
+
+# ns NAME CMD...: runs CMD inside namespace NAME.
+ns() {
+	local n
+	n=$(mgmt_ns_name "$1")
+	shift
+	ip netns exec "$n" "$@"
+}
+
+# ns_add NAME: a namespace with loopback up, no IPv6 duplicate address detection (so link-local
+# addresses are usable at once) and no forwarding.
+ns_add() {
+	local n
+	n=$(mgmt_ns_name "$1")
+	ip netns add "$n" || mgmt_fail "cannot create namespace $n"
+	MGMT_NAMESPACES+=("$n")
+	ns "$1" ip link set lo up
+	ns "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	ns "$1" sysctl -qw net.ipv6.conf.all.dad_transmits=0 net.ipv6.conf.default.dad_transmits=0
+}
+
+# veth_add NS1 IF1 NS2 IF2: a veth pair between two namespaces, both ends up.
+veth_add() {
+	local tmp="mgv$$x$RANDOM"
+	ip link add "$tmp" type veth peer name "${tmp}y" || mgmt_fail "cannot create veth"
+	ip link set "$tmp" netns "$(mgmt_ns_name "$1")" name "$2"
+	ip link set "${tmp}y" netns "$(mgmt_ns_name "$3")" name "$4"
+	ns "$1" ip link set "$2" up
+	ns "$3" ip link set "$4" up
+}
+
+# bridge_add NS BR: a bridge without multicast snooping, so every report and query floods to
+# every port and to the bridge's own capture.
+bridge_add() {
+	ns "$1" ip link add "$2" type bridge mcast_snooping 0 || mgmt_fail "cannot create bridge"
+	ns "$1" ip link set "$2" up
+}
+
+# bridge_port NS BR IF
+bridge_port() {
+	ns "$1" ip link set "$3" master "$2"
+}
+
+# addr_add NS IF ADDR/LEN
+addr_add() {
+	ns "$1" ip addr add "$3" dev "$2" nodad 2>/dev/null || ns "$1" ip addr add "$3" dev "$2"
+}
+
+# host_versions NS IF IGMP MLD: forces the kernel's IGMP and MLD version on IF (0 = automatic)
+# and shortens the unsolicited report intervals so tests need not wait for the defaults.
+host_versions() {
+	ns "$1" sh -c "echo $3 > /proc/sys/net/ipv4/conf/$2/force_igmp_version &&
+		echo $4 > /proc/sys/net/ipv6/conf/$2/force_mld_version" ||
+		mgmt_fail "cannot force IGMP/MLD versions on $2"
+	ns "$1" sysctl -qw "net.ipv4.conf.$2.igmpv2_unsolicited_report_interval=200" \
+		"net.ipv4.conf.$2.igmpv3_unsolicited_report_interval=200" \
+		"net.ipv6.conf.$2.mldv1_unsolicited_report_interval=200" \
+		"net.ipv6.conf.$2.mldv2_unsolicited_report_interval=200"
+}
+
+# bg NS SECONDS CMD...: CMD in the background inside NS, killed after SECONDS at the latest.
+# The pid lands in MGMT_LAST_PID and is cleaned up on exit.
+bg() {
+	local n t=$2
+	n=$(mgmt_ns_name "$1")
+	shift 2
+	# exec, so the pid is timeout's own and a signal to it reaches the command.
+	(exec ip netns exec "$n" timeout "$t" "$@") &
+	MGMT_LAST_PID=$!
+	MGMT_PIDS+=("$MGMT_LAST_PID")
+}
+
+# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds; fails after SECONDS.
+wait_for() {
+	local t=$1 i=0
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -le $((t * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+
+# capture_start NS IF FILE [SECONDS]: dumpcap on IF into FILE (pcapng, or pcap when FILE ends
+# in .pcap), stopping by itself after SECONDS (default 60). Returns once dumpcap captures.
+capture_start() {
+	local n=$1 ifc=$2 file=$3 t=${4:-60} fmt=-n log
+	case "$file" in *.pcap) fmt=-P ;; esac
+	log="$file.log"
+	: >"$file.log"
+	n=$(mgmt_ns_name "$n")
+	(exec ip netns exec "$n" timeout $((t + 5)) dumpcap -q -i "$ifc" "$fmt" -a "duration:$t" \
+		-w "$file" >"$log" 2>&1) &
+	MGMT_CAPTURE_PID=$!
+	MGMT_PIDS+=("$MGMT_CAPTURE_PID")
+	wait_for 10 grep -q "Capturing on" "$log" || {
+		cat "$log" >&2
+		mgmt_fail "dumpcap did not start on $ifc"
+	}
+	# dumpcap says so just before its first read; give the socket a moment.
+	sleep 0.3
+}
+
+# capture_stop: ends the capture started last and waits until the file is complete. TERM, not
+# INT: a background job of a script ignores SIGINT; timeout passes TERM on to dumpcap.
+capture_stop() {
+	sleep 0.3
+	kill -TERM "$MGMT_CAPTURE_PID" 2>/dev/null || true
+	wait "$MGMT_CAPTURE_PID" 2>/dev/null || true
+}
