@@ -22,6 +22,7 @@ BUILD_FUZZ := build-fuzz
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
+	@ln -sfn tools/mgmdump $(BUILD)/mgmdump
 
 $(BUILD)/build.ninja:
 	@scripts/deps --check build
