@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The router side of IGMPv1/v2/v3 and MLDv1/v2 for one interface and family, sans I/O: querier
+ * election and query schedule (RFC 3376 §6.6, §8; RFC 2236 §3; RFC 3810 §7), group and source
+ * state (RFC 3376 §6.2-§6.5), older-version compatibility (RFC 3376 §7.3, RFC 3810 §8.3), SSM
+ * (RFC 4604 §2.2.1) and forwarding state emitted as effects.
+ */
+#ifndef MGM_ROUTER_H
+#define MGM_ROUTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mgm/addr.h"
+#include "mgm/engine.h"
+#include "mgm/wire.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Model
+ * -----
+ * One struct mgm_router per (interface, family). Events in:
+ *   mgm_router_input()      an IGMP / ICMPv6 message with what its IP header said,
+ *   mgm_router_timer()      the caller's clock reached mgm_router_next_deadline(),
+ *   API calls               start, stop, set_address, reconfigure.
+ * Effects out, through the callbacks given at creation, always from inside one of those calls:
+ *   send()      an IGMP or ICMPv6 payload to transmit on the interface to dst. The source must
+ *               be the router's address (mgm_router_set_address()); MLD checksums cover it.
+ *               The daemon wraps it with mgm_ip_encode().
+ *   forward()   one forwarding-state change (below).
+ *   log()       one event in words (optional; nothing is formatted when it is NULL).
+ * Time is int64_t milliseconds of the caller's monotonic clock; it must never go backwards.
+ * The engine reads no clock, draws no random numbers of its own, has no globals, does no I/O
+ * and allocates only through the mgm_allocator hooks. It is not thread-safe: one caller at a
+ * time per instance.
+ *
+ * Forwarding state
+ * ----------------
+ * Per group G the interface holds an entry (*,G) in {NONE, FORWARD} and entries (S,G) in
+ * {NONE, FORWARD, BLOCK}. Traffic from S to G is wanted on this interface iff (S,G) = FORWARD,
+ * or (S,G) = NONE and (*,G) = FORWARD. The group records map onto it as:
+ *   INCLUDE(A):     (*,G) = NONE,    (S,G) = FORWARD for S in A.
+ *   EXCLUDE(X, Y):  (*,G) = FORWARD, (S,G) = BLOCK for S in Y; sources in X stay NONE.
+ * Every change is emitted as it happens. Within one transition the order is: new BLOCKs, then
+ * new FORWARDs, then withdrawn FORWARDs, then withdrawn BLOCKs, so traffic that stays wanted
+ * never gaps and traffic that becomes unwanted is never let through in between.
+ * In the SSM ranges (RFC 4607; mgm_addr_is_ssm()) only INCLUDE state exists, so (*,G) is never
+ * FORWARD there.
+ */
+
+struct mgm_router;
+
+enum mgm_fwd_state {
+	MGM_FWD_NONE = 0,
+	MGM_FWD_FORWARD = 1,
+	MGM_FWD_BLOCK = 2,
+};
+
+struct mgm_fwd_change {
+	struct mgm_addr group;
+	struct mgm_addr source; /* unspecified address when any_source */
+	bool any_source;	/* the (*,G) entry */
+	uint8_t from, to;	/* enum mgm_fwd_state */
+};
+
+/*
+ * Received-message policy on the IP header (TTL / hop limit and Router Alert).
+ * DEFAULT: MLD messages need hop limit 1 and Router Alert (RFC 3810 §5 requires the rest be
+ *          dropped); IGMP is accepted whatever the TTL and Router Alert (RFC 3376 §9.1 makes
+ *          dropping v3 messages without Router Alert a choice, and v1 never had it).
+ * STRICT:  additionally IGMP needs TTL 1 on every message, and Router Alert on v2 and v3
+ *          messages (RFC 2236 §2 and RFC 3376 §4 send it; IGMPv1, RFC 1112, predates it).
+ * LOOSE:   no checks at all, also for MLD (against RFC 3810 §5; for labs and broken peers).
+ */
+enum mgm_ip_policy {
+	MGM_IP_POLICY_DEFAULT = 0,
+	MGM_IP_POLICY_STRICT = 1,
+	MGM_IP_POLICY_LOOSE = 2,
+};
+
+/*
+ * Per-interface configuration: every variable of RFC 3376 §8 / RFC 3810 §9 plus limits.
+ * Times are milliseconds. mgm_router_config_defaults() fills the RFC defaults.
+ */
+struct mgm_router_config {
+	uint8_t family;	 /* MGM_INET (IGMP) or MGM_INET6 (MLD) */
+	uint8_t version; /* IGMP 1..3, MLD 1..2: caps what is sent and accepted (default 3 / 2) */
+
+	uint8_t robustness;		     /* RV, 1..255; RFC: MUST NOT be 0, SHOULD NOT be 1 */
+	uint32_t query_interval_ms;	     /* QI, default 125 s */
+	uint32_t query_response_interval_ms; /* QRI, default 10 s; must be < QI */
+	uint32_t startup_query_interval_ms;  /* default QI / 4 */
+	uint8_t startup_query_count;	     /* default RV */
+	uint32_t last_member_query_interval_ms;	 /* LMQI, default 1 s */
+	uint8_t last_member_query_count;	 /* LMQC, default RV */
+	uint32_t unsolicited_report_interval_ms; /* host side only; validated, unused here */
+
+	bool querier;	 /* take part in the querier election (default true); false: never query */
+	bool fast_leave; /* explicit tracking of reporters, see below (default false) */
+	bool check_subnet; /* IGMP: ignore reports from sources off the interface's prefix
+			    * (RFC 3376 §9.2; 0.0.0.0 always accepted). MLD always requires a
+			    * link-local source (RFC 3810 §5). Default true. */
+	uint8_t ip_policy; /* enum mgm_ip_policy */
+
+	/* Link MTU: group-and-source-specific queries are split to fit it (RFC 3376 §4.1.8).
+	 * At least 576 (IGMP) / 1280 (MLD); default 1500. */
+	uint32_t mtu;
+
+	/* Limits on what peers can make us allocate; all must be > 0. */
+	uint32_t max_groups;		/* group records on this interface (default 4096) */
+	uint32_t max_sources_per_group; /* source records in one group, <= 65535 (default 512) */
+	uint32_t max_sources;		/* source records on this interface (default 65536) */
+	uint32_t max_tracked;		/* fast-leave reporter records (default 8192) */
+};
+
+/* RFC defaults for the family (RFC 3376 §8, RFC 3810 §9) and the default limits. */
+void mgm_router_config_defaults(struct mgm_router_config *cfg, uint8_t family);
+
+/*
+ * Validates a configuration. Returns 0 or MGM_E_CONFIG with a sentence naming the field and the
+ * values in errbuf ("query_response_interval_ms (125000) must be below query_interval_ms
+ * (125000)"). A value that is legal but discouraged (robustness 1) returns 0 with a warning
+ * sentence in errbuf; errbuf is "" when there is nothing to say. errbuf may be NULL.
+ */
+int mgm_router_config_check(const struct mgm_router_config *cfg, char *errbuf, size_t errlen);
+
+struct mgm_router_callbacks {
+	void *ctx;
+	void (*send)(void *ctx, const struct mgm_addr *dst, const uint8_t *payload, size_t len);
+	void (*forward)(void *ctx, const struct mgm_fwd_change *change);
+	void (*log)(void *ctx, int level, const char *text); /* enum mgm_log_level; optional */
+	/* Optional: seeds the hash tables so that peers cannot aim collisions at them. */
+	uint64_t (*random)(void *ctx);
+};
+
+/*
+ * Creates a stopped router. cfg is validated (MGM_E_CONFIG, message in errbuf). alloc may be
+ * NULL (malloc/free). The callbacks are copied; send and forward may be NULL to discard.
+ */
+int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_router_callbacks *cb,
+		      const struct mgm_allocator *alloc, struct mgm_router **out, char *errbuf,
+		      size_t errlen);
+/* Frees everything without emitting effects (call mgm_router_stop() first to withdraw). */
+void mgm_router_destroy(struct mgm_router *r);
+
+/*
+ * The router's own address on the interface and its prefix length: the querier election
+ * compares it (IPv4 numerically, RFC 3376 §6.6.2; IPv6 must be the link-local address,
+ * RFC 3810 §7.6.2 and §5.1.14) and it is the source of every query. The prefix serves the
+ * IGMP subnet check. Without an address the router can keep state but never becomes querier.
+ */
+int mgm_router_set_address(struct mgm_router *r, int64_t now, const struct mgm_addr *addr,
+			   uint8_t prefix_len);
+
+/*
+ * Starts the querier role (RFC 3376 §6.6.2: a router starts as querier and sends
+ * [Startup Query Count] general queries [Startup Query Interval] apart) and message processing.
+ * Before start, input is ignored (counted as MGM_DROP_NOT_RUNNING).
+ */
+int mgm_router_start(struct mgm_router *r, int64_t now);
+/* Stops: every group is deleted with its forwarding state withdrawn; counters are kept. */
+void mgm_router_stop(struct mgm_router *r, int64_t now);
+
+/*
+ * Applies a new configuration (same family). Running timers keep their deadlines; new values
+ * apply from the next time each timer is set. Lowered limits do not evict existing state, they
+ * refuse growth. The version may change: the operating version follows at once.
+ */
+int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_router_config *cfg,
+			   char *errbuf, size_t errlen);
+
+/*
+ * One received IGMP message (ip->family MGM_INET) or ICMPv6 message (MGM_INET6): buf/len is
+ * the payload; ip gives the source, destination, TTL / hop limit and Router Alert (its payload
+ * fields are not used). Returns 0 when the message was processed or dropped by policy (drops
+ * are counted per reason), a negative enum mgm_err when it did not decode (counted as
+ * MGM_DROP_MALFORMED) or on misuse (MGM_E_INVAL).
+ */
+int mgm_router_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
+		     const uint8_t *buf, size_t len);
+/* The same for a message the caller already decoded (its buffer must still be valid). */
+int mgm_router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
+			 const struct mgm_msg *m);
+
+/* Runs every timer due at or before now. */
+void mgm_router_timer(struct mgm_router *r, int64_t now);
+/* When the router next wants mgm_router_timer(), or MGM_TIME_NEVER. May be earlier than
+ * anything visible (a re-check of a refreshed timer); never later. */
+int64_t mgm_router_next_deadline(const struct mgm_router *r);
+
+/* Is traffic from source to group wanted on this interface (the model above)? */
+bool mgm_router_forwarding(const struct mgm_router *r, const struct mgm_addr *group,
+			   const struct mgm_addr *source);
+
+/*
+ * Fast leave (cfg.fast_leave). The router then tracks, per group, which reporters are in
+ * EXCLUDE mode and which sources each INCLUDE-mode reporter asked for, from their v3 / MLDv2
+ * records (RFC 3376 does not define this; it is explicit tracking as bridges do it). When the
+ * last EXCLUDE-mode reporter leaves, the group switches at once as if its timer had expired
+ * (§6.5); when the last reporter of an INCLUDE-mode source blocks it, the source is deleted at
+ * once. The first query of the normal procedure is still sent, as a safety net for members the
+ * tracking cannot see; the retransmissions are not. Tracking is trusted only for groups whose
+ * whole history it saw: a group that heard a v1/v2 report (those hosts suppress each other's
+ * reports, RFC 2236 §3), a report from the unspecified address, or that ran into max_tracked
+ * falls back to the normal last-member procedure until it is deleted.
+ */
+
+/*
+ * Limits. A group record that would take a group past max_sources_per_group or the interface
+ * past max_sources, or that needs memory the allocator refuses, is refused whole: the group's
+ * mode, timers, sources and forwarding stay as they were (no half-applied row), and the refusal
+ * is counted. Duplicate sources in a record count against the limit as if distinct. A record
+ * that would create a group past max_groups is refused the same way; existing groups keep
+ * refreshing. Lowered limits refuse growth but evict nothing.
+ *
+ * Older versions. The configured version caps what is sent and accepted (newer reports are
+ * dropped as MGM_DROP_VERSION, as an RFC 2236 / 2710 router ignores them). An older querier
+ * heard on the link lowers the operating version for the Older Version Querier Present
+ * Timeout (RFC 3376 §7.3.1 asks for this to be configured; it is also detected, as hosts do in
+ * §7.2.1). Below IGMPv3 / MLDv2 there is no Q(G,S): rows that would send one leave it (and its
+ * timer lowering) out, and group records are read in the operating version's compatibility
+ * rules.
+ */
+
+/* ---- Introspection ------------------------------------------------------------------------ */
+
+/* Why a message or a group record was not (fully) applied. */
+enum mgm_router_drop {
+	MGM_DROP_MALFORMED = 0,		/* the decoder refused it */
+	MGM_DROP_NOT_RUNNING,		/* router not started */
+	MGM_DROP_FAMILY,		/* IP family is not the router's */
+	MGM_DROP_UNKNOWN_TYPE,		/* a type the RFCs say to ignore */
+	MGM_DROP_NO_ROUTER_ALERT,	/* ip_policy: Router Alert missing */
+	MGM_DROP_BAD_TTL,		/* ip_policy: TTL / hop limit not 1 */
+	MGM_DROP_SOURCE_NOT_LINK_LOCAL, /* MLD from a non-link-local source, RFC 3810 §5 */
+	MGM_DROP_SOURCE_UNSPECIFIED,	/* MLD report from ::, RFC 3810 §5.2.13 / IGMP query
+					 * from 0.0.0.0: no state, no election */
+	MGM_DROP_OFF_SUBNET,		/* IGMP report from outside the prefix, RFC 3376 §9.2 */
+	MGM_DROP_OWN_QUERY,		/* our own query looped back */
+	MGM_DROP_VERSION,		/* message newer than the configured version */
+	MGM_DROP_LINK_LOCAL_GROUP,	/* 224.0.0.x / ff02::/16: never tracked (record count) */
+	MGM_DROP_SSM_EXCLUDE,	 /* IS_EX, TO_EX, v1/v2 report or leave, SSM group (RFC 4604) */
+	MGM_DROP_COMPAT_IGNORED, /* BLOCK in v1/v2 compat, leave / TO_IN in v1 (§7.3.2) */
+	MGM_DROP_GROUP_LIMIT,	 /* max_groups reached: record refused */
+	MGM_DROP_SOURCE_LIMIT,	 /* max_sources_per_group / max_sources: record refused whole */
+	MGM_DROP_NOMEM,		 /* allocator refused: record refused */
+	MGM_DROP_TRACK_LIMIT,	 /* max_tracked reached: group falls back to normal leave */
+	MGM_DROP__COUNT
+};
+/* "malformed", "no_router_alert", ... */
+const char *mgm_router_drop_name(int reason);
+
+struct mgm_router_counters {
+	/* Received, valid and accepted by policy; index = version (1..3; MLD 1..2). */
+	uint64_t rx_queries[4];
+	uint64_t rx_reports[4];
+	uint64_t rx_leaves;	/* IGMPv2 leave / MLDv1 done */
+	uint64_t rx_records[7]; /* v3 / MLDv2 group records by type 1..6 */
+	/* Sent; queries by version. */
+	uint64_t tx_general_queries[4];
+	uint64_t tx_group_queries[4];	     /* Q(G) */
+	uint64_t tx_group_source_queries[4]; /* Q(G,S), each of the split counted */
+	uint64_t drops[MGM_DROP__COUNT];
+	uint64_t groups_added, groups_removed;
+	uint64_t sources_added, sources_removed;
+	uint64_t fwd_changes;
+	uint64_t querier_elected; /* times this router became querier */
+	uint64_t querier_lost;	  /* times it yielded to a lower address */
+};
+
+struct mgm_router_status {
+	uint8_t family;
+	uint8_t configured_version;
+	uint8_t operating_version; /* lowered by an older querier on the link, RFC 3376 §7.3.1 */
+	bool running;
+	bool querier; /* this router is the querier */
+	struct mgm_addr address;
+	uint8_t prefix_len;
+	struct mgm_addr querier_address; /* own address when querier; unspecified if unknown */
+	/* Remaining milliseconds, -1 when the timer does not run. */
+	int64_t other_querier_present_ms;
+	int64_t next_general_query_ms;
+	int64_t older_querier_present_ms[3]; /* index = version 1, 2 */
+	uint8_t startup_queries_left;
+	/* In use: own configuration, or the querier's QRV / QQI when not querier (§4.1.6-7). */
+	uint8_t robustness;
+	uint32_t query_interval_ms;
+	uint32_t groups, sources, tracked;
+	size_t memory; /* bytes currently allocated by this instance */
+};
+
+void mgm_router_status(const struct mgm_router *r, int64_t now, struct mgm_router_status *st);
+void mgm_router_counters(const struct mgm_router *r, struct mgm_router_counters *c);
+
+struct mgm_router_group_info {
+	struct mgm_addr group;
+	uint8_t filter_mode;		  /* enum mgm_filter_mode */
+	uint8_t compat_version;		  /* group compatibility mode, RFC 3376 §7.3.2 */
+	int64_t group_timer_ms;		  /* remaining; -1 when not running (INCLUDE mode) */
+	int64_t older_host_present_ms[3]; /* index = version 1, 2; -1 when not running */
+	struct mgm_addr last_reporter;
+	uint32_t num_sources;
+	uint8_t group_query_retransmissions; /* Q(G) still to send */
+	uint8_t any_source_fwd;		     /* (*,G): enum mgm_fwd_state */
+	bool tracking_trusted;		     /* fast leave may act on this group */
+	uint32_t tracked_reporters;
+};
+
+struct mgm_router_source_info {
+	struct mgm_addr source;
+	int64_t timer_ms;	       /* remaining; -1 when not running (EXCLUDE mode, list Y) */
+	uint8_t fwd;		       /* (S,G): enum mgm_fwd_state */
+	bool forwarded;		       /* traffic from this source to the group is wanted */
+	uint8_t query_retransmissions; /* Q(G,S) still to send for it */
+	uint16_t tracked_reporters;    /* fast leave: reporters asking for it */
+};
+
+/* One group, or MGM_E_NOENT. */
+int mgm_router_group(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
+		     struct mgm_router_group_info *gi);
+/*
+ * Calls fn for every group (order unspecified) / every source of one group. fn returns 0 to
+ * go on; any other value stops the walk and is returned. The state must not be changed from
+ * inside fn.
+ */
+int mgm_router_foreach_group(const struct mgm_router *r, int64_t now,
+			     int (*fn)(void *ctx, const struct mgm_router_group_info *gi),
+			     void *ctx);
+int mgm_router_foreach_source(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
+			      int (*fn)(void *ctx, const struct mgm_router_source_info *si),
+			      void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The router instance: creation, address, start and stop, and the dispatch of its events —
+ * received messages through the receive policy (RFC 3376 §4, §9; RFC 3810 §5, §5.2.13) to the
+ * querier or the group tables, and timer calls to whichever record is due. Also the read-only
+ * view for status output.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mgm/err.h"
+#include "router_priv.h"
+
+/* ---- Intervals in use (RFC 3376 §8, RFC 3810 §9) ------------------------------------------- */
+
+int64_t mgm_rtr_gmi(const struct mgm_router *r)
+{
+	/* §8.4 (MALI, RFC 3810 §9.4): RV x QI + QRI. */
+	return (int64_t)r->rv * r->qi_ms + r->cfg.query_response_interval_ms;
+}
+
+int64_t mgm_rtr_lmqt(const struct mgm_router *r)
+{
+	/* §8.10 (LLQT, RFC 3810 §9.10): LMQI x LMQC. */
+	return (int64_t)r->cfg.last_member_query_interval_ms * r->cfg.last_member_query_count;
+}
+
+int64_t mgm_rtr_ohpi(const struct mgm_router *r)
+{
+	/* §8.13 Older Host Present Interval, §8.12 Older Version Querier Present Timeout. */
+	return (int64_t)r->rv * r->qi_ms + r->cfg.query_response_interval_ms;
+}
+
+int64_t mgm_rtr_oqpi(const struct mgm_router *r)
+{
+	/* §8.5: RV x QI + QRI / 2. */
+	return (int64_t)r->rv * r->qi_ms + r->cfg.query_response_interval_ms / 2;
+}
+
+/* ---- Logging and drops ---------------------------------------------------------------------- */
+
+void mgm_rtr_log(const struct mgm_router *r, int level, const char *fmt, ...)
+{
+	char text[256];
+	va_list ap;
+
+	if (!r->cb.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	r->cb.log(r->cb.ctx, level, text);
+}
+
+static const char *const drop_names[MGM_DROP__COUNT] = {
+	[MGM_DROP_MALFORMED] = "malformed",
+	[MGM_DROP_NOT_RUNNING] = "not_running",
+	[MGM_DROP_FAMILY] = "family",
+	[MGM_DROP_UNKNOWN_TYPE] = "unknown_type",
+	[MGM_DROP_NO_ROUTER_ALERT] = "no_router_alert",
+	[MGM_DROP_BAD_TTL] = "bad_ttl",
+	[MGM_DROP_SOURCE_NOT_LINK_LOCAL] = "source_not_link_local",
+	[MGM_DROP_SOURCE_UNSPECIFIED] = "source_unspecified",
+	[MGM_DROP_OFF_SUBNET] = "off_subnet",
+	[MGM_DROP_OWN_QUERY] = "own_query",
+	[MGM_DROP_VERSION] = "version",
+	[MGM_DROP_LINK_LOCAL_GROUP] = "link_local_group",
+	[MGM_DROP_SSM_EXCLUDE] = "ssm_exclude",
+	[MGM_DROP_COMPAT_IGNORED] = "compat_ignored",
+	[MGM_DROP_GROUP_LIMIT] = "group_limit",
+	[MGM_DROP_SOURCE_LIMIT] = "source_limit",
+	[MGM_DROP_NOMEM] = "nomem",
+	[MGM_DROP_TRACK_LIMIT] = "track_limit",
+};
+
+const char *mgm_router_drop_name(int reason)
+{
+	if (reason < 0 || reason >= MGM_DROP__COUNT)
+		return "unknown";
+	return drop_names[reason];
+}
+
+void mgm_rtr_drop(struct mgm_router *r, int reason)
+{
+	if (reason < 0 || reason >= MGM_DROP__COUNT)
+		return;
+	r->ctr.drops[reason]++;
+	mgm_rtr_log(r, MGM_LOG_DEBUG, "dropped: %s", drop_names[reason]);
+}
+
+/* ---- Life cycle ----------------------------------------------------------------------------- */
+
+/* Scratch for one query packet: its payload fits the MTU less the IP header. */
+static int alloc_scratch(struct mgm_router *r, uint32_t mtu)
+{
+	size_t hdr = mgm_ip_header_len(r->family);
+	size_t payload = mtu - hdr;
+	size_t fixed = r->family == MGM_INET ? 12 : 28; /* v3 / MLDv2 query without sources */
+	uint32_t nsrc = (uint32_t)((payload - fixed) / r->alen);
+	uint8_t *buf;
+	struct mgm_addr *list;
+
+	if (nsrc > 65535)
+		nsrc = 65535;
+	buf = mgm_mem_alloc(&r->mem, payload);
+	list = mgm_mem_alloc(&r->mem, nsrc * sizeof(*list));
+	if (!buf || !list) {
+		mgm_mem_free(&r->mem, buf, payload);
+		mgm_mem_free(&r->mem, list, nsrc * sizeof(*list));
+		return MGM_E_NOMEM;
+	}
+	mgm_mem_free(&r->mem, r->qbuf, r->qbuf_len);
+	mgm_mem_free(&r->mem, r->qsrc, r->qsrc_max * sizeof(*r->qsrc));
+	r->qbuf = buf;
+	r->qbuf_len = payload;
+	r->qsrc = list;
+	r->qsrc_max = nsrc;
+	return 0;
+}
+
+static int alloc_rec_cache(struct mgm_router *r, uint32_t cap)
+{
+	uint32_t *c = mgm_mem_alloc(&r->mem, (size_t)cap * sizeof(*c));
+
+	if (!c)
+		return MGM_E_NOMEM;
+	mgm_mem_free(&r->mem, r->rec_si, (size_t)r->rec_si_cap * sizeof(*c));
+	r->rec_si = c;
+	r->rec_si_cap = cap;
+	return 0;
+}
+
+int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_router_callbacks *cb,
+		      const struct mgm_allocator *alloc, struct mgm_router **out, char *errbuf,
+		      size_t errlen)
+{
+	struct mgm_mem mem;
+	struct mgm_router *r;
+	int err;
+
+	if (!cfg || !out)
+		return MGM_E_INVAL;
+	*out = NULL;
+	err = mgm_router_config_check(cfg, errbuf, errlen);
+	if (err)
+		return err;
+	mgm_mem_init(&mem, alloc);
+	r = mgm_mem_zalloc(&mem, sizeof(*r));
+	if (!r)
+		return MGM_E_NOMEM;
+	r->mem = mem;
+	r->cfg = *cfg;
+	if (cb)
+		r->cb = *cb;
+	r->family = cfg->family;
+	r->alen = (uint8_t)mgm_addr_len(cfg->family);
+	mgm_addr_any(&r->addr, r->family);
+	mgm_addr_any(&r->querier_addr, r->family);
+	r->other_querier_at = r->general_query_at = MGM_TIME_NEVER;
+	r->older_querier_at[0] = r->older_querier_at[1] = MGM_TIME_NEVER;
+	r->oper_version = cfg->version;
+	r->rv = cfg->robustness;
+	r->qi_ms = cfg->query_interval_ms;
+	r->seed = r->cb.random ? r->cb.random(r->cb.ctx) : 0x243f6a8885a308d3ull;
+	mgm_rtr_store_init(r);
+	err = alloc_scratch(r, cfg->mtu);
+	if (!err)
+		err = alloc_rec_cache(r, cfg->max_sources_per_group);
+	if (err) {
+		mgm_router_destroy(r);
+		return err;
+	}
+	*out = r;
+	return 0;
+}
+
+void mgm_router_destroy(struct mgm_router *r)
+{
+	struct mgm_mem mem;
+
+	if (!r)
+		return;
+	mgm_rtr_store_fini(r);
+	mgm_mem_free(&r->mem, r->qbuf, r->qbuf_len);
+	mgm_mem_free(&r->mem, r->qsrc, r->qsrc_max * sizeof(*r->qsrc));
+	mgm_mem_free(&r->mem, r->rec_si, (size_t)r->rec_si_cap * sizeof(*r->rec_si));
+	mem = r->mem;
+	mgm_mem_free(&mem, r, sizeof(*r));
+}
+
+int mgm_router_set_address(struct mgm_router *r, int64_t now, const struct mgm_addr *addr,
+			   uint8_t prefix_len)
+{
+	if (!r || !addr || addr->family != r->family || prefix_len > r->alen * 8)
+		return MGM_E_INVAL;
+	/* RFC 3810 §5.1.14: queries come from the link-local address. */
+	if (r->family == MGM_INET6 && !mgm_addr_is_any(addr) && !mgm_addr_is_ipv6_link_local(addr))
+		return MGM_E_INVAL;
+	r->addr = *addr;
+	r->prefix_len = prefix_len;
+	r->have_addr = !mgm_addr_is_any(addr);
+	mgm_rtr_querier_readdress(r, now);
+	return 0;
+}
+
+int mgm_router_start(struct mgm_router *r, int64_t now)
+{
+	if (!r)
+		return MGM_E_INVAL;
+	if (r->running)
+		return 0;
+	r->running = true;
+	mgm_rtr_querier_start(r, now);
+	return 0;
+}
+
+void mgm_router_stop(struct mgm_router *r, int64_t now)
+{
+	(void)now;
+	if (!r || !r->running)
+		return;
+	/* Deleting the entry in slot i may shift a later one into it; every slot before i is
+	 * already empty, so nothing is skipped. */
+	r->bulk = true;
+	for (uint32_t i = 0; r->gtab.slot && i <= r->gtab.mask; i++)
+		while (htab_at(&r->gtab, i) != MGM_NIL)
+			mgm_rtr_group_delete(r, htab_at(&r->gtab, i));
+	r->bulk = false;
+	mgm_rtr_store_fini(r);
+	mgm_rtr_store_init(r);
+	mgm_rtr_querier_stop(r);
+	r->running = false;
+}
+
+static void untrust_one(void *ctx, uint32_t gi)
+{
+	mgm_rtr_track_untrust(ctx, gi);
+}
+
+int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_router_config *cfg,
+			   char *errbuf, size_t errlen)
+{
+	bool fast_leave_on, querier_change;
+	int err;
+
+	if (!r || !cfg)
+		return MGM_E_INVAL;
+	err = mgm_router_config_check(cfg, errbuf, errlen);
+	if (err)
+		return err;
+	if (cfg->family != r->family) {
+		if (errbuf && errlen)
+			snprintf(errbuf, errlen, "family (%u) cannot change from %u",
+				 (unsigned)cfg->family, (unsigned)r->family);
+		return MGM_E_CONFIG;
+	}
+	if (cfg->mtu != r->cfg.mtu) {
+		err = alloc_scratch(r, cfg->mtu);
+		if (err)
+			return err;
+	}
+	if (cfg->max_sources_per_group != r->rec_si_cap) {
+		err = alloc_rec_cache(r, cfg->max_sources_per_group);
+		if (err)
+			return err;
+	}
+	fast_leave_on = cfg->fast_leave && !r->cfg.fast_leave;
+	querier_change = cfg->querier != r->cfg.querier;
+	r->cfg = *cfg;
+	/* Members that reported before tracking began are unknown to it. */
+	if (fast_leave_on)
+		mgm_rtr_group_walk(r, untrust_one, r);
+	if (r->querier || !r->running) {
+		r->rv = cfg->robustness;
+		r->qi_ms = cfg->query_interval_ms;
+	}
+	if (r->running) {
+		mgm_rtr_update_version(r, now);
+		if (querier_change)
+			mgm_rtr_querier_readdress(r, now);
+	} else {
+		r->oper_version = cfg->version;
+	}
+	return 0;
+}
+
+/* ---- Input ---------------------------------------------------------------------------------- */
+
+static bool on_subnet(const struct mgm_router *r, const struct mgm_addr *a)
+{
+	unsigned bits = r->prefix_len;
+	unsigned bytes = bits / 8;
+
+	if (memcmp(a->octets, r->addr.octets, bytes))
+		return false;
+	if (bits % 8) {
+		uint8_t mask = (uint8_t)(0xff << (8 - bits % 8));
+
+		return (a->octets[bytes] & mask) == (r->addr.octets[bytes] & mask);
+	}
+	return true;
+}
+
+/* The protocol version a message belongs to, in the family's numbering. */
+static uint8_t msg_version(const struct mgm_router *r, const struct mgm_msg *m)
+{
+	switch (m->kind) {
+	case MGM_MSG_QUERY:
+		return m->version;
+	case MGM_MSG_REPORT_V1:
+		return 1;
+	case MGM_MSG_REPORT_V2:
+	case MGM_MSG_LEAVE:
+		return r->family == MGM_INET ? 2 : 1;
+	case MGM_MSG_REPORT_V3:
+	default:
+		return r->family == MGM_INET ? 3 : 2;
+	}
+}
+
+/* Returns a drop reason + 1, or 0 when the IP header and source are acceptable. */
+static int check_policy(const struct mgm_router *r, const struct mgm_ip_info *ip,
+			const struct mgm_msg *m, uint8_t version)
+{
+	bool query = m->kind == MGM_MSG_QUERY;
+
+	if (r->cfg.ip_policy != MGM_IP_POLICY_LOOSE &&
+	    (r->family == MGM_INET6 || r->cfg.ip_policy == MGM_IP_POLICY_STRICT)) {
+		/* RFC 3810 §5 (MUST), RFC 2236 §2 / RFC 3376 §4 (strict policy): Router Alert
+		 * and a hop limit of 1. IGMPv1 (RFC 1112) never carried Router Alert. */
+		bool need_ra = r->family == MGM_INET6 || version >= 2;
+
+		if (need_ra && !ip->router_alert)
+			return MGM_DROP_NO_ROUTER_ALERT + 1;
+		if (ip->hop_limit != 1)
+			return MGM_DROP_BAD_TTL + 1;
+	}
+	if (r->family == MGM_INET6) {
+		/* RFC 3810 §5.1.14: queries from other than a link-local address are discarded;
+		 * §5.2.13: reports too, except from :: (hosts doing DAD), which no router state
+		 * may come from either. */
+		if (mgm_addr_is_any(&ip->src))
+			return MGM_DROP_SOURCE_UNSPECIFIED + 1;
+		if (r->cfg.ip_policy != MGM_IP_POLICY_LOOSE &&
+		    !mgm_addr_is_ipv6_link_local(&ip->src))
+			return MGM_DROP_SOURCE_NOT_LINK_LOCAL + 1;
+		return 0;
+	}
+	if (query) {
+		/* A query from 0.0.0.0 (a snooping switch, RFC 4541 §2.1.1) cannot win the
+		 * election against an address. */
+		if (mgm_addr_is_any(&ip->src))
+			return MGM_DROP_SOURCE_UNSPECIFIED + 1;
+		return 0;
+	}
+	/* RFC 3376 §9.2: reports from off the subnet are ignored; 0.0.0.0 is allowed (§4.2.13). */
+	if (r->cfg.check_subnet && r->have_addr && !mgm_addr_is_any(&ip->src) &&
+	    !on_subnet(r, &ip->src))
+		return MGM_DROP_OFF_SUBNET + 1;
+	return 0;
+}
+
+int mgm_router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
+			 const struct mgm_msg *m)
+{
+	uint8_t version;
+	int why;
+
+	if (!r || !ip || !m)
+		return MGM_E_INVAL;
+	if (!r->running) {
+		mgm_rtr_drop(r, MGM_DROP_NOT_RUNNING);
+		return 0;
+	}
+	if (m->family != r->family || ip->family != r->family || ip->src.family != r->family) {
+		mgm_rtr_drop(r, MGM_DROP_FAMILY);
+		return 0;
+	}
+	if (m->kind == MGM_MSG_UNKNOWN || m->kind > MGM_MSG_REPORT_V3) {
+		mgm_rtr_drop(r, MGM_DROP_UNKNOWN_TYPE);
+		return 0;
+	}
+	version = msg_version(r, m);
+	why = check_policy(r, ip, m, version);
+	if (why) {
+		mgm_rtr_drop(r, why - 1);
+		return 0;
+	}
+	if (m->kind == MGM_MSG_QUERY) {
+		if (version < 1 || version > 3) {
+			mgm_rtr_drop(r, MGM_DROP_MALFORMED);
+			return 0;
+		}
+		if (r->have_addr && mgm_addr_eq(&ip->src, &r->addr)) {
+			mgm_rtr_drop(r, MGM_DROP_OWN_QUERY);
+			return 0;
+		}
+		r->ctr.rx_queries[version]++;
+		mgm_rtr_querier_input(r, now, ip, m);
+		return 0;
+	}
+	/* A router speaking an older version does not know the newer messages (RFC 2236 §2.1,
+	 * RFC 3376 §7.3.1: configured compatibility). */
+	if (version > r->cfg.version) {
+		mgm_rtr_drop(r, MGM_DROP_VERSION);
+		return 0;
+	}
+	if (m->kind == MGM_MSG_LEAVE)
+		r->ctr.rx_leaves++;
+	else
+		r->ctr.rx_reports[version]++;
+	mgm_rtr_compat_input(r, now, ip, m);
+	return 0;
+}
+
+int mgm_router_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
+		     const uint8_t *buf, size_t len)
+{
+	struct mgm_msg m;
+	int err;
+
+	if (!r || !ip || (!buf && len))
+		return MGM_E_INVAL;
+	if (!r->running) {
+		mgm_rtr_drop(r, MGM_DROP_NOT_RUNNING);
+		return 0;
+	}
+	if (ip->family != r->family) {
+		mgm_rtr_drop(r, MGM_DROP_FAMILY);
+		return 0;
+	}
+	err = mgm_decode(r->family, buf, len, &ip->src, &ip->dst, &m);
+	if (err < 0) {
+		mgm_rtr_drop(r, MGM_DROP_MALFORMED);
+		return err;
+	}
+	return mgm_router_input_msg(r, now, ip, &m);
+}
+
+/* ---- Time ----------------------------------------------------------------------------------- */
+
+void mgm_router_timer(struct mgm_router *r, int64_t now)
+{
+	int64_t when;
+	uint32_t ref;
+
+	if (!r || !r->running)
+		return;
+	mgm_rtr_querier_timers(r, now);
+	/* Every handler removes its entry or moves it past now, so this ends. */
+	while (mgm_timer_peek(&r->heap, &when, &ref) && when <= now) {
+		if (ref & REF_SOURCE)
+			mgm_rtr_source_fire(r, now, ref & ~REF_SOURCE);
+		else
+			mgm_rtr_group_fire(r, now, ref);
+	}
+}
+
+int64_t mgm_router_next_deadline(const struct mgm_router *r)
+{
+	int64_t d, when;
+	uint32_t ref;
+
+	if (!r || !r->running)
+		return MGM_TIME_NEVER;
+	d = mgm_rtr_querier_deadline(r);
+	if (mgm_timer_peek(&r->heap, &when, &ref) && when < d)
+		d = when;
+	return d;
+}
+
+/* ---- Introspection -------------------------------------------------------------------------- */
+
+bool mgm_router_forwarding(const struct mgm_router *r, const struct mgm_addr *group,
+			   const struct mgm_addr *source)
+{
+	const struct mgm_group *g;
+	uint32_t gi, si;
+	uint8_t st;
+
+	if (!r || !group || group->family != r->family)
+		return false;
+	gi = mgm_rtr_group_find(r, group->octets);
+	if (gi == MGM_NIL)
+		return false;
+	g = grp(r, gi);
+	if (!source || mgm_addr_is_any(source) || source->family != r->family)
+		return g->fwd == MGM_FWD_FORWARD;
+	si = mgm_rtr_source_find(r, gi, source->octets);
+	st = si == MGM_NIL ? MGM_FWD_NONE : (src(r, si)->flags & SF_FWD_MASK);
+	return st == MGM_FWD_FORWARD || (st == MGM_FWD_NONE && g->fwd == MGM_FWD_FORWARD);
+}
+
+static int64_t remaining(int64_t deadline, int64_t now)
+{
+	if (deadline == MGM_TIME_NEVER)
+		return -1;
+	return deadline > now ? deadline - now : 0;
+}
+
+void mgm_router_status(const struct mgm_router *r, int64_t now, struct mgm_router_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->family = r->family;
+	st->configured_version = r->cfg.version;
+	st->operating_version = r->oper_version;
+	st->running = r->running;
+	st->querier = r->querier;
+	st->address = r->addr;
+	st->prefix_len = r->prefix_len;
+	st->querier_address = r->querier_addr;
+	st->other_querier_present_ms = remaining(r->other_querier_at, now);
+	st->next_general_query_ms = remaining(r->general_query_at, now);
+	st->older_querier_present_ms[0] = -1;
+	st->older_querier_present_ms[1] = remaining(r->older_querier_at[0], now);
+	st->older_querier_present_ms[2] = remaining(r->older_querier_at[1], now);
+	st->startup_queries_left = r->startup_left;
+	st->robustness = r->rv;
+	st->query_interval_ms = r->qi_ms;
+	st->groups = r->groups.live;
+	st->sources = r->sources.live;
+	st->tracked = r->tracks.live;
+	st->memory = sizeof(*r) + mgm_rtr_store_bytes(r) + r->qbuf_len +
+		     r->qsrc_max * sizeof(*r->qsrc) + (size_t)r->rec_si_cap * sizeof(*r->rec_si);
+}
+
+void mgm_router_counters(const struct mgm_router *r, struct mgm_router_counters *c)
+{
+	*c = r->ctr;
+}
+
+static void fill_group(const struct mgm_router *r, int64_t now, uint32_t gi,
+		       struct mgm_router_group_info *gi_out)
+{
+	const struct mgm_group *g = grp(r, gi);
+
+	memset(gi_out, 0, sizeof(*gi_out));
+	addr_make(r, &gi_out->group, g->addr);
+	gi_out->filter_mode = g->mode;
+	gi_out->compat_version = mgm_rtr_group_compat(r, g);
+	gi_out->group_timer_ms = g->mode == MGM_EXCLUDE ? remaining(g->group_timer, now) : -1;
+	gi_out->older_host_present_ms[0] = -1;
+	gi_out->older_host_present_ms[1] = remaining(g->older_host[0], now);
+	gi_out->older_host_present_ms[2] =
+		r->family == MGM_INET ? remaining(g->older_host[1], now) : -1;
+	addr_make(r, &gi_out->last_reporter, g->last_reporter);
+	gi_out->num_sources = g->num_src;
+	gi_out->group_query_retransmissions = g->rtx_left;
+	gi_out->any_source_fwd = g->fwd;
+	gi_out->tracking_trusted = r->cfg.fast_leave && !(g->flags & GF_UNTRUSTED);
+	gi_out->tracked_reporters = g->n_hosts;
+}
+
+int mgm_router_group(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
+		     struct mgm_router_group_info *gi)
+{
+	uint32_t idx;
+
+	if (!r || !group || !gi || group->family != r->family)
+		return MGM_E_INVAL;
+	idx = mgm_rtr_group_find(r, group->octets);
+	if (idx == MGM_NIL)
+		return MGM_E_NOENT;
+	fill_group(r, now, idx, gi);
+	return 0;
+}
+
+int mgm_router_foreach_group(const struct mgm_router *r, int64_t now,
+			     int (*fn)(void *ctx, const struct mgm_router_group_info *gi),
+			     void *ctx)
+{
+	struct mgm_router_group_info info;
+
+	if (!r || !fn)
+		return MGM_E_INVAL;
+	for (uint32_t i = 0; r->gtab.slot && i <= r->gtab.mask; i++) {
+		int rc;
+
+		if (htab_at(&r->gtab, i) == MGM_NIL)
+			continue;
+		fill_group(r, now, htab_at(&r->gtab, i), &info);
+		rc = fn(ctx, &info);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int mgm_router_foreach_source(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
+			      int (*fn)(void *ctx, const struct mgm_router_source_info *si),
+			      void *ctx)
+{
+	struct mgm_router_source_info info;
+	const struct mgm_group *g;
+	uint32_t gi;
+
+	if (!r || !group || !fn || group->family != r->family)
+		return MGM_E_INVAL;
+	gi = mgm_rtr_group_find(r, group->octets);
+	if (gi == MGM_NIL)
+		return MGM_E_NOENT;
+	g = grp(r, gi);
+	for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next) {
+		const struct mgm_source *s = src(r, si);
+		uint8_t st = s->flags & SF_FWD_MASK;
+		int rc;
+
+		memset(&info, 0, sizeof(info));
+		addr_make(r, &info.source, s->addr);
+		info.timer_ms = remaining(mgm_rtr_source_deadline(r, s), now);
+		info.fwd = st;
+		info.forwarded =
+			st == MGM_FWD_FORWARD || (st == MGM_FWD_NONE && g->fwd == MGM_FWD_FORWARD);
+		info.query_retransmissions = s->rtx_left;
+		info.tracked_reporters = s->in_hosts;
+		rc = fn(ctx, &info);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

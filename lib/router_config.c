@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The router's configuration: the protocol variables with their RFC defaults (RFC 3376 §8,
+ * RFC 2236 §8, RFC 3810 §9) and the checks that keep them meaningful, each refusal a sentence
+ * that names the field and the values.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mgm/err.h"
+#include "router_priv.h"
+
+#define SEC 1000u
+
+void mgm_router_config_defaults(struct mgm_router_config *cfg, uint8_t family)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->family = family;
+	cfg->version = family == MGM_INET6 ? 2 : 3;
+	cfg->robustness = 2;				/* §8.1 */
+	cfg->query_interval_ms = 125 * SEC;		/* §8.2 */
+	cfg->query_response_interval_ms = 10 * SEC;	/* §8.3 */
+	cfg->startup_query_interval_ms = 125 * SEC / 4; /* §8.6: QI / 4 */
+	cfg->startup_query_count = 2;			/* §8.7: RV */
+	cfg->last_member_query_interval_ms = 1 * SEC;	/* §8.8 */
+	cfg->last_member_query_count = 2;		/* §8.9: RV */
+	cfg->unsolicited_report_interval_ms = 1 * SEC;	/* §8.11, RFC 3810 §9.11 */
+	cfg->querier = true;
+	cfg->fast_leave = false;
+	cfg->check_subnet = true;
+	cfg->ip_policy = MGM_IP_POLICY_DEFAULT;
+	cfg->mtu = 1500;
+	cfg->max_groups = 4096;
+	cfg->max_sources_per_group = 512;
+	cfg->max_sources = 65536;
+	cfg->max_tracked = 8192;
+}
+
+static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errbuf && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(errbuf, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return MGM_E_CONFIG;
+}
+
+/* The largest response time the version's Max Resp Code can carry, in milliseconds. */
+static uint32_t max_resp_limit(uint8_t family, uint8_t version)
+{
+	if (family == MGM_INET)
+		/* RFC 2236 §2.2: 255 tenths; RFC 3376 §4.1.1: code 0xff = 31744 tenths. IGMPv1
+		 * queries carry no time (RFC 2236 §4: hosts use 10 s). */
+		return version == 2 ? 25500 : version == 3 ? 3174400 : UINT32_MAX;
+	/* RFC 2710 §3.4: 16-bit milliseconds; RFC 3810 §5.1.3: code 0xffff = 8387584 ms. */
+	return version == 1 ? 65535 : 8387584;
+}
+
+/* Limits feed 32-bit indices whose top bit tags heap entries. */
+#define LIMIT_MAX (1u << 28)
+
+int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, size_t errlen)
+{
+	uint32_t rlim;
+	uint8_t vmax;
+
+	if (errbuf && errlen)
+		errbuf[0] = '\0';
+	if (c->family != MGM_INET && c->family != MGM_INET6)
+		return fail(errbuf, errlen, "family (%u) must be 4 (IGMP) or 6 (MLD)",
+			    (unsigned)c->family);
+	vmax = c->family == MGM_INET ? 3 : 2;
+	if (c->version < 1 || c->version > vmax)
+		return fail(errbuf, errlen, "version (%u) must be 1..%u for %s",
+			    (unsigned)c->version, (unsigned)vmax,
+			    c->family == MGM_INET ? "IGMP" : "MLD");
+	if (c->robustness == 0)
+		return fail(errbuf, errlen,
+			    "robustness (0) must not be 0 (RFC 3376 8.1, RFC 3810 9.1)");
+	if (c->query_interval_ms < SEC || c->query_interval_ms > 31744u * SEC)
+		return fail(errbuf, errlen,
+			    "query_interval_ms (%u) must be 1000..31744000 (QQIC, RFC 3376 4.1.7)",
+			    (unsigned)c->query_interval_ms);
+	rlim = max_resp_limit(c->family, c->version);
+	if (c->query_response_interval_ms < (c->family == MGM_INET ? 100u : 1u) ||
+	    c->query_response_interval_ms > rlim)
+		return fail(errbuf, errlen,
+			    "query_response_interval_ms (%u) must be %u..%u for version %u",
+			    (unsigned)c->query_response_interval_ms,
+			    c->family == MGM_INET ? 100u : 1u, (unsigned)rlim,
+			    (unsigned)c->version);
+	if (c->query_response_interval_ms >= c->query_interval_ms)
+		return fail(
+			errbuf, errlen,
+			"query_response_interval_ms (%u) must be below query_interval_ms (%u) (RFC 3376 8.3)",
+			(unsigned)c->query_response_interval_ms, (unsigned)c->query_interval_ms);
+	if ((uint64_t)c->robustness * c->query_interval_ms + c->query_response_interval_ms >=
+	    (1ull << 31))
+		return fail(
+			errbuf, errlen,
+			"robustness (%u) x query_interval_ms (%u) + query_response_interval_ms (%u) must stay below 2147483648 ms (about 24 days)",
+			(unsigned)c->robustness, (unsigned)c->query_interval_ms,
+			(unsigned)c->query_response_interval_ms);
+	if (c->startup_query_interval_ms == 0 ||
+	    c->startup_query_interval_ms > c->query_interval_ms)
+		return fail(errbuf, errlen,
+			    "startup_query_interval_ms (%u) must be 1..query_interval_ms (%u)",
+			    (unsigned)c->startup_query_interval_ms, (unsigned)c->query_interval_ms);
+	if (c->startup_query_count == 0)
+		return fail(errbuf, errlen, "startup_query_count (0) must be at least 1");
+	if (c->last_member_query_interval_ms < (c->family == MGM_INET ? 100u : 1u) ||
+	    c->last_member_query_interval_ms > rlim)
+		return fail(errbuf, errlen,
+			    "last_member_query_interval_ms (%u) must be %u..%u for version %u",
+			    (unsigned)c->last_member_query_interval_ms,
+			    c->family == MGM_INET ? 100u : 1u, (unsigned)rlim,
+			    (unsigned)c->version);
+	if (c->last_member_query_count == 0)
+		return fail(errbuf, errlen, "last_member_query_count (0) must be at least 1");
+	if (c->unsolicited_report_interval_ms == 0)
+		return fail(errbuf, errlen, "unsolicited_report_interval_ms (0) must be above 0");
+	if (c->ip_policy > MGM_IP_POLICY_LOOSE)
+		return fail(errbuf, errlen,
+			    "ip_policy (%u) must be 0 (default), 1 (strict) or 2 (loose)",
+			    (unsigned)c->ip_policy);
+	if (c->mtu < (c->family == MGM_INET ? 576u : 1280u) || c->mtu > 65535)
+		return fail(errbuf, errlen, "mtu (%u) must be %u..65535", (unsigned)c->mtu,
+			    c->family == MGM_INET ? 576u : 1280u);
+	if (c->max_groups == 0 || c->max_groups > LIMIT_MAX)
+		return fail(errbuf, errlen, "max_groups (%u) must be 1..%u",
+			    (unsigned)c->max_groups, LIMIT_MAX);
+	if (c->max_sources_per_group == 0 || c->max_sources_per_group > 65535)
+		return fail(errbuf, errlen, "max_sources_per_group (%u) must be 1..65535",
+			    (unsigned)c->max_sources_per_group);
+	if (c->max_sources == 0 || c->max_sources > LIMIT_MAX)
+		return fail(errbuf, errlen, "max_sources (%u) must be 1..%u",
+			    (unsigned)c->max_sources, LIMIT_MAX);
+	if (c->max_tracked == 0 || c->max_tracked > LIMIT_MAX)
+		return fail(errbuf, errlen, "max_tracked (%u) must be 1..%u",
+			    (unsigned)c->max_tracked, LIMIT_MAX);
+	if (c->robustness == 1 && errbuf && errlen)
+		/* RFC 3376 §8.1: SHOULD NOT be one. Legal, so only said. */
+		snprintf(
+			errbuf, errlen,
+			"warning: robustness 1 gives no protection against a lost packet (RFC 3376 8.1)");
+	return 0;
+}

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The querier role: election on the lowest address and the Other Querier Present timer
+ * (RFC 3376 §6.6.2, RFC 2236 §3, RFC 3810 §7.6.2), startup and periodic general queries (§8.6,
+ * §8.7), adoption of the querier's QRV and QQI (§4.1.6, §4.1.7), older-version queriers
+ * (§7.3.1), the timer lowering on received queries (§6.6.1) and the group and
+ * group-and-source-specific queries with their retransmissions and S flag (§6.6.3).
+ */
+#include <string.h>
+
+#include "mgm/err.h"
+#include "router_priv.h"
+
+static uint8_t top_version(const struct mgm_router *r)
+{
+	return r->family == MGM_INET ? 3 : 2;
+}
+
+static const char *proto(const struct mgm_router *r)
+{
+	return r->family == MGM_INET ? "IGMPv" : "MLDv";
+}
+
+enum query_kind { Q_GENERAL, Q_GROUP, Q_GROUP_SOURCE };
+
+/* Encodes one query in the operating version and hands it to send(). */
+static void send_query(struct mgm_router *r, const uint8_t *group, bool suppress,
+		       const struct mgm_addr *sources, uint16_t nsrc, uint32_t max_resp_ms,
+		       enum query_kind kind)
+{
+	struct mgm_query q;
+	struct mgm_addr dst;
+	size_t len = 0;
+	int err;
+
+	memset(&q, 0, sizeof(q));
+	q.version = r->oper_version;
+	if (group) {
+		/* §4.1.4 / RFC 2236 §2.4: specific queries go to the group itself. */
+		addr_make(r, &q.group, group);
+		dst = q.group;
+	} else {
+		mgm_addr_any(&q.group, r->family);
+		mgm_addr_all_systems(&dst, r->family);
+	}
+	q.max_resp_code = mgm_max_resp_code(r->family, q.version, max_resp_ms);
+	q.suppress = suppress;
+	/* §4.1.6: a Robustness Variable above 7 is sent as 0. */
+	q.qrv = r->rv <= 7 ? r->rv : 0;
+	q.qqic = mgm_code8_encode(r->qi_ms / 1000);
+	q.num_sources = nsrc;
+	q.sources = sources;
+	err = mgm_encode_query(r->family, &q, &r->addr, &dst, r->qbuf, r->qbuf_len, &len);
+	if (err) {
+		mgm_rtr_log(r, MGM_LOG_ERR, "cannot encode query: %s", mgm_strerror(err));
+		return;
+	}
+	if (kind == Q_GENERAL)
+		r->ctr.tx_general_queries[q.version]++;
+	else if (kind == Q_GROUP)
+		r->ctr.tx_group_queries[q.version]++;
+	else
+		r->ctr.tx_group_source_queries[q.version]++;
+	if (r->cb.send)
+		r->cb.send(r->cb.ctx, &dst, r->qbuf, len);
+}
+
+static void send_general_query(struct mgm_router *r)
+{
+	send_query(r, NULL, false, NULL, 0, r->cfg.query_response_interval_ms, Q_GENERAL);
+}
+
+/* ---- Election and the general query schedule ------------------------------------------------ */
+
+static bool eligible(const struct mgm_router *r)
+{
+	return r->cfg.querier && r->have_addr;
+}
+
+/* Starts (or resumes) the querier role: queries now, then at the startup spacing for a fresh
+ * start (§8.6, §8.7), at the Query Interval when taking over from a silent querier. */
+static void become_querier(struct mgm_router *r, int64_t now, bool startup)
+{
+	char as[MGM_ADDRSTRLEN];
+
+	r->querier = true;
+	r->querier_addr = r->addr;
+	r->other_querier_at = MGM_TIME_NEVER;
+	r->rv = r->cfg.robustness;
+	r->qi_ms = r->cfg.query_interval_ms;
+	r->ctr.querier_elected++;
+	mgm_rtr_log(r, MGM_LOG_INFO, "querier: this router (%s) is the querier",
+		    mgm_addr_str(&r->addr, as));
+	send_general_query(r);
+	r->startup_left = startup && r->cfg.startup_query_count > 1
+				  ? (uint8_t)(r->cfg.startup_query_count - 1)
+				  : 0;
+	r->general_query_at = now + (r->startup_left ? r->cfg.startup_query_interval_ms : r->qi_ms);
+}
+
+static void yield_querier(struct mgm_router *r)
+{
+	r->querier = false;
+	r->general_query_at = MGM_TIME_NEVER;
+	r->startup_left = 0;
+}
+
+void mgm_rtr_querier_start(struct mgm_router *r, int64_t now)
+{
+	r->querier = false;
+	mgm_addr_any(&r->querier_addr, r->family);
+	r->other_querier_at = MGM_TIME_NEVER;
+	r->general_query_at = MGM_TIME_NEVER;
+	r->older_querier_at[0] = r->older_querier_at[1] = MGM_TIME_NEVER;
+	r->oper_version = r->cfg.version;
+	r->rv = r->cfg.robustness;
+	r->qi_ms = r->cfg.query_interval_ms;
+	r->startup_left = 0;
+	/* §6.6.2: every router starts as the querier. */
+	if (eligible(r))
+		become_querier(r, now, true);
+}
+
+void mgm_rtr_querier_stop(struct mgm_router *r)
+{
+	yield_querier(r);
+	r->other_querier_at = MGM_TIME_NEVER;
+	r->older_querier_at[0] = r->older_querier_at[1] = MGM_TIME_NEVER;
+}
+
+void mgm_rtr_update_version(struct mgm_router *r, int64_t now)
+{
+	uint8_t v = r->cfg.version;
+
+	(void)now;
+	/* §7.3.1: the lowest version present on the link. */
+	if (r->older_querier_at[0] != MGM_TIME_NEVER)
+		v = 1;
+	else if (r->older_querier_at[1] != MGM_TIME_NEVER && v > 2)
+		v = 2;
+	if (v != r->oper_version) {
+		mgm_rtr_log(r, v < r->oper_version ? MGM_LOG_WARN : MGM_LOG_INFO,
+			    "operating version %s%u -> %s%u%s", proto(r), (unsigned)r->oper_version,
+			    proto(r), (unsigned)v,
+			    v < r->cfg.version ? ": older querier on the link (RFC 3376 7.3.1)"
+					       : "");
+		r->oper_version = v;
+	}
+}
+
+/* The address changed or appeared (or the querier option was switched on). */
+void mgm_rtr_querier_readdress(struct mgm_router *r, int64_t now)
+{
+	if (!r->running)
+		return;
+	if (!eligible(r)) {
+		if (r->querier) {
+			yield_querier(r);
+			mgm_addr_any(&r->querier_addr, r->family);
+		}
+		return;
+	}
+	if (r->querier) {
+		r->querier_addr = r->addr;
+		return;
+	}
+	if (r->other_querier_at == MGM_TIME_NEVER) {
+		become_querier(r, now, true);
+		return;
+	}
+	/* Someone else queries: the election is decided by their next query. */
+	if (mgm_addr_cmp(&r->addr, &r->querier_addr) < 0)
+		become_querier(r, now, false);
+}
+
+void mgm_rtr_querier_timers(struct mgm_router *r, int64_t now)
+{
+	bool changed = false;
+
+	for (int i = 0; i < 2; i++) {
+		if (r->older_querier_at[i] <= now) {
+			r->older_querier_at[i] = MGM_TIME_NEVER;
+			changed = true;
+		}
+	}
+	if (changed)
+		mgm_rtr_update_version(r, now);
+	if (!r->querier && r->other_querier_at <= now) {
+		/* §6.6.2: the querier went silent; take the role back. */
+		r->other_querier_at = MGM_TIME_NEVER;
+		mgm_addr_any(&r->querier_addr, r->family);
+		r->rv = r->cfg.robustness;
+		r->qi_ms = r->cfg.query_interval_ms;
+		mgm_rtr_log(r, MGM_LOG_INFO, "querier: Other Querier Present timer expired");
+		if (eligible(r))
+			become_querier(r, now, false);
+	}
+	if (r->querier && r->general_query_at <= now) {
+		send_general_query(r);
+		if (r->startup_left)
+			r->startup_left--;
+		r->general_query_at =
+			now + (r->startup_left ? r->cfg.startup_query_interval_ms : r->qi_ms);
+	}
+}
+
+int64_t mgm_rtr_querier_deadline(const struct mgm_router *r)
+{
+	int64_t d = r->general_query_at;
+
+	if (r->other_querier_at < d)
+		d = r->other_querier_at;
+	for (int i = 0; i < 2; i++)
+		if (r->older_querier_at[i] < d)
+			d = r->older_querier_at[i];
+	return d;
+}
+
+/* §6.6.1 (RFC 3810 §7.6.1): a query with S clear lowers the timers it names. A router of
+ * RFC 2236 §3 / RFC 2710 §4 (configured IGMPv2 / MLDv1) lowers to LMQC times the query's Max
+ * Response Time instead. */
+static void lower_on_query(struct mgm_router *r, int64_t now, const struct mgm_msg *m)
+{
+	uint32_t gi = mgm_rtr_group_find(r, m->group.octets);
+	int64_t ms;
+
+	if (gi == MGM_NIL)
+		return;
+	if (r->cfg.version == top_version(r))
+		ms = mgm_rtr_lmqt(r);
+	else
+		ms = (int64_t)r->cfg.last_member_query_count * m->max_resp_ms;
+	if (m->num_sources == 0) {
+		mgm_rtr_lower_group(r, now, gi, ms);
+		return;
+	}
+	for (uint16_t i = 0; i < m->num_sources; i++) {
+		uint32_t si = mgm_rtr_source_find(r, gi, m->sources + (size_t)i * r->alen);
+
+		if (si != MGM_NIL)
+			mgm_rtr_lower_source(r, now, si, ms);
+	}
+}
+
+void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
+			   const struct mgm_msg *m)
+{
+	char as[MGM_ADDRSTRLEN];
+	bool general = mgm_addr_is_any(&m->group);
+
+	/* §7.3.1: an older querier brings the link down to its version. */
+	if (m->version < r->cfg.version) {
+		r->older_querier_at[m->version - 1] = now + mgm_rtr_ohpi(r);
+		mgm_rtr_update_version(r, now);
+	}
+	/* §6.6.2: the lowest address wins (RFC 3810 §7.6.2: the link-local addresses). */
+	if (!r->have_addr || mgm_addr_cmp(&ip->src, &r->addr) < 0) {
+		if (r->querier) {
+			yield_querier(r);
+			r->ctr.querier_lost++;
+			mgm_rtr_log(r, MGM_LOG_INFO, "querier: yielding to %s",
+				    mgm_addr_str(&ip->src, as));
+		}
+		r->querier_addr = ip->src;
+		/* §4.1.6, §4.1.7 (RFC 3810 §5.1.8, §5.1.9): a non-querier adopts the querier's
+		 * QRV and QQI; zero means our own value. */
+		if (m->version == top_version(r)) {
+			r->rv = m->qrv ? m->qrv : r->cfg.robustness;
+			r->qi_ms = m->qqi ? m->qqi * 1000 : r->cfg.query_interval_ms;
+		}
+		r->other_querier_at = now + mgm_rtr_oqpi(r);
+	}
+	if (!general && !m->suppress)
+		lower_on_query(r, now, m);
+}
+
+/* ---- Group and group-and-source-specific queries (§6.6.3) ---------------------------------- */
+
+bool mgm_rtr_can_query_sources(const struct mgm_router *r)
+{
+	/* Q(G,S) exists only in IGMPv3 / MLDv2: below, the row's query (and its lowering) is
+	 * left out and the sources run out on their own timers. */
+	return r->querier && r->oper_version == top_version(r);
+}
+
+bool mgm_rtr_query_group(struct mgm_router *r, int64_t now, uint32_t gi)
+{
+	struct mgm_group *g = grp(r, gi);
+
+	/* IGMPv1 has no group-specific query (RFC 1112); non-queriers wait for the querier's. */
+	if (!r->querier || (r->family == MGM_INET && r->oper_version == 1))
+		return false;
+	/* §6.6.3.1: lower the group timer to LMQT, send now, LMQC - 1 retransmissions. */
+	mgm_rtr_lower_group(r, now, gi, mgm_rtr_lmqt(r));
+	g->rtx_left = r->cfg.last_member_query_count;
+	return true;
+}
+
+/* Sends the sources with retransmission state whose timer is above LMQT (high) or not, in
+ * packets that fit the MTU; counts each source's transmission. Returns sources still due. */
+static uint32_t send_source_list(struct mgm_router *r, int64_t now, uint32_t gi, bool high,
+				 bool transmit)
+{
+	struct mgm_group *g = grp(r, gi);
+	int64_t limit = now + mgm_rtr_lmqt(r);
+	uint32_t n = 0, pending = 0;
+
+	for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next) {
+		struct mgm_source *s = src(r, si);
+
+		if (!s->rtx_left || (s->flags & SF_DOOMED))
+			continue;
+		if ((mgm_rtr_source_deadline(r, s) > limit) != high)
+			continue;
+		s->rtx_left--;
+		if (s->rtx_left)
+			pending++;
+		if (!transmit)
+			continue;
+		addr_make(r, &r->qsrc[n++], s->addr);
+		if (n == r->qsrc_max) {
+			send_query(r, g->addr, high, r->qsrc, (uint16_t)n,
+				   r->cfg.last_member_query_interval_ms, Q_GROUP_SOURCE);
+			n = 0;
+		}
+	}
+	if (n)
+		send_query(r, g->addr, high, r->qsrc, (uint16_t)n,
+			   r->cfg.last_member_query_interval_ms, Q_GROUP_SOURCE);
+	return pending;
+}
+
+void mgm_rtr_query_flush(struct mgm_router *r, int64_t now, uint32_t gi)
+{
+	struct mgm_group *g = grp(r, gi);
+	int64_t lmqt = mgm_rtr_lmqt(r);
+	bool sent_group = false;
+	uint32_t pending = 0;
+
+	if (!r->querier) {
+		/* The role went to another router: its queries take over. */
+		g->rtx_left = 0;
+		for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next)
+			src(r, si)->rtx_left = 0;
+		g->rtx_at = MGM_TIME_NEVER;
+		return;
+	}
+	if (g->rtx_left && r->family == MGM_INET && r->oper_version == 1) {
+		/* An IGMPv1 querier appeared: no group-specific queries in IGMPv1 (RFC 1112). */
+		g->rtx_left = 0;
+	}
+	if (g->rtx_left) {
+		/* §6.6.3.1: S set while the group timer is above LMQT (a report came in). */
+		bool s = g->mode == MGM_EXCLUDE && g->group_timer > now + lmqt;
+
+		if (s && r->oper_version < top_version(r)) {
+			/* No S flag before IGMPv3 / MLDv2: a member answered, which ends the
+			 * last-member queries (RFC 2236 §7, RFC 2710 §6). */
+			g->rtx_left = 0;
+		} else {
+			send_query(r, g->addr, s, NULL, 0, r->cfg.last_member_query_interval_ms,
+				   Q_GROUP);
+			g->rtx_left--;
+			sent_group = true;
+		}
+	}
+	if (!mgm_rtr_can_query_sources(r)) {
+		for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next)
+			src(r, si)->rtx_left = 0;
+	} else {
+		/* §6.6.3.2: two queries, S clear for sources at or below LMQT, S set for those
+		 * above. The S-set one may be left out when Q(G) goes at the same time. */
+		pending += send_source_list(r, now, gi, false, true);
+		pending += send_source_list(r, now, gi, true, !sent_group);
+	}
+	g = grp(r, gi);
+	g->rtx_at = (g->rtx_left || pending) ? now + r->cfg.last_member_query_interval_ms
+					     : MGM_TIME_NEVER;
+	mgm_rtr_group_rearm(r, gi, false);
+}

@@ -1,0 +1,692 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What the router engine refuses, and says so: limits on groups and sources, memory refusal,
+ * SSM ranges (RFC 4604 §2.2.1), the receive policy (RFC 3376 §9, RFC 3810 §5), groups never
+ * tracked, configuration validation, counters, and stopping.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "router_sim.h"
+
+#define GMI 260000
+#define G   "239.1.1.1"
+
+static const char *const v4[] = {"10.0.0.1"};
+static const char *const v6[] = {"fe80::1"};
+
+static struct mgm_router_counters counters(const struct sim *s)
+{
+	struct mgm_router_counters c;
+
+	mgm_router_counters(s->rt[0].r, &c);
+	return c;
+}
+
+/* ---- Limits ---------------------------------------------------------------------------------- */
+
+static void two_groups_three_sources(struct mgm_router_config *c)
+{
+	c->max_groups = 2;
+	c->max_sources_per_group = 3;
+	c->max_sources = 5;
+}
+
+static void test_limit_max_groups_refuses_a_new_group_and_counts_it(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, two_groups_three_sources);
+	struct mgm_router_group_info gi;
+
+	(void)state;
+	sim_start(s);
+	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.1");
+	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.2");
+	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.3");
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_GROUP_LIMIT), 1);
+	assert_int_equal(sim_group(s, 0, "239.1.1.3", &gi), MGM_E_NOENT);
+	/* Existing groups still refresh. */
+	sim_run(s, 100000);
+	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.2");
+	assert_int_equal(sim_group(s, 0, "239.1.1.2", &gi), 0);
+	assert_int_equal(gi.group_timer_ms, GMI);
+	sim_free(s);
+}
+
+static void test_limit_sources_per_group_refuses_the_whole_record(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, two_groups_three_sources);
+	struct mgm_router_group_info gi;
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_INCLUDE, G, "10.1.0.1", "10.1.0.2", NULL);
+	sim_clear(s);
+	/* 2 + 2 > 3: neither S3 nor S4, and nothing else changes. */
+	sim_record(s, 0, "10.0.0.9", MGM_ALLOW_NEW_SOURCES, G, "10.1.0.3", "10.1.0.4", NULL);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_SOURCE_LIMIT), 1);
+	assert_false(sim_has_source(s, 0, G, "10.1.0.3"));
+	/* A mode change over the limit is refused whole: still INCLUDE, timers untouched,
+	 * no query. */
+	sim_run(s, 1000);
+	sim_record(s, 0, "10.0.0.9", MGM_CHANGE_TO_EXCLUDE, G, "10.1.0.1", "10.1.0.2", "10.1.0.3",
+		   "10.1.0.4", NULL);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_SOURCE_LIMIT), 2);
+	assert_int_equal(sim_group(s, 0, G, &gi), 0);
+	assert_int_equal(gi.filter_mode, MGM_INCLUDE);
+	assert_int_equal(gi.num_sources, 2);
+	assert_int_equal(sim_source_timer(s, 0, G, "10.1.0.1"), GMI - 1000);
+	assert_int_equal(s->rt[0].nsent, 0);
+	assert_int_equal(s->rt[0].nfwd, 0);
+	/* Within the limit it applies: TO_EX deletes A-B, so 3 is fine. */
+	sim_record(s, 0, "10.0.0.9", MGM_CHANGE_TO_EXCLUDE, G, "10.1.0.2", "10.1.0.3", "10.1.0.4",
+		   NULL);
+	assert_int_equal(sim_group(s, 0, G, &gi), 0);
+	assert_int_equal(gi.filter_mode, MGM_EXCLUDE);
+	assert_int_equal(gi.num_sources, 3);
+	sim_free(s);
+}
+
+static void test_limit_sources_per_interface_refuses_records(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, two_groups_three_sources);
+	struct mgm_router_status st;
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_INCLUDE, "239.1.1.1", "10.1.0.1", "10.1.0.2",
+		   "10.1.0.3", NULL);
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_INCLUDE, "239.1.1.2", "10.1.0.1", "10.1.0.2",
+		   "10.1.0.3", NULL);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_SOURCE_LIMIT), 1);
+	mgm_router_status(s->rt[0].r, s->now, &st);
+	assert_int_equal(st.sources, 3);
+	assert_int_equal(st.groups, 1);
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_INCLUDE, "239.1.1.2", "10.1.0.1", "10.1.0.2",
+		   NULL);
+	mgm_router_status(s->rt[0].r, s->now, &st);
+	assert_int_equal(st.sources, 5);
+	sim_free(s);
+}
+
+/* An allocator that refuses everything once armed. */
+struct stingy {
+	bool refuse;
+	size_t held;
+};
+
+static void *stingy_alloc(void *ctx, size_t size)
+{
+	struct stingy *a = ctx;
+	void *p;
+
+	if (a->refuse)
+		return NULL;
+	p = malloc(size);
+	if (p)
+		a->held += size;
+	return p;
+}
+
+static void stingy_free(void *ctx, void *p, size_t size)
+{
+	struct stingy *a = ctx;
+
+	a->held -= size;
+	free(p);
+}
+
+static void count_fwd(void *ctx, const struct mgm_fwd_change *c)
+{
+	(void)c;
+	(*(int *)ctx)++;
+}
+
+static void test_nomem_refuses_the_record_and_keeps_state_whole(void **state)
+{
+	struct stingy a = {0};
+	struct mgm_allocator hooks = {.alloc = stingy_alloc, .free = stingy_free, .ctx = &a};
+	int changes = 0;
+	struct mgm_router_callbacks cb = {.ctx = &changes, .forward = count_fwd};
+	struct mgm_router_config cfg;
+	struct mgm_router_counters c;
+	struct mgm_router_status st;
+	struct mgm_router *r;
+	struct mgm_msg m;
+	struct mgm_ip_info ip;
+	struct mgm_addr self = sim_addr("10.0.0.1"), g = sim_addr(G), srcs[300];
+	struct mgm_group_record rec = {.type = MGM_ALLOW_NEW_SOURCES, .group = g};
+	struct mgm_report_writer w;
+	uint8_t buf[2000];
+	size_t len, before;
+
+	(void)state;
+	mgm_router_config_defaults(&cfg, MGM_INET);
+	assert_int_equal(mgm_router_create(&cfg, &cb, &hooks, &r, NULL, 0), 0);
+	assert_int_equal(mgm_router_set_address(r, 0, &self, 24), 0);
+	assert_int_equal(mgm_router_start(r, 0), 0);
+	memset(&ip, 0, sizeof(ip));
+	ip.family = MGM_INET;
+	ip.src = sim_addr("10.0.0.9");
+	ip.hop_limit = 1;
+	ip.router_alert = true;
+	for (int i = 0; i < 300; i++) {
+		char t[32];
+
+		snprintf(t, sizeof(t), "10.2.%d.%d", i / 200, i % 200 + 1);
+		srcs[i] = sim_addr(t);
+	}
+	rec.sources = srcs;
+	rec.num_sources = 1;
+	mgm_report_writer_init(&w, MGM_INET, &rec, 1, 1500);
+	assert_int_equal(mgm_report_writer_next(&w, &ip.src, &ip.dst, buf, sizeof(buf), &len), 1);
+	assert_int_equal(mgm_router_input(r, 1, &ip, buf, len), 0);
+	assert_true(mgm_router_forwarding(r, &g, &srcs[0]));
+	changes = 0;
+	/* 300 more sources need more pool: refused, and nothing of the record is applied. */
+	before = a.held;
+	a.refuse = true;
+	rec.sources = srcs + 1;
+	rec.num_sources = 299;
+	mgm_report_writer_init(&w, MGM_INET, &rec, 1, 1500);
+	assert_int_equal(mgm_report_writer_next(&w, &ip.src, &ip.dst, buf, sizeof(buf), &len), 1);
+	assert_int_equal(mgm_decode(MGM_INET, buf, len, NULL, NULL, &m), 0);
+	assert_int_equal(mgm_router_input_msg(r, 2, &ip, &m), 0);
+	mgm_router_counters(r, &c);
+	assert_int_equal(c.drops[MGM_DROP_NOMEM], 1);
+	assert_int_equal(changes, 0);
+	assert_false(mgm_router_forwarding(r, &g, &srcs[1]));
+	mgm_router_status(r, 2, &st);
+	assert_int_equal(st.sources, 1);
+	assert_true(a.held <= before);
+	a.refuse = false;
+	mgm_router_stop(r, 3);
+	mgm_router_destroy(r);
+	assert_int_equal(a.held, 0);
+}
+
+/* ---- SSM ---------------------------------------------------------------------------------------
+ */
+
+static void test_ssm_drops_exclude_records_and_older_reports(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_router_group_info gi;
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_EXCLUDE, "232.1.1.1", NULL);
+	sim_record(s, 0, "10.0.0.9", MGM_CHANGE_TO_EXCLUDE, "232.1.1.1", "10.1.0.1", NULL);
+	sim_report_v2(s, 0, "10.0.0.9", "232.1.1.1");
+	sim_report_v1(s, 0, "10.0.0.9", "232.1.1.1");
+	sim_leave(s, 0, "10.0.0.9", "232.1.1.1");
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_SSM_EXCLUDE), 5);
+	assert_int_equal(sim_group(s, 0, "232.1.1.1", &gi), MGM_E_NOENT);
+	/* INCLUDE mode works as anywhere, and ASM is never forwarded. */
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_INCLUDE, "232.1.1.1", "10.1.0.1", NULL);
+	assert_true(sim_fwd(s, 0, "232.1.1.1", "10.1.0.1"));
+	assert_false(sim_fwd(s, 0, "232.1.1.1", "10.1.0.2"));
+	sim_record(s, 0, "10.0.0.9", MGM_CHANGE_TO_EXCLUDE, "232.1.1.1", NULL);
+	assert_int_equal(sim_group(s, 0, "232.1.1.1", &gi), 0);
+	assert_int_equal(gi.filter_mode, MGM_INCLUDE);
+	assert_int_equal(gi.any_source_fwd, MGM_FWD_NONE);
+	sim_free(s);
+}
+
+static void test_ssm_mld_range_drops_exclude_records(void **state)
+{
+	struct sim *s = sim_new(MGM_INET6, 1, v6, NULL);
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, "fe80::9", MGM_MODE_IS_EXCLUDE, "ff3e::8000:1", NULL);
+	sim_report_v2(s, 0, "fe80::9", "ff3e::8000:1");
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_SSM_EXCLUDE), 2);
+	sim_record(s, 0, "fe80::9", MGM_ALLOW_NEW_SOURCES, "ff3e::8000:1", "2001:db8::1", NULL);
+	assert_true(sim_fwd(s, 0, "ff3e::8000:1", "2001:db8::1"));
+	sim_free(s);
+}
+
+/* ---- Receive policy ------------------------------------------------------------------------ */
+
+static void v2_report_with(struct sim *s, const char *src, uint8_t ttl, bool ra, const char *grp)
+{
+	struct mgm_addr g = sim_addr(grp), h = sim_addr(src);
+	struct mgm_ip_info ip;
+	uint8_t buf[64];
+	size_t len;
+
+	assert_int_equal(
+		mgm_encode_v1v2(s->family, MGM_MSG_REPORT_V2, &g, &h, &g, buf, sizeof(buf), &len),
+		0);
+	sim_ip(s, &ip, src, grp);
+	ip.hop_limit = ttl;
+	ip.router_alert = ra;
+	assert_int_equal(sim_input(s, 0, &ip, buf, len), 0);
+}
+
+static void test_policy_mld_needs_router_alert_hop_limit_1_and_link_local_source(void **state)
+{
+	struct sim *s = sim_new(MGM_INET6, 1, v6, NULL);
+	struct mgm_router_group_info gi;
+
+	(void)state;
+	sim_start(s);
+	v2_report_with(s, "fe80::9", 1, false, "ff0e::1");
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_NO_ROUTER_ALERT), 1);
+	v2_report_with(s, "fe80::9", 2, true, "ff0e::1");
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_BAD_TTL), 1);
+	v2_report_with(s, "2001:db8::9", 1, true, "ff0e::1");
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_SOURCE_NOT_LINK_LOCAL), 1);
+	/* RFC 3810 §5.2.13: a report from :: (a host doing DAD) makes no state. */
+	v2_report_with(s, "::", 1, true, "ff0e::1");
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_SOURCE_UNSPECIFIED), 1);
+	assert_int_equal(sim_group(s, 0, "ff0e::1", &gi), MGM_E_NOENT);
+	v2_report_with(s, "fe80::9", 1, true, "ff0e::1");
+	assert_int_equal(sim_group(s, 0, "ff0e::1", &gi), 0);
+	sim_free(s);
+}
+
+static void strict(struct mgm_router_config *c)
+{
+	c->ip_policy = MGM_IP_POLICY_STRICT;
+}
+
+static void test_policy_igmp_default_accepts_missing_router_alert_and_ttl(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_router_status st;
+
+	(void)state;
+	sim_start(s);
+	v2_report_with(s, "10.0.0.9", 3, false, "239.1.1.1");
+	mgm_router_status(s->rt[0].r, s->now, &st);
+	assert_int_equal(st.groups, 1);
+	sim_free(s);
+}
+
+static void test_policy_igmp_strict_drops_but_accepts_v1_without_router_alert(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, strict);
+	struct mgm_router_group_info gi;
+
+	(void)state;
+	sim_start(s);
+	v2_report_with(s, "10.0.0.9", 1, false, "239.1.1.1");
+	v2_report_with(s, "10.0.0.9", 2, true, "239.1.1.1");
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_NO_ROUTER_ALERT), 1);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_BAD_TTL), 1);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), MGM_E_NOENT);
+	/* RFC 1112 hosts never sent Router Alert. */
+	sim_report_v1(s, 0, "10.0.0.9", "239.1.1.1");
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	sim_free(s);
+}
+
+static void loose(struct mgm_router_config *c)
+{
+	c->ip_policy = MGM_IP_POLICY_LOOSE;
+}
+
+static void test_policy_mld_loose_accepts_what_default_drops(void **state)
+{
+	struct sim *s = sim_new(MGM_INET6, 1, v6, loose);
+	struct mgm_router_status st;
+
+	(void)state;
+	sim_start(s);
+	v2_report_with(s, "2001:db8::9", 4, false, "ff0e::1");
+	mgm_router_status(s->rt[0].r, s->now, &st);
+	assert_int_equal(st.groups, 1);
+	sim_free(s);
+}
+
+static void no_subnet_check(struct mgm_router_config *c)
+{
+	c->check_subnet = false;
+}
+
+static void test_policy_reports_from_off_the_subnet_are_ignored(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct sim *t = sim_new(MGM_INET, 1, v4, no_subnet_check);
+	struct mgm_router_group_info gi;
+
+	(void)state;
+	sim_start(s);
+	sim_start(t);
+	sim_report_v2(s, 0, "192.168.7.7", "239.1.1.1");
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_OFF_SUBNET), 1);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), MGM_E_NOENT);
+	/* RFC 3376 §4.2.13: 0.0.0.0 is a valid report source. */
+	sim_report_v2(s, 0, "0.0.0.0", "239.1.1.1");
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	sim_report_v2(t, 0, "192.168.7.7", "239.1.1.1");
+	assert_int_equal(sim_group(t, 0, "239.1.1.1", &gi), 0);
+	sim_free(s);
+	sim_free(t);
+}
+
+static void test_policy_link_local_groups_are_never_tracked(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct sim *t = sim_new(MGM_INET6, 1, v6, NULL);
+	struct mgm_router_status st;
+
+	(void)state;
+	sim_start(s);
+	sim_start(t);
+	sim_report_v2(s, 0, "10.0.0.9", "224.0.0.5");
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_EXCLUDE, "224.0.0.251", NULL);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_LINK_LOCAL_GROUP), 2);
+	mgm_router_status(s->rt[0].r, s->now, &st);
+	assert_int_equal(st.groups, 0);
+	sim_record(t, 0, "fe80::9", MGM_MODE_IS_EXCLUDE, "ff02::fb", NULL);
+	sim_report_v2(t, 0, "fe80::9", "ff02::1:ff00:1");
+	assert_int_equal(sim_drops(t, 0, MGM_DROP_LINK_LOCAL_GROUP), 2);
+	sim_free(s);
+	sim_free(t);
+}
+
+static void test_policy_malformed_message_is_counted_and_returned(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_ip_info ip;
+	uint8_t junk[10] = {0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
+	(void)state;
+	sim_start(s);
+	sim_ip(s, &ip, "10.0.0.9", "224.0.0.1");
+	assert_true(sim_input(s, 0, &ip, junk, sizeof(junk)) < 0);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_MALFORMED), 1);
+	assert_true(sim_input(s, 0, &ip, junk, 3) < 0);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_MALFORMED), 2);
+	sim_free(s);
+}
+
+static void test_policy_input_before_start_and_wrong_family_are_dropped(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_ip_info ip;
+	uint8_t buf[8] = {0x16, 0, 0, 0, 239, 1, 1, 1};
+
+	(void)state;
+	sim_ip(s, &ip, "10.0.0.9", "239.1.1.1");
+	assert_int_equal(mgm_router_input(s->rt[0].r, 0, &ip, buf, sizeof(buf)), 0);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_NOT_RUNNING), 1);
+	sim_start(s);
+	ip.family = MGM_INET6;
+	assert_int_equal(mgm_router_input(s->rt[0].r, 0, &ip, buf, sizeof(buf)), 0);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_FAMILY), 1);
+	assert_int_equal(mgm_router_input(s->rt[0].r, 0, NULL, buf, sizeof(buf)), MGM_E_INVAL);
+	assert_string_equal(mgm_router_drop_name(MGM_DROP_OFF_SUBNET), "off_subnet");
+	assert_string_equal(mgm_router_drop_name(MGM_DROP__COUNT), "unknown");
+	sim_free(s);
+}
+
+/* ---- Counters and stop ------------------------------------------------------------------------
+ */
+
+static void test_counters_count_messages_records_and_queries(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_router_counters c;
+
+	(void)state;
+	sim_start(s);
+	sim_report_v1(s, 0, "10.0.0.9", "239.1.1.1");
+	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.2");
+	sim_leave(s, 0, "10.0.0.9", "239.1.1.2");
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_INCLUDE, "239.1.1.3", "10.1.0.1", NULL);
+	sim_record(s, 0, "10.0.0.9", MGM_BLOCK_OLD_SOURCES, "239.1.1.3", "10.1.0.1", NULL);
+	sim_query(s, 0, "10.0.0.7", 2, NULL, false, 0, 0, 10000, NULL, 0);
+	c = counters(s);
+	assert_int_equal(c.rx_reports[1], 1);
+	assert_int_equal(c.rx_reports[2], 1);
+	assert_int_equal(c.rx_reports[3], 2);
+	assert_int_equal(c.rx_leaves, 1);
+	assert_int_equal(c.rx_records[MGM_MODE_IS_INCLUDE], 1);
+	assert_int_equal(c.rx_records[MGM_BLOCK_OLD_SOURCES], 1);
+	assert_int_equal(c.rx_queries[2], 1);
+	assert_int_equal(c.tx_general_queries[3], 1);
+	assert_int_equal(c.tx_group_queries[3], 1);
+	assert_int_equal(c.tx_group_source_queries[3], 1);
+	assert_int_equal(c.groups_added, 3);
+	assert_int_equal(c.sources_added, 1);
+	sim_free(s);
+}
+
+static void test_stop_withdraws_every_forwarding_entry(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_router_status st;
+	int forwarding = 0;
+
+	(void)state;
+	sim_start(s);
+	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.1");
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_INCLUDE, "239.1.1.2", "10.1.0.1", "10.1.0.2",
+		   NULL);
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_EXCLUDE, "239.1.1.3", "10.1.0.1", NULL);
+	mgm_router_stop(s->rt[0].r, s->now);
+	for (int k = 0; k < s->rt[0].nfwd; k++) {
+		const struct mgm_fwd_change *c = &s->rt[0].fwd[k];
+
+		forwarding += (c->to != MGM_FWD_NONE) - (c->from != MGM_FWD_NONE);
+	}
+	assert_int_equal(forwarding, 0);
+	mgm_router_status(s->rt[0].r, s->now, &st);
+	assert_false(st.running);
+	assert_int_equal(st.groups, 0);
+	assert_int_equal(mgm_router_next_deadline(s->rt[0].r), MGM_TIME_NEVER);
+	/* Started again: a fresh querier. */
+	assert_int_equal(mgm_router_start(s->rt[0].r, s->now), 0);
+	mgm_router_status(s->rt[0].r, s->now, &st);
+	assert_true(st.querier);
+	sim_free(s);
+}
+
+/* ---- Configuration ------------------------------------------------------------------------ */
+
+static void test_config_defaults_are_the_rfc_values(void **state)
+{
+	struct mgm_router_config c;
+	char err[200];
+
+	(void)state;
+	mgm_router_config_defaults(&c, MGM_INET);
+	assert_int_equal(c.version, 3);
+	assert_int_equal(c.robustness, 2);
+	assert_int_equal(c.query_interval_ms, 125000);
+	assert_int_equal(c.query_response_interval_ms, 10000);
+	assert_int_equal(c.startup_query_interval_ms, 31250);
+	assert_int_equal(c.startup_query_count, 2);
+	assert_int_equal(c.last_member_query_interval_ms, 1000);
+	assert_int_equal(c.last_member_query_count, 2);
+	assert_int_equal(c.unsolicited_report_interval_ms, 1000);
+	assert_true(c.querier);
+	assert_false(c.fast_leave);
+	assert_int_equal(mgm_router_config_check(&c, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	mgm_router_config_defaults(&c, MGM_INET6);
+	assert_int_equal(c.version, 2);
+	assert_int_equal(mgm_router_config_check(&c, err, sizeof(err)), 0);
+}
+
+struct bad_config {
+	const char *name;
+	void (*set)(struct mgm_router_config *c);
+	const char *words; /* must appear in the message */
+};
+
+static void bad_family(struct mgm_router_config *c)
+{
+	c->family = 5;
+}
+static void bad_version(struct mgm_router_config *c)
+{
+	c->version = 4;
+}
+static void bad_rv(struct mgm_router_config *c)
+{
+	c->robustness = 0;
+}
+static void bad_qri(struct mgm_router_config *c)
+{
+	c->query_response_interval_ms = 125000;
+}
+static void bad_qri_v2(struct mgm_router_config *c)
+{
+	c->version = 2;
+	c->query_response_interval_ms = 30000;
+}
+static void bad_qi(struct mgm_router_config *c)
+{
+	c->query_interval_ms = 500;
+}
+static void bad_sqi(struct mgm_router_config *c)
+{
+	c->startup_query_interval_ms = 200000;
+}
+static void bad_sqc(struct mgm_router_config *c)
+{
+	c->startup_query_count = 0;
+}
+static void bad_lmqi(struct mgm_router_config *c)
+{
+	c->last_member_query_interval_ms = 50;
+}
+static void bad_lmqc(struct mgm_router_config *c)
+{
+	c->last_member_query_count = 0;
+}
+static void bad_limit(struct mgm_router_config *c)
+{
+	c->max_groups = 0;
+}
+static void bad_per_group(struct mgm_router_config *c)
+{
+	c->max_sources_per_group = 70000;
+}
+static void bad_mtu(struct mgm_router_config *c)
+{
+	c->mtu = 500;
+}
+static void bad_policy(struct mgm_router_config *c)
+{
+	c->ip_policy = 9;
+}
+static void bad_gmi(struct mgm_router_config *c)
+{
+	c->robustness = 200;
+	c->query_interval_ms = 31744000;
+}
+
+static const struct bad_config bad[] = {
+	{"family", bad_family, "family (5)"},
+	{"version", bad_version, "version (4) must be 1..3"},
+	{"robustness", bad_rv, "robustness (0)"},
+	{"qri >= qi", bad_qri,
+	 "query_response_interval_ms (125000) must be below query_interval_ms (125000)"},
+	{"qri for v2", bad_qri_v2, "query_response_interval_ms (30000) must be 100..25500"},
+	{"qi", bad_qi, "query_interval_ms (500)"},
+	{"sqi", bad_sqi, "startup_query_interval_ms (200000)"},
+	{"sqc", bad_sqc, "startup_query_count (0)"},
+	{"lmqi", bad_lmqi, "last_member_query_interval_ms (50)"},
+	{"lmqc", bad_lmqc, "last_member_query_count (0)"},
+	{"max_groups", bad_limit, "max_groups (0)"},
+	{"max_sources_per_group", bad_per_group, "max_sources_per_group (70000)"},
+	{"mtu", bad_mtu, "mtu (500)"},
+	{"ip_policy", bad_policy, "ip_policy (9)"},
+	{"gmi", bad_gmi, "robustness (200) x query_interval_ms (31744000)"},
+};
+
+static void test_config_check_names_the_field_and_the_values(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct mgm_router_config c;
+		struct mgm_router *r = NULL;
+		char err[256];
+
+		mgm_router_config_defaults(&c, MGM_INET);
+		bad[i].set(&c);
+		err[0] = '\0';
+		if (mgm_router_config_check(&c, err, sizeof(err)) != MGM_E_CONFIG)
+			fail_msg("%s: accepted", bad[i].name);
+		if (!strstr(err, bad[i].words))
+			fail_msg("%s: message \"%s\" lacks \"%s\"", bad[i].name, err, bad[i].words);
+		assert_int_equal(mgm_router_create(&c, NULL, NULL, &r, NULL, 0), MGM_E_CONFIG);
+		assert_null(r);
+	}
+}
+
+static void test_config_robustness_1_is_allowed_with_a_warning(void **state)
+{
+	struct mgm_router_config c;
+	char err[200];
+
+	(void)state;
+	mgm_router_config_defaults(&c, MGM_INET);
+	c.robustness = 1;
+	assert_int_equal(mgm_router_config_check(&c, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "warning: robustness 1"));
+}
+
+static void test_reconfigure_refuses_bad_values_and_a_family_change(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_router_config c = s->rt[0].cfg;
+	char err[200];
+
+	(void)state;
+	sim_start(s);
+	c.robustness = 0;
+	assert_int_equal(mgm_router_reconfigure(s->rt[0].r, 0, &c, err, sizeof(err)), MGM_E_CONFIG);
+	mgm_router_config_defaults(&c, MGM_INET6);
+	assert_int_equal(mgm_router_reconfigure(s->rt[0].r, 0, &c, err, sizeof(err)), MGM_E_CONFIG);
+	assert_non_null(strstr(err, "family (6)"));
+	/* A good one applies: a lower version takes effect at once. */
+	c = s->rt[0].cfg;
+	c.version = 2;
+	assert_int_equal(mgm_router_reconfigure(s->rt[0].r, 0, &c, err, sizeof(err)), 0);
+	sim_clear(s);
+	sim_run(s, 40000);
+	assert_int_equal(s->rt[0].sent[0].m.version, 2);
+	sim_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_limit_max_groups_refuses_a_new_group_and_counts_it),
+		cmocka_unit_test(test_limit_sources_per_group_refuses_the_whole_record),
+		cmocka_unit_test(test_limit_sources_per_interface_refuses_records),
+		cmocka_unit_test(test_nomem_refuses_the_record_and_keeps_state_whole),
+		cmocka_unit_test(test_ssm_drops_exclude_records_and_older_reports),
+		cmocka_unit_test(test_ssm_mld_range_drops_exclude_records),
+		cmocka_unit_test(
+			test_policy_mld_needs_router_alert_hop_limit_1_and_link_local_source),
+		cmocka_unit_test(test_policy_igmp_default_accepts_missing_router_alert_and_ttl),
+		cmocka_unit_test(test_policy_igmp_strict_drops_but_accepts_v1_without_router_alert),
+		cmocka_unit_test(test_policy_mld_loose_accepts_what_default_drops),
+		cmocka_unit_test(test_policy_reports_from_off_the_subnet_are_ignored),
+		cmocka_unit_test(test_policy_link_local_groups_are_never_tracked),
+		cmocka_unit_test(test_policy_malformed_message_is_counted_and_returned),
+		cmocka_unit_test(test_policy_input_before_start_and_wrong_family_are_dropped),
+		cmocka_unit_test(test_counters_count_messages_records_and_queries),
+		cmocka_unit_test(test_stop_withdraws_every_forwarding_entry),
+		cmocka_unit_test(test_config_defaults_are_the_rfc_values),
+		cmocka_unit_test(test_config_check_names_the_field_and_the_values),
+		cmocka_unit_test(test_config_robustness_1_is_allowed_with_a_warning),
+		cmocka_unit_test(test_reconfigure_refuses_bad_values_and_a_family_change),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The querier role of the router engine, with two and three routers on one simulated link:
+ * startup queries (RFC 3376 §8.6, §8.7), election on the lowest address (§6.6.2, RFC 3810
+ * §7.6.2), the Other Querier Present timer and takeover, QRV / QQI adoption (§4.1.6, §4.1.7),
+ * older-version queriers (§7.3.1) and the timer lowering of received queries (§6.6.1).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "router_sim.h"
+
+#define GMI  260000
+#define OQPI 255000 /* RV 2 x QI 125 s + QRI 10 s / 2 */
+#define SQI  31250
+
+static struct mgm_router_status status(const struct sim *s, int i)
+{
+	struct mgm_router_status st;
+
+	mgm_router_status(s->rt[i].r, s->now, &st);
+	return st;
+}
+
+/* Times of the general queries router i sent. */
+static int general_times(const struct sim *s, int i, int64_t *t, int max)
+{
+	int n = 0;
+
+	for (int k = 0; k < s->rt[i].nsent && n < max; k++)
+		if (sim_is_general(&s->rt[i].sent[k]))
+			t[n++] = s->rt[i].sent[k].at;
+	return n;
+}
+
+static void test_querier_sends_startup_queries_then_one_per_query_interval(void **state)
+{
+	static const char *const addr[] = {"10.0.0.1"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+	const struct sim_sent *q;
+	int64_t t[8];
+
+	(void)state;
+	sim_start(s);
+	sim_run(s, 400000);
+	/* §8.7: [Startup Query Count] = RV = 2 queries [Startup Query Interval] = QI / 4 apart,
+	 * then every QI. */
+	assert_int_equal(general_times(s, 0, t, 8), 4);
+	assert_int_equal(t[0], 0);
+	assert_int_equal(t[1], SQI);
+	assert_int_equal(t[2], SQI + 125000);
+	assert_int_equal(t[3], SQI + 250000);
+	q = &s->rt[0].sent[0];
+	assert_int_equal(q->m.version, 3);
+	assert_true(q->dst.octets[0] == 224 && q->dst.octets[3] == 1);
+	assert_int_equal(q->m.max_resp_ms, 10000);
+	assert_int_equal(q->m.qrv, 2);
+	assert_int_equal(q->m.qqi, 125);
+	assert_false(q->m.suppress);
+	assert_true(status(s, 0).querier);
+	sim_free(s);
+}
+
+static void startup_four_fast(struct mgm_router_config *c)
+{
+	c->startup_query_count = 4;
+	c->startup_query_interval_ms = 5000;
+}
+
+static void test_querier_startup_count_and_interval_follow_the_configuration(void **state)
+{
+	static const char *const addr[] = {"10.0.0.1"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, startup_four_fast);
+	int64_t t[8];
+
+	(void)state;
+	sim_start(s);
+	sim_run(s, 150000);
+	assert_int_equal(general_times(s, 0, t, 8), 5);
+	assert_int_equal(t[0], 0);
+	assert_int_equal(t[1], 5000);
+	assert_int_equal(t[2], 10000);
+	assert_int_equal(t[3], 15000);
+	assert_int_equal(t[4], 140000);
+	sim_free(s);
+}
+
+static void test_querier_election_two_routers_lowest_address_wins(void **state)
+{
+	static const char *const addr[] = {"10.0.0.2", "10.0.0.1"};
+	struct sim *s = sim_new(MGM_INET, 2, addr, NULL);
+	struct mgm_router_status st;
+	struct mgm_router_counters c;
+	int64_t t[8];
+
+	(void)state;
+	sim_start(s);
+	sim_run(s, 300000);
+	/* Both queried at start; .1's query made .2 yield (§6.6.2). */
+	assert_int_equal(general_times(s, 0, t, 8), 1);
+	assert_int_equal(general_times(s, 1, t, 8), 4);
+	st = status(s, 0);
+	assert_false(st.querier);
+	assert_true(mgm_addr_eq(&st.querier_address, &s->rt[1].addr));
+	/* The querier's last query was at SQI + 2 QI. */
+	assert_int_equal(st.other_querier_present_ms, SQI + 250000 + OQPI - 300000);
+	assert_int_equal(st.next_general_query_ms, -1);
+	mgm_router_counters(s->rt[0].r, &c);
+	assert_int_equal(c.querier_lost, 1);
+	st = status(s, 1);
+	assert_true(st.querier);
+	assert_true(mgm_addr_eq(&st.querier_address, &s->rt[1].addr));
+	sim_free(s);
+}
+
+static void test_querier_election_three_routers_one_querier(void **state)
+{
+	static const char *const addr[] = {"10.0.0.3", "10.0.0.1", "10.0.0.2"};
+	struct sim *s = sim_new(MGM_INET, 3, addr, NULL);
+	int64_t t[8];
+
+	(void)state;
+	sim_start(s);
+	sim_clear(s);
+	sim_run(s, 1000000);
+	assert_int_equal(general_times(s, 0, t, 8), 0);
+	assert_int_equal(general_times(s, 2, t, 8), 0);
+	assert_true(general_times(s, 1, t, 8) >= 7);
+	assert_false(status(s, 0).querier);
+	assert_true(status(s, 1).querier);
+	assert_false(status(s, 2).querier);
+	sim_free(s);
+}
+
+static void test_querier_takeover_when_other_querier_present_expires(void **state)
+{
+	/* rt[1] = .3 runs its timers before rt[2] = .2 in the same millisecond. */
+	static const char *const addr[] = {"10.0.0.1", "10.0.0.3", "10.0.0.2"};
+	struct sim *s = sim_new(MGM_INET, 3, addr, NULL);
+	struct mgm_router_counters c;
+	int64_t t[8];
+
+	(void)state;
+	sim_start(s);
+	sim_run(s, 10000);
+	assert_true(status(s, 0).querier);
+	/* The querier goes away after its first startup query (t = 0). */
+	mgm_router_stop(s->rt[0].r, s->now);
+	sim_clear(s);
+	sim_run(s, OQPI - 1);
+	assert_int_equal(general_times(s, 1, t, 8), 0);
+	assert_int_equal(general_times(s, 2, t, 8), 0);
+	assert_false(status(s, 2).querier);
+	sim_run(s, OQPI + 1000);
+	/* Both Other Querier Present timers ran out at once: both query, then the lower
+	 * address keeps the role. */
+	assert_int_equal(general_times(s, 1, t, 8), 1);
+	assert_int_equal(t[0], OQPI);
+	assert_int_equal(general_times(s, 2, t, 8), 1);
+	assert_int_equal(t[0], OQPI);
+	assert_false(status(s, 1).querier);
+	assert_true(status(s, 2).querier);
+	mgm_router_counters(s->rt[2].r, &c);
+	assert_int_equal(c.querier_elected, 2); /* at start, and now */
+	sim_clear(s);
+	sim_run(s, OQPI + 130000);
+	/* The new querier queries every QI (no startup burst on takeover). */
+	assert_int_equal(general_times(s, 2, t, 8), 1);
+	assert_int_equal(t[0], OQPI + 125000);
+	assert_int_equal(general_times(s, 1, t, 8), 0);
+	sim_free(s);
+}
+
+static void test_querier_mld_election_compares_link_local_addresses(void **state)
+{
+	static const char *const addr[] = {"fe80::2", "fe80::1:0"};
+	struct sim *s = sim_new(MGM_INET6, 2, addr, NULL);
+
+	(void)state;
+	sim_start(s);
+	sim_run(s, 200000);
+	assert_false(status(s, 1).querier);
+	assert_true(status(s, 0).querier);
+	sim_free(s);
+}
+
+static void test_querier_adopts_qrv_and_qqi_of_the_querier(void **state)
+{
+	static const char *const addr[] = {"10.0.0.5"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+	struct mgm_router_group_info gi;
+	struct mgm_router_status st;
+
+	(void)state;
+	sim_start(s);
+	/* §4.1.6, §4.1.7: QRV 4, QQIC 60 s from the querier 10.0.0.1. */
+	sim_query(s, 0, "10.0.0.1", 3, NULL, false, 4, 60, 10000, NULL, 0);
+	st = status(s, 0);
+	assert_false(st.querier);
+	assert_int_equal(st.robustness, 4);
+	assert_int_equal(st.query_interval_ms, 60000);
+	/* §8.5 with the adopted values: 4 x 60 s + 10 s / 2. */
+	assert_int_equal(st.other_querier_present_ms, 245000);
+	/* §8.4: GMI = 4 x 60 s + 10 s. */
+	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.1");
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	assert_int_equal(gi.group_timer_ms, 250000);
+	/* QRV 0 and QQIC 0 mean "use your own". */
+	sim_query(s, 0, "10.0.0.1", 3, NULL, false, 0, 0, 10000, NULL, 0);
+	st = status(s, 0);
+	assert_int_equal(st.robustness, 2);
+	assert_int_equal(st.query_interval_ms, 125000);
+	/* Taking the role back restores the configuration. */
+	sim_query(s, 0, "10.0.0.1", 3, NULL, false, 5, 30, 10000, NULL, 0);
+	sim_run(s, 5 * 30000 + 5000 + 1);
+	st = status(s, 0);
+	assert_true(st.querier);
+	assert_int_equal(st.robustness, 2);
+	assert_int_equal(st.query_interval_ms, 125000);
+	sim_free(s);
+}
+
+static void test_querier_ignores_queries_from_higher_addresses(void **state)
+{
+	static const char *const addr[] = {"10.0.0.1"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+	struct mgm_router_status st;
+
+	(void)state;
+	sim_start(s);
+	sim_query(s, 0, "10.0.0.7", 3, NULL, false, 6, 10, 10000, NULL, 0);
+	st = status(s, 0);
+	assert_true(st.querier);
+	assert_int_equal(st.robustness, 2);
+	assert_int_equal(st.other_querier_present_ms, -1);
+	sim_free(s);
+}
+
+static void test_querier_own_query_looped_back_is_dropped(void **state)
+{
+	static const char *const addr[] = {"10.0.0.1"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+
+	(void)state;
+	sim_start(s);
+	sim_query(s, 0, "10.0.0.1", 3, NULL, false, 2, 125, 10000, NULL, 0);
+	assert_true(status(s, 0).querier);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_OWN_QUERY), 1);
+	sim_free(s);
+}
+
+static void test_querier_off_never_queries_but_keeps_state(void **state)
+{
+	static const char *const addr[] = {"10.0.0.1"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+	struct mgm_router_config cfg = s->rt[0].cfg;
+
+	(void)state;
+	cfg.querier = false;
+	assert_int_equal(mgm_router_reconfigure(s->rt[0].r, 0, &cfg, NULL, 0), 0);
+	sim_start(s);
+	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.1");
+	sim_leave(s, 0, "10.0.0.9", "239.1.1.1");
+	sim_run(s, 1000000);
+	assert_int_equal(s->rt[0].nsent, 0);
+	assert_false(status(s, 0).querier);
+	/* Switched back on with nobody else querying: it starts as a fresh querier. */
+	cfg.querier = true;
+	assert_int_equal(mgm_router_reconfigure(s->rt[0].r, s->now, &cfg, NULL, 0), 0);
+	assert_true(status(s, 0).querier);
+	assert_int_equal(sim_queries(&s->rt[0]), 1);
+	sim_free(s);
+}
+
+static void test_querier_older_igmpv2_querier_lowers_the_operating_version(void **state)
+{
+	static const char *const addr[] = {"10.0.0.1"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+	struct mgm_router_status st;
+	int64_t t[8];
+
+	(void)state;
+	sim_start(s);
+	sim_run(s, 40000);
+	/* §7.3.1: an IGMPv2 router (higher address: not the querier) on the link. */
+	sim_query(s, 0, "10.0.0.9", 2, NULL, false, 0, 0, 10000, NULL, 0);
+	st = status(s, 0);
+	assert_true(st.querier);
+	assert_int_equal(st.operating_version, 2);
+	assert_int_equal(st.older_querier_present_ms[2], GMI);
+	sim_clear(s);
+	sim_run(s, 40000 + 125000);
+	/* The next general query is an 8-octet IGMPv2 query. */
+	assert_int_equal(general_times(s, 0, t, 8), 1);
+	assert_int_equal(s->rt[0].sent[0].m.version, 2);
+	assert_int_equal(s->rt[0].sent[0].len, 8);
+	/* Older Version Querier Present ran out: back to IGMPv3. */
+	sim_run(s, 40000 + GMI);
+	assert_int_equal(status(s, 0).operating_version, 3);
+	sim_clear(s);
+	sim_run(s, 40000 + GMI + 125000);
+	assert_int_equal(general_times(s, 0, t, 8), 1);
+	assert_int_equal(s->rt[0].sent[0].m.version, 3);
+	sim_free(s);
+}
+
+static void test_querier_older_igmpv1_querier_stops_group_queries_and_leaves(void **state)
+{
+	static const char *const addr[] = {"10.0.0.5"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+	struct mgm_router_group_info gi;
+
+	(void)state;
+	sim_start(s);
+	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.1");
+	sim_query(s, 0, "10.0.0.9", 1, NULL, false, 0, 0, 0, NULL, 0);
+	assert_int_equal(status(s, 0).operating_version, 1);
+	/* §7.3.1: in IGMPv1 mode leaves are ignored. */
+	sim_leave(s, 0, "10.0.0.9", "239.1.1.1");
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_COMPAT_IGNORED), 1);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	assert_int_equal(gi.group_timer_ms, GMI);
+	assert_int_equal(gi.compat_version, 1);
+	sim_free(s);
+}
+
+static void test_querier_mldv1_querier_lowers_mld_to_version_1(void **state)
+{
+	static const char *const addr[] = {"fe80::1"};
+	struct sim *s = sim_new(MGM_INET6, 1, addr, NULL);
+	int64_t t[8];
+
+	(void)state;
+	sim_start(s);
+	sim_run(s, 40000);
+	sim_query(s, 0, "fe80::9", 1, NULL, false, 0, 0, 10000, NULL, 0);
+	assert_int_equal(status(s, 0).operating_version, 1);
+	sim_clear(s);
+	sim_run(s, 40000 + 125000);
+	assert_int_equal(general_times(s, 0, t, 8), 1);
+	assert_int_equal(s->rt[0].sent[0].m.version, 1);
+	assert_int_equal(s->rt[0].sent[0].len, 24);
+	sim_free(s);
+}
+
+static void test_non_querier_lowers_group_timer_on_querier_group_query(void **state)
+{
+	static const char *const addr[] = {"10.0.0.5"};
+	const char *src[] = {"10.1.0.1"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+	struct mgm_router_group_info gi;
+
+	(void)state;
+	sim_start(s);
+	sim_query(s, 0, "10.0.0.1", 3, NULL, false, 2, 125, 10000, NULL, 0);
+	sim_clear(s); /* its own startup query, sent before it heard the querier */
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_EXCLUDE, "239.1.1.1", NULL);
+	sim_record(s, 0, "10.0.0.9", MGM_ALLOW_NEW_SOURCES, "239.1.1.1", "10.1.0.1", NULL);
+	/* A host left: the non-querier sends nothing itself. */
+	sim_record(s, 0, "10.0.0.9", MGM_CHANGE_TO_INCLUDE, "239.1.1.1", NULL);
+	assert_int_equal(sim_queries(&s->rt[0]), 0);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	assert_int_equal(gi.group_timer_ms, GMI);
+	/* The querier's Q(G) with S set changes nothing (§6.6.1)... */
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", true, 2, 125, 1000, NULL, 0);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	assert_int_equal(gi.group_timer_ms, GMI);
+	/* ...with S clear it lowers the group timer to LMQT... */
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 1000, NULL, 0);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	assert_int_equal(gi.group_timer_ms, 2000);
+	/* ...and Q(G,S) with S clear the listed sources' timers. */
+	assert_int_equal(sim_source_timer(s, 0, "239.1.1.1", "10.1.0.1"), GMI);
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 1000, src, 1);
+	assert_int_equal(sim_source_timer(s, 0, "239.1.1.1", "10.1.0.1"), 2000);
+	/* Nobody answers: the group goes with its timer. */
+	sim_run(s, 2000);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), MGM_E_NOENT);
+	assert_int_equal(sim_queries(&s->rt[0]), 0);
+	sim_free(s);
+}
+
+static void igmpv2(struct mgm_router_config *c)
+{
+	c->version = 2;
+}
+
+static void test_non_querier_igmpv2_lowers_to_lmqc_times_max_response(void **state)
+{
+	static const char *const addr[] = {"10.0.0.5"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, igmpv2);
+	struct mgm_router_group_info gi;
+
+	(void)state;
+	sim_start(s);
+	sim_query(s, 0, "10.0.0.1", 2, NULL, false, 0, 0, 10000, NULL, 0);
+	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.1");
+	/* RFC 2236 §3: LMQC x the query's Max Response Time (0.5 s here). */
+	sim_query(s, 0, "10.0.0.1", 2, "239.1.1.1", false, 0, 0, 500, NULL, 0);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	assert_int_equal(gi.group_timer_ms, 1000);
+	sim_free(s);
+}
+
+static void test_querier_query_from_unspecified_source_is_dropped(void **state)
+{
+	static const char *const addr[] = {"10.0.0.5"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+
+	(void)state;
+	sim_start(s);
+	sim_query(s, 0, "0.0.0.0", 3, NULL, false, 2, 125, 10000, NULL, 0);
+	assert_true(status(s, 0).querier);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_SOURCE_UNSPECIFIED), 1);
+	sim_free(s);
+}
+
+static void test_querier_without_address_keeps_state_and_queries_once_addressed(void **state)
+{
+	static const char *const addr[] = {"10.0.0.1"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+	struct mgm_addr none, bad = sim_addr("2001:db8::1");
+	struct mgm_router_group_info gi;
+
+	(void)state;
+	mgm_addr_any(&none, MGM_INET);
+	assert_int_equal(mgm_router_set_address(s->rt[0].r, 0, &none, 0), 0);
+	assert_int_equal(mgm_router_set_address(s->rt[0].r, 0, &bad, 64), MGM_E_INVAL);
+	sim_start(s);
+	assert_false(status(s, 0).querier);
+	assert_int_equal(s->rt[0].nsent, 0);
+	/* Without an address there is no subnet to check reports against. */
+	sim_report_v2(s, 0, "192.168.1.9", "239.1.1.1");
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	sim_run(s, 5000);
+	assert_int_equal(mgm_router_set_address(s->rt[0].r, s->now, &s->rt[0].addr, 24), 0);
+	assert_true(status(s, 0).querier);
+	assert_int_equal(sim_queries(&s->rt[0]), 1);
+	assert_int_equal(status(s, 0).startup_queries_left, 1);
+	/* Losing the address ends the role. */
+	assert_int_equal(mgm_router_set_address(s->rt[0].r, s->now, &none, 0), 0);
+	assert_false(status(s, 0).querier);
+	sim_run(s, 500000);
+	assert_int_equal(sim_queries(&s->rt[0]), 1);
+	sim_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_querier_sends_startup_queries_then_one_per_query_interval),
+		cmocka_unit_test(test_querier_startup_count_and_interval_follow_the_configuration),
+		cmocka_unit_test(test_querier_election_two_routers_lowest_address_wins),
+		cmocka_unit_test(test_querier_election_three_routers_one_querier),
+		cmocka_unit_test(test_querier_takeover_when_other_querier_present_expires),
+		cmocka_unit_test(test_querier_mld_election_compares_link_local_addresses),
+		cmocka_unit_test(test_querier_adopts_qrv_and_qqi_of_the_querier),
+		cmocka_unit_test(test_querier_ignores_queries_from_higher_addresses),
+		cmocka_unit_test(test_querier_own_query_looped_back_is_dropped),
+		cmocka_unit_test(test_querier_off_never_queries_but_keeps_state),
+		cmocka_unit_test(test_querier_older_igmpv2_querier_lowers_the_operating_version),
+		cmocka_unit_test(test_querier_older_igmpv1_querier_stops_group_queries_and_leaves),
+		cmocka_unit_test(test_querier_mldv1_querier_lowers_mld_to_version_1),
+		cmocka_unit_test(test_non_querier_lowers_group_timer_on_querier_group_query),
+		cmocka_unit_test(test_non_querier_igmpv2_lowers_to_lmqc_times_max_response),
+		cmocka_unit_test(test_querier_query_from_unspecified_source_is_dropped),
+		cmocka_unit_test(
+			test_querier_without_address_keeps_state_and_queries_once_addressed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
