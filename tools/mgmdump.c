@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * mgmdump: reads IGMP/MLD from pcap/pcapng files or a live interface (libpcap), strips the
- * link layer and hands each IP packet to libmgm's strict decoder (RFC 3376 §4, RFC 3810 §5,
- * RFC 2113/2711 for the IP side). Prints one line or one JSON object per message; malformed
- * messages are printed with their error, never skipped. Usage is in doc/mgmdump.1.
+ * mgmdump: options, then the readers: classic pcap files through its own (mgmdump_pcap.c,
+ * threads in mgmdump_par.c), pcapng and live capture through libpcap. Every frame goes to
+ * libmgm's strict decoder (RFC 3376 §4, RFC 3810 §5, RFC 2113/2711) via mgmdump_frame.c, and
+ * every message, malformed ones too, out as a line or JSON. Usage is in doc/mgmdump.1.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -21,38 +22,6 @@
 #ifndef MGMDUMP_VERSION
 #define MGMDUMP_VERSION "unknown"
 #endif
-
-/* LINKTYPE_RAW as written in files; libpcap maps it to DLT_RAW, which is 12 or 14 by OS. */
-#define LINKTYPE_RAW 101
-
-#define ETH_IPV4  0x0800
-#define ETH_IPV6  0x86dd
-#define ETH_VLAN  0x8100 /* 802.1Q */
-#define ETH_QINQ  0x88a8 /* 802.1ad */
-#define ETH_QINQ1 0x9100 /* pre-standard QinQ */
-
-/* Messages are counted by family, version and kind; malformed ones by error. */
-#define NVERSIONS 4
-#define NKINDS	  (MGM_MSG_REPORT_V3 + 1)
-#define NERRORS	  64
-
-struct dump {
-	pcap_t *pcap;
-	const char *source; /* file name or interface, for messages */
-	int dlt;
-	bool json;
-	bool stats;
-	bool live;
-	uint64_t max_count; /* 0: no limit */
-
-	uint64_t frames, messages, malformed, skipped;
-	uint64_t by_kind[2][NVERSIONS][NKINDS];
-	uint64_t unknown_types[2];
-	uint64_t by_error[NERRORS];
-
-	struct dump_text text;
-	struct dump_out out;
-};
 
 /* The live capture the signal handler stops; the only global, and only in this tool. */
 static pcap_t *volatile live_pcap;
@@ -64,230 +33,26 @@ static void on_signal(int sig)
 		pcap_breakloop(live_pcap);
 }
 
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* Family of an Ethernet protocol number after any VLAN tags; 0 when not IP. */
-static uint8_t ether_ip(uint16_t proto, const uint8_t **p, size_t *len)
-{
-	while (proto == ETH_VLAN || proto == ETH_QINQ || proto == ETH_QINQ1) {
-		if (*len < 4)
-			return 0;
-		proto = be16(*p + 2);
-		*p += 4;
-		*len -= 4;
-	}
-	if (proto == ETH_IPV4)
-		return MGM_INET;
-	if (proto == ETH_IPV6)
-		return MGM_INET6;
-	return 0;
-}
-
-/* The IP packet inside a frame of the capture's link type; returns its family or 0. */
-static uint8_t link_strip(int dlt, const uint8_t *frame, size_t caplen, const uint8_t **ip,
-			  size_t *iplen)
-{
-	const uint8_t *p = frame;
-	size_t len = caplen;
-	uint16_t proto;
-
-	switch (dlt) {
-	case DLT_EN10MB:
-		if (len < 14)
-			return 0;
-		proto = be16(p + 12);
-		p += 14;
-		len -= 14;
-		break;
-	case DLT_LINUX_SLL:
-		if (len < 16)
-			return 0;
-		proto = be16(p + 14);
-		p += 16;
-		len -= 16;
-		break;
-	case DLT_LINUX_SLL2:
-		if (len < 20)
-			return 0;
-		proto = be16(p);
-		p += 20;
-		len -= 20;
-		break;
-	case DLT_NULL:
-	case DLT_LOOP:
-		/* The 4-octet family is in the byte order of the capturing host and its AF_INET6
-		 * value differs by OS: the IP version nibble says more. */
-		if (len < 4)
-			return 0;
-		p += 4;
-		len -= 4;
-		proto = 0;
-		break;
-	case DLT_RAW:
-#if DLT_RAW != LINKTYPE_RAW
-	case LINKTYPE_RAW:
-#endif
-	case DLT_IPV4:
-	case DLT_IPV6:
-		proto = 0;
-		break;
-	default:
-		return 0;
-	}
-	*ip = p;
-	*iplen = len;
-	if (proto == 0) {
-		if (len < 1)
-			return 0;
-		if (p[0] >> 4 == 4)
-			return MGM_INET;
-		if (p[0] >> 4 == 6)
-			return MGM_INET6;
-		return 0;
-	}
-	return ether_ip(proto, ip, iplen);
-}
-
-static bool is_mld_type(uint8_t type)
-{
-	return type == MGM_MLD_QUERY || type == MGM_MLD_V1_REPORT || type == MGM_MLD_V1_DONE ||
-	       type == MGM_MLD_V2_REPORT;
-}
-
-/*
- * A cheap look at the first protocol field so the decoder only sees packets that may be ours:
- * IPv4 protocol 2, or IPv6 whose first next header is ICMPv6 or an extension header (MLD
- * travels behind Hop-by-Hop, RFC 3810 §5). Too short to tell goes to the decoder, which names
- * the malformation.
- */
-static bool may_be_ours(uint8_t family, const uint8_t *ip, size_t len)
-{
-	uint8_t nh;
-
-	if (family == MGM_INET)
-		return len < 10 || ip[9] == 2;
-	if (len < 7)
-		return true;
-	nh = ip[6];
-	return nh == 58 || nh == 0 || nh == 43 || nh == 44 || nh == 60 || nh == 51;
-}
-
-static void count(struct dump *d, const struct dump_msg *dm)
-{
-	int fi = dm->family == MGM_INET6;
-
-	d->messages++;
-	if (dm->err) {
-		d->malformed++;
-		if (-dm->err > 0 && -dm->err < NERRORS)
-			d->by_error[-dm->err]++;
-	} else if (dm->msg.kind == MGM_MSG_UNKNOWN) {
-		d->unknown_types[fi]++;
-	} else if (dm->msg.version < NVERSIONS && dm->msg.kind < NKINDS) {
-		d->by_kind[fi][dm->msg.version][dm->msg.kind]++;
-	}
-}
-
-static void emit(struct dump *d, struct dump_msg *dm)
-{
-	count(d, dm);
-	if (d->json)
-		dump_json_msg(&d->out, dm);
-	else
-		dump_text_msg(&d->text, &d->out, dm);
-	if (d->live) {
-		/* Someone is watching: each line as it comes. */
-		dump_out_flush(&d->out);
-		fflush(d->out.f);
-	}
-	if (d->max_count && d->messages >= d->max_count)
-		pcap_breakloop(d->pcap);
-}
+/* What pcap_loop() hands each packet to. */
+struct pcap_run {
+	pcap_t *pcap;
+	struct dump_proc *proc;
+	uint64_t frames;
+};
 
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
-	struct dump *d = (struct dump *)user;
-	struct dump_msg dm;
-	const uint8_t *ip;
-	size_t iplen;
-	uint8_t family;
-	int rc;
+	struct pcap_run *r = (struct pcap_run *)user;
+	struct dump_frame f = {
+		.number = ++r->frames,
+		.ts_sec = h->ts.tv_sec,
+		.ts_usec = (int32_t)h->ts.tv_usec,
+		.data = bytes,
+		.caplen = h->caplen,
+	};
 
-	d->frames++;
-	family = link_strip(d->dlt, bytes, h->caplen, &ip, &iplen);
-	if (!family || !may_be_ours(family, ip, iplen)) {
-		d->skipped++;
-		return;
-	}
-	dm.frame = d->frames;
-	dm.ts_sec = h->ts.tv_sec;
-	dm.ts_usec = (int32_t)h->ts.tv_usec;
-	dm.family = family;
-	dm.pkt = ip;
-	dm.pkt_len = iplen;
-	dm.ip_valid = false;
-	memset(&dm.ip, 0, sizeof(dm.ip));
-
-	rc = mgm_ip_decode(ip, iplen, &dm.ip);
-	if (rc == MGM_E_IP_PROTOCOL) {
-		d->skipped++;
-		return;
-	}
-	if (rc < 0) {
-		dm.err = rc;
-		emit(d, &dm);
-		return;
-	}
-	dm.ip_valid = true;
-	dm.family = dm.ip.family;
-	rc = mgm_decode(dm.ip.family, dm.ip.payload, dm.ip.payload_len, &dm.ip.src, &dm.ip.dst,
-			&dm.msg);
-	/* Other ICMPv6 (neighbour discovery, echo...) is not ours, even when it is broken. */
-	if (dm.family == MGM_INET6 && (dm.ip.payload_len < 1 || !is_mld_type(dm.ip.payload[0]))) {
-		d->skipped++;
-		return;
-	}
-	dm.err = rc < 0 ? rc : 0;
-	emit(d, &dm);
-}
-
-static void print_stats(const struct dump *d)
-{
-	static const char *const fam[2] = {"IGMP", "MLD"};
-	static const char *const kind[NKINDS] = {"unknown", "query", "report",
-						 "report",  "leave", "report"};
-	char label[64];
-	int f, v, k;
-
-	fprintf(stderr,
-		"mgmdump: %" PRIu64 " frames, %" PRIu64 " messages, %" PRIu64 " malformed, %" PRIu64
-		" other packets skipped\n",
-		d->frames, d->messages, d->malformed, d->skipped);
-	for (f = 0; f < 2; f++) {
-		for (v = 1; v < NVERSIONS; v++) {
-			for (k = 1; k < NKINDS; k++) {
-				if (!d->by_kind[f][v][k])
-					continue;
-				snprintf(label, sizeof(label), "%sv%d %s", fam[f], v,
-					 f && k == MGM_MSG_LEAVE ? "done" : kind[k]);
-				fprintf(stderr, "  %-32s %10" PRIu64 "\n", label,
-					d->by_kind[f][v][k]);
-			}
-		}
-		if (d->unknown_types[f]) {
-			snprintf(label, sizeof(label), "%s other types (ignored)", fam[f]);
-			fprintf(stderr, "  %-32s %10" PRIu64 "\n", label, d->unknown_types[f]);
-		}
-	}
-	for (k = 1; k < NERRORS; k++) {
-		if (!d->by_error[k])
-			continue;
-		snprintf(label, sizeof(label), "malformed %s", mgm_errname(-k));
-		fprintf(stderr, "  %-32s %10" PRIu64 "\n", label, d->by_error[k]);
-	}
+	if (!dump_frame(r->proc, &f))
+		pcap_breakloop(r->pcap);
 }
 
 static void usage(FILE *f)
@@ -364,28 +129,134 @@ static pcap_t *open_live(const char *iface, bool promisc, char *errbuf)
 	return p;
 }
 
-/* pcap_open_offline() with a large stdio buffer: libpcap reads every record with fread(), and
- * a big capture then costs far fewer system calls. */
-static pcap_t *open_file(const char *file, char *errbuf)
+/* What one run of mgmdump reads from and what went wrong, said after the output. */
+struct run {
+	const char *source; /* file name or interface */
+	enum dump_reader reader;
+	unsigned threads; /* --threads; 0: as dump_par_threads() finds */
+	bool promisc;
+	struct dump_proc proc;
+	struct dump_pcap file;
+	char err[PCAP_ERRBUF_SIZE + 256];
+};
+
+static int fail(struct run *r, const char *reason)
+{
+	snprintf(r->err, sizeof(r->err), "%s", reason);
+	return 1;
+}
+
+/* libpcap reads every record with fread(): a large stdio buffer costs far fewer system calls. */
+static pcap_t *open_stream(FILE *f, char *errbuf)
 {
 	static char iobuf[1 << 20];
-	FILE *f;
-	pcap_t *p;
 
-	if (strcmp(file, "-") == 0) {
-		f = stdin;
+	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
+	return pcap_fopen_offline(f, errbuf);
+}
+
+/* Runs pcap_loop() to the end, an error, a signal or the count; 0 or 1 as the exit status. */
+static int loop_libpcap(struct run *r, pcap_t *p)
+{
+	struct pcap_run pr = {.pcap = p, .proc = &r->proc};
+	int rc, status = 0;
+
+	r->proc.dlt = pcap_datalink(p);
+	rc = pcap_loop(p, -1, on_packet, (u_char *)&pr);
+	if (rc == PCAP_ERROR)
+		status = fail(r, pcap_geterr(p));
+	return status;
+}
+
+static int read_live(struct run *r)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct sigaction sa;
+	pcap_t *p;
+	int status;
+
+	p = open_live(r->source, r->promisc, errbuf);
+	if (!p)
+		return fail(r, errbuf);
+	r->proc.live = true;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	live_pcap = p;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	status = loop_libpcap(r, p);
+	live_pcap = NULL;
+	pcap_close(p);
+	return status;
+}
+
+/* The classic pcap walker: the records in place, no copy, no callback; on several threads
+ * when the file is large and the output of each message stands alone. */
+static int walk_file(struct run *r)
+{
+	struct dump_frame f;
+	unsigned threads = r->threads ? r->threads : dump_par_threads(&r->file);
+	int rc;
+
+	r->proc.dlt = r->file.dlt;
+	if (threads > 1 && r->file.mapped && !r->proc.max_count &&
+	    (r->proc.json || !dump_text_sequential(&r->proc.text))) {
+		rc = dump_par_run(&r->file, &r->proc, threads);
 	} else {
-		f = fopen(file, "rb");
-		if (!f) {
-			snprintf(errbuf, PCAP_ERRBUF_SIZE, "%s", strerror(errno));
-			return NULL;
+		while ((rc = dump_pcap_next(&r->file, &f)) > 0) {
+			if (!dump_frame(&r->proc, &f))
+				return 0;
 		}
 	}
-	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
-	p = pcap_fopen_offline(f, errbuf);
-	if (!p && f != stdin)
-		fclose(f);
-	return p;
+	return rc < 0 ? fail(r, r->file.err) : 0;
+}
+
+static int read_file(struct run *r)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	FILE *f;
+	pcap_t *p;
+	int rc, status = 0;
+
+	if (r->reader == DUMP_READER_LIBPCAP) {
+		if (strcmp(r->source, "-") == 0) {
+			f = stdin;
+		} else {
+			f = fopen(r->source, "rb");
+			if (!f)
+				return fail(r, strerror(errno));
+		}
+	} else {
+		rc = dump_pcap_open(&r->file, r->source, r->reader);
+		if (rc < 0)
+			status = fail(r, r->file.err);
+		else if (rc > 0)
+			status = walk_file(r);
+		if (rc != 0) {
+			dump_pcap_close(&r->file);
+			return status;
+		}
+		/* Not ours to walk: libpcap reads it, from the first octet. */
+		f = dump_pcap_stream(&r->file);
+		if (!f) {
+			status = fail(r, r->file.err);
+			dump_pcap_close(&r->file);
+			return status;
+		}
+	}
+	p = open_stream(f, errbuf);
+	if (!p) {
+		if (f != stdin)
+			fclose(f);
+		dump_pcap_close(&r->file);
+		return fail(r, errbuf);
+	}
+	status = loop_libpcap(r, p);
+	pcap_close(p);
+	dump_pcap_close(&r->file);
+	return status;
 }
 
 static bool parse_count(const char *s, uint64_t *out)
@@ -403,6 +274,25 @@ static bool parse_count(const char *s, uint64_t *out)
 	return true;
 }
 
+static bool parse_reader(const char *s, enum dump_reader *out)
+{
+	static const char *const names[] = {
+		[DUMP_READER_AUTO] = "auto",
+		[DUMP_READER_MMAP] = "mmap",
+		[DUMP_READER_READ] = "read",
+		[DUMP_READER_LIBPCAP] = "libpcap",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum dump_reader)i;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The option getopt_long complained about: a short one by its letter (it may sit inside a
  * group such as -vZ), a long one as written. */
 static const char *option_name(char **argv, int opt)
@@ -417,27 +307,45 @@ static const char *option_name(char **argv, int opt)
 	return argv[optind - 1];
 }
 
-enum { OPT_JSON = 256, OPT_STATS, OPT_HELP, OPT_VERSION };
+static bool parse_threads(const char *s, unsigned *out)
+{
+	uint64_t v;
 
+	if (!parse_count(s, &v) || v > 64)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+enum { OPT_JSON = 256, OPT_STATS, OPT_HELP, OPT_VERSION, OPT_READER, OPT_THREADS };
+
+/* --reader and --threads are left out of --help: they are debugging aids, documented in
+ * doc/mgmdump.1. */
 static const struct option long_options[] = {
-	{"read", required_argument, NULL, 'r'},	     {"interface", required_argument, NULL, 'i'},
-	{"count", required_argument, NULL, 'c'},     {"no-promiscuous", no_argument, NULL, 'p'},
-	{"verbose", no_argument, NULL, 'v'},	     {"json", no_argument, NULL, OPT_JSON},
-	{"stats", no_argument, NULL, OPT_STATS},     {"help", no_argument, NULL, OPT_HELP},
-	{"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
+	{"read", required_argument, NULL, 'r'},
+	{"interface", required_argument, NULL, 'i'},
+	{"count", required_argument, NULL, 'c'},
+	{"no-promiscuous", no_argument, NULL, 'p'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"stats", no_argument, NULL, OPT_STATS},
+	{"help", no_argument, NULL, OPT_HELP},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{"reader", required_argument, NULL, OPT_READER},
+	{"threads", required_argument, NULL, OPT_THREADS},
+	{NULL, 0, NULL, 0},
 };
 
 int main(int argc, char **argv)
 {
 	static char outbuf[1 << 20];
-	static struct dump d;
-	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	static struct run r;
 	const char *file = NULL, *iface = NULL;
-	bool promisc = true, verbose = false;
+	bool verbose = false, stats = false;
 	int time_style = DUMP_TIME_ABS;
-	int opt, rc, status = 0;
-	struct sigaction sa;
+	int opt, status;
 
+	r.promisc = true;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":r:i:c:ptv", long_options, NULL)) != -1) {
 		switch (opt) {
@@ -452,11 +360,11 @@ int main(int argc, char **argv)
 			iface = optarg;
 			break;
 		case 'c':
-			if (!parse_count(optarg, &d.max_count))
+			if (!parse_count(optarg, &r.proc.max_count))
 				return usage_error("-c wants a positive count", optarg);
 			break;
 		case 'p':
-			promisc = false;
+			r.promisc = false;
 			break;
 		case 't':
 			if (time_style < DUMP_TIME_SINCE1)
@@ -466,10 +374,19 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		case OPT_JSON:
-			d.json = true;
+			r.proc.json = true;
 			break;
 		case OPT_STATS:
-			d.stats = true;
+			stats = true;
+			break;
+		case OPT_READER:
+			if (!parse_reader(optarg, &r.reader))
+				return usage_error("--reader wants auto, mmap, read or libpcap",
+						   optarg);
+			break;
+		case OPT_THREADS:
+			if (!parse_threads(optarg, &r.threads))
+				return usage_error("--threads wants a count from 1 to 64", optarg);
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -490,49 +407,19 @@ int main(int argc, char **argv)
 	if (!file && !iface)
 		return usage_error("need -r FILE or -i IFACE", NULL);
 
-	if (file) {
-		d.source = file;
-		d.pcap = open_file(file, errbuf);
-	} else {
-		d.source = iface;
-		d.live = true;
-		d.pcap = open_live(iface, promisc, errbuf);
-	}
-	if (!d.pcap) {
-		capture_error(d.source, errbuf);
-		return 1;
-	}
-	d.dlt = pcap_datalink(d.pcap);
+	dump_text_setup();
+	dump_out_init(&r.proc.out, STDOUT_FILENO, outbuf, sizeof(outbuf));
+	dump_text_init(&r.proc.text, time_style, verbose);
+	r.source = file ? file : iface;
+	status = file ? read_file(&r) : read_live(&r);
 
-	setvbuf(stdout, NULL, d.live ? _IOLBF : _IOFBF, 1 << 16);
-	d.out.f = stdout;
-	d.out.buf = outbuf;
-	d.out.cap = sizeof(outbuf);
-	dump_text_init(&d.text, time_style, verbose);
-
-	if (d.live) {
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		live_pcap = d.pcap;
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-	}
-
-	rc = pcap_loop(d.pcap, -1, on_packet, (u_char *)&d);
-	dump_out_flush(&d.out);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "mgmdump: standard output: %s\n", strerror(errno));
+	if (!dump_out_flush(&r.proc.out)) {
+		fprintf(stderr, "mgmdump: standard output: %s\n", strerror(r.proc.out.errno_saved));
 		status = 1;
 	}
-	if (rc == PCAP_ERROR) {
-		capture_error(d.source, pcap_geterr(d.pcap));
-		status = 1;
-	}
-	if (d.stats)
-		print_stats(&d);
-	live_pcap = NULL;
-	pcap_close(d.pcap);
+	if (r.err[0])
+		capture_error(r.source, r.err);
+	if (stats)
+		dump_counts_print(&r.proc.n, stderr);
 	return status;
 }

@@ -1,65 +1,132 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * mgmdump's one-line-per-message text form (documented in doc/mgmdump.1) and the output buffer.
- * Shows the fields of RFC 3376 §4 and RFC 3810 §5 as libmgm decoded them; a line is built
- * without printf because a benchmark runs this over millions of messages.
+ * mgmdump's one-line-per-message text form (doc/mgmdump.1) and the output buffer: the fields of
+ * RFC 3376 §4 and RFC 3810 §5 as libmgm decoded them, addresses as RFC 5952 writes them. Run over
+ * millions of messages, so a line goes straight into the buffer: no printf, no check per
+ * character, one check of the room left before each piece whose longest text is known.
  */
+#include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mgmdump.h"
 
-void dump_out_flush(struct dump_out *o)
+/* ---- output buffer ------------------------------------------------------------------------ */
+
+void dump_out_init(struct dump_out *o, int fd, char *buf, size_t cap)
 {
-	if (o->len > 0)
-		fwrite(o->buf, 1, o->len, o->f);
+	assert(cap >= DUMP_OUT_MIN_CAP);
+	memset(o, 0, sizeof(*o));
+	o->fd = fd;
+	o->buf = buf;
+	o->cap = cap;
+}
+
+static void write_all(struct dump_out *o, const char *s, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0 && !o->failed) {
+		w = write(o->fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			o->failed = true;
+			o->errno_saved = errno;
+			return;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+bool dump_out_flush(struct dump_out *o)
+{
+	if (o->fd == DUMP_OUT_HOLD)
+		return true;
+	write_all(o, o->buf, o->len);
 	o->len = 0;
+	return !o->failed;
+}
+
+void dump_out_pass(struct dump_out *o, struct dump_out *held)
+{
+	dump_out_flush(o);
+	write_all(o, held->buf, held->len);
+	held->len = 0;
+}
+
+/* A held buffer grows to take need more octets; running out of memory ends the program, as
+ * nothing sensible can be printed any more. */
+static void grow(struct dump_out *o, size_t need)
+{
+	size_t cap = o->cap * 2;
+	char *buf;
+
+	if (cap < o->len + need + DUMP_OUT_SLACK)
+		cap = o->len + need + DUMP_OUT_SLACK;
+	buf = realloc(o->buf, cap);
+	if (!buf) {
+		fputs("mgmdump: out of memory\n", stderr);
+		exit(1);
+	}
+	o->buf = buf;
+	o->cap = cap;
 }
 
 void dump_out_mem_slow(struct dump_out *o, const char *s, size_t n)
 {
+	if (o->fd == DUMP_OUT_HOLD) {
+		grow(o, n);
+	} else {
+		dump_out_flush(o);
+		if (n + DUMP_OUT_SLACK > o->cap) {
+			write_all(o, s, n);
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+/*
+ * A line is written through a cursor p into o->buf. room() makes sure need octets are free
+ * at p, handing what the line has so far to the output (or growing a held buffer) when they
+ * are not; every writer below states the most it writes (stores may run a few octets past the
+ * text, never past that).
+ */
+static char *room_slow(struct dump_out *o, char *p, size_t need)
+{
+	o->len = (size_t)(p - o->buf);
+	if (o->fd == DUMP_OUT_HOLD) {
+		grow(o, need);
+		return o->buf + o->len;
+	}
+	/* Every need is below DUMP_OUT_MIN_CAP: an empty buffer has it. */
 	dump_out_flush(o);
-	if (n + DUMP_OUT_SLACK > o->cap) {
-		fwrite(s, 1, n, o->f);
-		return;
-	}
-	memcpy(o->buf, s, n);
-	o->len = n;
+	return o->buf;
 }
 
-static size_t u64_text(uint64_t v, char *buf)
+static inline char *room(struct dump_out *o, char *p, size_t need)
 {
-	char tmp[24];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	return n;
+	if ((size_t)(o->buf + o->cap - p) >= need)
+		return p;
+	return room_slow(o, p, need);
 }
 
-void dump_out_u64(struct dump_out *o, uint64_t v)
+static inline char *put(char *p, const char *s, size_t n)
 {
-	dump_out_reserve(o, 24);
-	o->len += u64_text(v, o->buf + o->len);
+	memcpy(p, s, n);
+	return p + n;
 }
 
-/* Fixed-width decimal, zero padded: clock fields and microseconds. */
-static void out_padded(struct dump_out *o, uint32_t v, int width)
-{
-	int i;
+#define PUT_LIT(p, lit) put(p, lit, sizeof(lit) - 1)
 
-	dump_out_reserve(o, (size_t)width);
-	for (i = width - 1; i >= 0; i--) {
-		o->buf[o->len + (size_t)i] = (char)('0' + v % 10);
-		v /= 10;
-	}
-	o->len += (size_t)width;
-}
+/* ---- numbers ------------------------------------------------------------------------------ */
 
 /* Two decimal digits for each value below 100. */
 static const char digits2[200] =
@@ -67,112 +134,225 @@ static const char digits2[200] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-/* An octet in decimal: on every IPv4 address, so no division loop. */
-static size_t u8_text(unsigned v, char *buf)
+/* Decimal without leading zeros; at most 20 octets. */
+static char *put_u64(char *p, uint64_t v)
 {
-	if (v >= 100) {
-		buf[0] = (char)(v >= 200 ? '2' : '1');
-		memcpy(buf + 1, digits2 + 2 * (v % 100), 2);
-		return 3;
+	uint64_t t;
+	size_t n = 1;
+
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	if (v < 100) {
+		memcpy(p, digits2 + 2 * v, 2);
+		return p + 2;
+	}
+	for (t = v; t >= 10; t /= 10)
+		n++;
+	p += n;
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, digits2 + 2 * (v % 100), 2);
+		v /= 100;
 	}
 	if (v >= 10) {
-		memcpy(buf, digits2 + 2 * v, 2);
-		return 2;
+		p -= 2;
+		memcpy(p, digits2 + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
 	}
-	buf[0] = (char)('0' + v);
-	return 1;
+	return p + n;
 }
 
-/* A 16-bit group in lower-case hex without leading zeros (RFC 5952 §4.1, §4.3). */
-static size_t hex16_text(unsigned v, char *buf)
+/* The last six decimal digits, zero padded: microseconds. */
+static char *put_6digits(char *p, uint32_t v)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t n = v >= 0x1000 ? 4 : v >= 0x100 ? 3 : v >= 0x10 ? 2 : 1;
-
-	switch (n) {
-	case 4:
-		buf[n - 4] = hex[v >> 12];
-		/* fall through */
-	case 3:
-		buf[n - 3] = hex[(v >> 8) & 15];
-		/* fall through */
-	case 2:
-		buf[n - 2] = hex[(v >> 4) & 15];
-		/* fall through */
-	default:
-		buf[n - 1] = hex[v & 15];
-	}
-	return n;
+	v %= 1000000;
+	memcpy(p, digits2 + 2 * (v / 10000), 2);
+	memcpy(p + 2, digits2 + 2 * (v / 100 % 100), 2);
+	memcpy(p + 4, digits2 + 2 * (v % 100), 2);
+	return p + 6;
 }
 
-static size_t ipv4_text(const uint8_t *o, char *buf)
-{
-	size_t n = u8_text(o[0], buf);
+/* ---- addresses ---------------------------------------------------------------------------- */
 
-	buf[n++] = '.';
-	n += u8_text(o[1], buf + n);
-	buf[n++] = '.';
-	n += u8_text(o[2], buf + n);
-	buf[n++] = '.';
-	n += u8_text(o[3], buf + n);
-	buf[n] = '\0';
-	return n;
+/* Two lower-case hex digits for each octet. */
+static const char hex2[512] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+			      "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+			      "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+			      "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+			      "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+			      "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+			      "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+			      "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
+/*
+ * Tables built once by dump_text_setup(), before any thread starts:
+ * octet_text[v]: v in decimal and a dot, in four octets (unused ones zero); octet_len[v]: the
+ * length of that text with the dot.
+ * zero_run[m]: for the zero groups of an IPv6 address (bit 7 - i set: group i is zero), the run
+ * that "::" replaces: the longest run of two or more zero groups, the first of equals
+ * (RFC 5952 §4.2.2, §4.2.3), as start | length << 4; 0 when there is none.
+ */
+static char octet_text[256][4];
+static uint8_t octet_len[256];
+static uint8_t zero_run[256];
+/* hex2_word[v]: the two hex digits of v as they lie in memory, read as one 16-bit word. */
+static uint16_t hex2_word[256];
+
+void dump_text_setup(void)
+{
+	unsigned v, i, run, start, best, best_len;
+
+	for (v = 0; v < 256; v++) {
+		memcpy(&hex2_word[v], hex2 + 2 * v, 2);
+		i = 0;
+		if (v >= 100)
+			octet_text[v][i++] = (char)('0' + v / 100);
+		if (v >= 10)
+			octet_text[v][i++] = (char)('0' + v / 10 % 10);
+		octet_text[v][i++] = (char)('0' + v % 10);
+		octet_text[v][i++] = '.';
+		octet_len[v] = (uint8_t)i;
+
+		best = best_len = run = start = 0;
+		for (i = 0; i < 8; i++) {
+			if (!(v >> (7 - i) & 1)) {
+				run = 0;
+				continue;
+			}
+			if (run++ == 0)
+				start = i;
+			if (run > best_len) {
+				best_len = run;
+				best = start;
+			}
+		}
+		zero_run[v] = best_len >= 2 ? (uint8_t)(best | best_len << 4) : 0;
+	}
+}
+
+/* Dotted decimal: at most 15 octets of text, 16 written. The octets are read before anything
+ * is written: the compiler cannot know that the text does not overwrite them. */
+static inline char *put_ipv4(char *p, const uint8_t *o)
+{
+	unsigned a = o[0], b = o[1], c = o[2], d = o[3];
+
+	memcpy(p, octet_text[a], 4);
+	p += octet_len[a];
+	memcpy(p, octet_text[b], 4);
+	p += octet_len[b];
+	memcpy(p, octet_text[c], 4);
+	p += octet_len[c];
+	memcpy(p, octet_text[d], 4);
+	return p + octet_len[d] - 1;
 }
 
 /*
- * RFC 5952 text: the longest run of two or more zero groups (the first of equals) becomes
- * "::" (§4.2), hex in lower case (§4.3), IPv4-mapped addresses end in dotted decimal (§5).
- * inet_ntop() would do, but its sprintf costs a third of a run over a large capture.
+ * A 16-bit group in lower-case hex without leading zeros (RFC 5952 §4.1, §4.3) and a colon:
+ * the four digits loaded as one word, shifted past the leading zeros and stored together;
+ * 5 octets written.
  */
-static size_t ipv6_text(const uint8_t *o, char *buf)
+static inline char *put_group_colon(char *p, unsigned v)
 {
-	unsigned w[8];
-	int i, best = -1, best_len = 0, run = 0;
-	size_t n = 0;
+	/* digits: a quarter of the significant bits, rounded up; one for 0 */
+	unsigned n = (35 - (unsigned)__builtin_clz(v | 1)) >> 2;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t x = hex2_word[v >> 8] | (uint32_t)hex2_word[v & 0xff] << 16;
 
-	for (i = 0; i < 8; i++) {
-		w[i] = (unsigned)o[2 * i] << 8 | o[2 * i + 1];
-		run = w[i] ? 0 : run + 1;
-		if (run > best_len) {
-			best_len = run;
-			best = i - run + 1;
-		}
+	x >>= 8 * (4 - n);
+#else
+	uint32_t x = (uint32_t)hex2_word[v >> 8] << 16 | hex2_word[v & 0xff];
+
+	x <<= 8 * (4 - n);
+#endif
+	memcpy(p, &x, 4);
+	p[n] = ':';
+	return p + n + 1;
+}
+
+static inline uint64_t be64(const uint8_t *o)
+{
+	return (uint64_t)o[0] << 56 | (uint64_t)o[1] << 48 | (uint64_t)o[2] << 40 |
+	       (uint64_t)o[3] << 32 | (uint64_t)o[4] << 24 | (uint64_t)o[5] << 16 |
+	       (uint64_t)o[6] << 8 | o[7];
+}
+
+/* Bit k set for each non-zero 16-bit lane k of x, lane 0 the lowest: the top bit of a lane
+ * after adding 0x7fff to its low bits, or its own top bit; the four gathered by a multiply
+ * whose partial products cannot meet. */
+static inline unsigned nonzero_lanes(uint64_t x)
+{
+	const uint64_t low = 0x7fff7fff7fff7fffu;
+	uint64_t top = (((x & low) + low) | x) & ~low;
+
+	return (unsigned)(((top >> 15) * 0x0000200040008001u) >> 45) & 15;
+}
+
+/* RFC 5952 text: at most 39 octets of text (eight full groups), 40 written. The groups are
+ * taken from two words read at the start (see put_ipv4()). */
+static char *put_ipv6(char *p, const uint8_t *o)
+{
+	uint64_t hi = be64(o), lo = be64(o + 8);
+	unsigned zeros = ~(nonzero_lanes(hi) << 4 | nonzero_lanes(lo)) & 0xff;
+	unsigned start = zero_run[zeros] & 15, len = zero_run[zeros] >> 4, end, i;
+	unsigned w[8] = {
+		(unsigned)(hi >> 48),	       (unsigned)(hi >> 32) & 0xffff,
+		(unsigned)(hi >> 16) & 0xffff, (unsigned)hi & 0xffff,
+		(unsigned)(lo >> 48),	       (unsigned)(lo >> 32) & 0xffff,
+		(unsigned)(lo >> 16) & 0xffff, (unsigned)lo & 0xffff,
+	};
+
+	if (start == 0 && len == 5 && w[5] == 0xffff) {
+		/* RFC 5952 §5: IPv4-mapped addresses end in dotted decimal. */
+		p = PUT_LIT(p, "::ffff:");
+		return put_ipv4(p, o + 12);
 	}
-	if (best_len < 2)
-		best = -1;
-	if (best == 0 && best_len == 5 && w[5] == 0xffff) {
-		memcpy(buf, "::ffff:", 7);
-		return 7 + ipv4_text(o + 12, buf + 7);
+	if (len == 0)
+		start = 8;
+	end = start + len;
+	for (i = 0; i < start; i++)
+		p = put_group_colon(p, w[i]);
+	if (len > 0) {
+		if (start == 0)
+			*p++ = ':';
+		*p++ = ':';
 	}
-	for (i = 0; i < 8; i++) {
-		if (i == best) {
-			buf[n++] = ':';
-			buf[n++] = ':';
-			i += best_len - 1;
-			continue;
-		}
-		if (i && i != best + best_len)
-			buf[n++] = ':';
-		n += hex16_text(w[i], buf + n);
-	}
-	buf[n] = '\0';
-	return n;
+	for (i = end; i < 8; i++)
+		p = put_group_colon(p, w[i]);
+	/* Every group left a colon after it; the last one goes unless it is half of "::". */
+	if (len == 0 || end < 8)
+		p--;
+	return p;
+}
+
+/* Room for one address and what is written past it, with some to spare. */
+#define ADDR_ROOM 48
+
+static char *put_addr_octets(char *p, uint8_t family, const uint8_t *octets)
+{
+	if (family == MGM_INET)
+		return put_ipv4(p, octets);
+	if (family == MGM_INET6)
+		return put_ipv6(p, octets);
+	*p = '?';
+	return p + 1;
+}
+
+static char *put_addr(char *p, const struct mgm_addr *a)
+{
+	return put_addr_octets(p, a->family, a->octets);
 }
 
 size_t dump_addr_text(uint8_t family, const uint8_t *octets, char *buf)
 {
-	if (family == MGM_INET)
-		return ipv4_text(octets, buf);
-	if (family == MGM_INET6)
-		return ipv6_text(octets, buf);
-	memcpy(buf, "?", 2);
-	return 1;
-}
+	char tmp[MGM_ADDRSTRLEN + ADDR_ROOM];
+	size_t n = (size_t)(put_addr_octets(tmp, family, octets) - tmp);
 
-void dump_out_addr(struct dump_out *o, const struct mgm_addr *a)
-{
-	dump_out_reserve(o, MGM_ADDRSTRLEN);
-	o->len += dump_addr_text(a->family, a->octets, o->buf + o->len);
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
+	return n;
 }
 
 const char *dump_protocol_name(uint8_t family)
@@ -201,6 +381,8 @@ bool dump_msg_addrs(const struct dump_msg *dm, struct mgm_addr *src, struct mgm_
 	return false;
 }
 
+/* ---- the line ----------------------------------------------------------------------------- */
+
 void dump_text_init(struct dump_text *t, int time_style, bool verbose)
 {
 	memset(t, 0, sizeof(*t));
@@ -209,31 +391,50 @@ void dump_text_init(struct dump_text *t, int time_style, bool verbose)
 	t->cached_sec = INT64_MIN;
 }
 
-/* Seconds and microseconds of b - a, for the relative styles. */
-static void out_interval(struct dump_out *o, int64_t sec, int32_t usec, int64_t psec, int32_t pusec)
+bool dump_text_sequential(const struct dump_text *t)
 {
-	int64_t d = (sec - psec) * 1000000 + (usec - pusec);
-
-	if (d < 0) {
-		/* Captures merged out of order: show the step back rather than wrap. */
-		dump_out_mem(o, "-", 1);
-		d = -d;
-	}
-	dump_out_u64(o, (uint64_t)(d / 1000000));
-	dump_out_mem(o, ".", 1);
-	out_padded(o, (uint32_t)(d % 1000000), 6);
+	return t->time_style == DUMP_TIME_DELTA || t->time_style == DUMP_TIME_SINCE1;
 }
 
-static void out_time(struct dump_text *t, struct dump_out *o, const struct dump_msg *dm)
+/*
+ * Seconds and microseconds of (sec, usec) - (psec, pusec), for the relative styles: at most 28
+ * octets. In unsigned arithmetic, which wraps where the seconds of a hostile capture (pcapng
+ * time stamps reach far beyond any year) would overflow; the microseconds need not be below a
+ * million.
+ */
+static char *put_interval(char *p, int64_t sec, int32_t usec, int64_t psec, int32_t pusec)
+{
+	uint64_t s = (uint64_t)sec - (uint64_t)psec;
+	int64_t u = (int64_t)usec - pusec, q = u / 1000000;
+
+	u -= q * 1000000;
+	if (u < 0) {
+		u += 1000000;
+		q--;
+	}
+	s += (uint64_t)q; /* now the difference is s seconds (as signed) plus u microseconds */
+	if ((int64_t)s < 0) {
+		/* Captures merged out of order: show the step back rather than wrap. */
+		*p++ = '-';
+		s = u ? ~s : 0 - s;
+		u = u ? 1000000 - u : 0;
+	}
+	p = put_u64(p, s);
+	*p++ = '.';
+	return put_6digits(p, (uint32_t)u);
+}
+
+/* The time and a space: at most 31 + 8 octets (the clock text is cut to cached_clock). */
+static char *put_time(struct dump_text *t, char *p, const struct dump_msg *dm)
 {
 	struct tm tm;
 	time_t tt;
 
 	switch (t->time_style) {
 	case DUMP_TIME_NONE:
-		return;
+		return p;
 	case DUMP_TIME_EPOCH:
-		out_interval(o, dm->ts_sec, dm->ts_usec, 0, 0);
+		p = put_interval(p, dm->ts_sec, dm->ts_usec, 0, 0);
 		break;
 	case DUMP_TIME_DELTA:
 	case DUMP_TIME_SINCE1:
@@ -243,14 +444,15 @@ static void out_time(struct dump_text *t, struct dump_out *o, const struct dump_
 			t->first_usec = t->prev_usec = dm->ts_usec;
 		}
 		if (t->time_style == DUMP_TIME_DELTA)
-			out_interval(o, dm->ts_sec, dm->ts_usec, t->prev_sec, t->prev_usec);
+			p = put_interval(p, dm->ts_sec, dm->ts_usec, t->prev_sec, t->prev_usec);
 		else
-			out_interval(o, dm->ts_sec, dm->ts_usec, t->first_sec, t->first_usec);
+			p = put_interval(p, dm->ts_sec, dm->ts_usec, t->first_sec, t->first_usec);
 		t->prev_sec = dm->ts_sec;
 		t->prev_usec = dm->ts_usec;
 		break;
 	default:
-		/* localtime_r is costly; messages come many to a second, so keep the text. */
+		/* localtime_r and strftime are costly and messages come many to a second: the
+		 * clock text is made once per second. */
 		if (dm->ts_sec != t->cached_sec) {
 			tt = (time_t)dm->ts_sec;
 			if (!localtime_r(&tt, &tm))
@@ -261,209 +463,302 @@ static void out_time(struct dump_text *t, struct dump_out *o, const struct dump_
 				&tm);
 			t->cached_sec = dm->ts_sec;
 		}
-		dump_out_mem(o, t->cached_clock, t->cached_len);
-		dump_out_mem(o, ".", 1);
-		out_padded(o, (uint32_t)dm->ts_usec, 6);
+		/* The whole array, a fixed-size copy: only cached_len octets of it count. */
+		memcpy(p, t->cached_clock, sizeof(t->cached_clock));
+		p += t->cached_len;
+		*p++ = '.';
+		p = put_6digits(p, (uint32_t)dm->ts_usec);
 		break;
 	}
-	dump_out_mem(o, " ", 1);
+	*p++ = ' ';
+	return p;
 }
 
-/* A duration in milliseconds as seconds, without trailing zeros: 10s, 0.1s, 1.234s. */
-static void out_seconds(struct dump_out *o, uint32_t ms)
+/* A duration in milliseconds as seconds, without trailing zeros: 10s, 0.1s, 1.234s; at most
+ * 16 octets. */
+static char *put_seconds(char *p, uint32_t ms)
 {
 	uint32_t frac = ms % 1000;
 
-	dump_out_u64(o, ms / 1000);
+	p = put_u64(p, ms / 1000);
 	if (frac) {
-		dump_out_mem(o, ".", 1);
-		if (frac % 100 == 0)
-			out_padded(o, frac / 100, 1);
-		else if (frac % 10 == 0)
-			out_padded(o, frac / 10, 2);
-		else
-			out_padded(o, frac, 3);
+		*p++ = '.';
+		if (frac % 100 == 0) {
+			*p++ = (char)('0' + frac / 100);
+		} else if (frac % 10 == 0) {
+			p = put(p, digits2 + 2 * (frac / 10), 2);
+		} else {
+			*p++ = (char)('0' + frac / 100);
+			p = put(p, digits2 + 2 * (frac % 100), 2);
+		}
 	}
-	dump_out_mem(o, "s", 1);
+	*p++ = 's';
+	return p;
 }
 
-static void out_sources(struct dump_out *o, const uint8_t *sources, uint8_t family, size_t n)
-{
-	struct mgm_addr a;
-	size_t i;
+/* Sources are written in batches of this many, each batch after one check of the room. */
+#define SOURCE_BATCH 256
+#define SOURCE_ROOM  (2 + ADDR_ROOM)
+_Static_assert(SOURCE_BATCH *SOURCE_ROOM + 64 <= DUMP_OUT_MIN_CAP / 2, "room for a batch");
 
-	dump_out_mem(o, "{", 1);
-	for (i = 0; i < n; i++) {
-		if (i)
-			dump_out_mem(o, ", ", 2);
-		mgm_source_at(sources, family, i, &a);
-		dump_out_addr(o, &a);
+/* "{a, b, c}" from a wire source list; the caller leaves room for "{}" and what follows. Every
+ * source is followed by ", ", and the last of them taken back. */
+static char *put_sources(struct dump_out *o, char *p, const uint8_t *sources, uint8_t family,
+			 size_t n)
+{
+	size_t batch, i;
+
+	*p++ = '{';
+	if (n == 0) {
+		*p++ = '}';
+		return p;
 	}
-	dump_out_mem(o, "}", 1);
+	for (; n > 0; n -= batch) {
+		batch = n < SOURCE_BATCH ? n : SOURCE_BATCH;
+		p = room(o, p, batch * SOURCE_ROOM + 64);
+		if (family == MGM_INET6) {
+			for (i = 0; i < batch; i++, sources += 16) {
+				p = put_ipv6(p, sources);
+				p = PUT_LIT(p, ", ");
+			}
+		} else {
+			for (i = 0; i < batch; i++, sources += 4) {
+				p = put_ipv4(p, sources);
+				p = PUT_LIT(p, ", ");
+			}
+		}
+	}
+	p[-2] = '}';
+	return p - 1;
 }
 
-static void out_version(struct dump_out *o, const struct mgm_msg *m)
+/* The IGMP or MLD version: "IGMPv3", at most 8 octets. */
+static char *put_version(char *p, const struct mgm_msg *m)
 {
-	dump_out_str(o, m->family == MGM_INET6 ? "MLDv" : "IGMPv");
-	dump_out_u64(o, m->version);
-}
-
-static void out_group(struct dump_out *o, const struct mgm_addr *g)
-{
-	if (mgm_addr_is_any(g))
-		dump_out_str(o, "general");
+	if (m->family == MGM_INET6)
+		p = PUT_LIT(p, "MLDv");
 	else
-		dump_out_addr(o, g);
+		p = PUT_LIT(p, "IGMPv");
+	return put_u64(p, m->version);
 }
 
-static void out_query(struct dump_out *o, const struct mgm_msg *m)
+/* Room for everything of a line but the error texts, source lists and records. */
+#define LINE_ROOM 512
+
+/* A query; the source list of an IGMPv3 / MLDv2 one checks its own room. */
+static char *put_query(struct dump_out *o, char *p, const struct mgm_msg *m)
 {
-	dump_out_str(o, " query ");
-	out_group(o, &m->group);
-	dump_out_str(o, " mrt ");
-	out_seconds(o, m->max_resp_ms);
+	p = PUT_LIT(p, " query ");
+	if (mgm_addr_is_any(&m->group))
+		p = PUT_LIT(p, "general");
+	else
+		p = put_addr(p, &m->group);
+	p = PUT_LIT(p, " mrt ");
+	p = put_seconds(p, m->max_resp_ms);
 	/* RFC 3376 §4.1.5-§4.1.8, RFC 3810 §5.1.7-§5.1.10: only v3 / MLDv2 queries have these. */
 	if ((m->family == MGM_INET && m->version == 3) ||
 	    (m->family == MGM_INET6 && m->version == 2)) {
 		if (m->suppress)
-			dump_out_str(o, " S");
-		dump_out_str(o, " qrv ");
-		dump_out_u64(o, m->qrv);
-		dump_out_str(o, " qqi ");
-		out_seconds(o, m->qqi * 1000u);
-		dump_out_mem(o, " ", 1);
-		out_sources(o, m->sources, m->family, m->num_sources);
+			p = PUT_LIT(p, " S");
+		p = PUT_LIT(p, " qrv ");
+		p = put_u64(p, m->qrv);
+		p = PUT_LIT(p, " qqi ");
+		p = put_seconds(p, m->qqi * 1000u);
+		*p++ = ' ';
+		p = put_sources(o, p, m->sources, m->family, m->num_sources);
 	}
+	return p;
 }
 
-static void out_v3_report(struct dump_out *o, const struct mgm_msg *m)
+/* The record type names of RFC 3376 §4.2.12 / RFC 3810 §5.2.12, as mgm_record_type_name()
+ * gives them: all five letters long. */
+static const char record_names[MGM_BLOCK_OLD_SOURCES + 1][6] = {
+	[MGM_MODE_IS_INCLUDE] = "IS_IN",   [MGM_MODE_IS_EXCLUDE] = "IS_EX",
+	[MGM_CHANGE_TO_INCLUDE] = "TO_IN", [MGM_CHANGE_TO_EXCLUDE] = "TO_EX",
+	[MGM_ALLOW_NEW_SOURCES] = "ALLOW", [MGM_BLOCK_OLD_SOURCES] = "BLOCK",
+};
+
+/* One record needs this much room besides its sources. */
+#define RECORD_ROOM (2 + 16 + 1 + ADDR_ROOM + 2 + 5 + 20 + 6 + 64)
+
+static char *put_v3_report(struct dump_out *o, char *p, const struct mgm_msg *m)
 {
 	struct mgm_record_iter it;
 	struct mgm_record rec;
 	bool first = true;
 
-	dump_out_str(o, " report ");
-	dump_out_u64(o, m->num_records);
-	dump_out_str(o, m->num_records == 1 ? " record" : " records");
+	p = PUT_LIT(p, " report ");
+	p = put_u64(p, m->num_records);
+	if (m->num_records == 1)
+		p = PUT_LIT(p, " record");
+	else
+		p = PUT_LIT(p, " records");
 	mgm_records_begin(m, &it);
 	while (mgm_records_next(&it, &rec)) {
-		dump_out_str(o, first ? ": " : "; ");
+		p = room(o, p, RECORD_ROOM);
+		*p++ = first ? ':' : ';';
+		*p++ = ' ';
 		first = false;
-		dump_out_str(o, mgm_record_type_name(rec.type));
-		dump_out_mem(o, " ", 1);
-		dump_out_addr(o, &rec.group);
-		dump_out_mem(o, " ", 1);
-		out_sources(o, rec.sources, m->family, rec.num_sources);
+		/* The decoder refuses other types (RFC 3376 §4.2.12); the name is the library's
+		 * should one ever pass. */
+		if (rec.type >= MGM_MODE_IS_INCLUDE && rec.type <= MGM_BLOCK_OLD_SOURCES)
+			p = put(p, record_names[rec.type], 5);
+		else
+			p = put(p, mgm_record_type_name(rec.type),
+				strnlen(mgm_record_type_name(rec.type), 16));
+		*p++ = ' ';
+		p = put_addr(p, &rec.group);
+		*p++ = ' ';
+		p = put_sources(o, p, rec.sources, m->family, rec.num_sources);
 		if (rec.aux_words) {
-			dump_out_str(o, " aux ");
-			dump_out_u64(o, rec.aux_words);
-			dump_out_str(o, rec.aux_words == 1 ? " word" : " words");
+			p = PUT_LIT(p, " aux ");
+			p = put_u64(p, rec.aux_words);
+			if (rec.aux_words == 1)
+				p = PUT_LIT(p, " word");
+			else
+				p = PUT_LIT(p, " words");
 		}
 	}
+	return p;
 }
 
-/* IGMP types are written in hex (RFC 3376 §4 lists them so), ICMPv6 types in decimal. */
-static void out_type(struct dump_out *o, uint8_t family, uint8_t type)
+/* IGMP types are written in hex (RFC 3376 §4 lists them so), ICMPv6 types in decimal: at most
+ * 10 octets. */
+static char *put_type(char *p, uint8_t family, uint8_t type)
 {
 	static const char hex[] = "0123456789abcdef";
-	char text[5] = {'0', 'x', hex[type >> 4], hex[type & 15], '\0'};
 
-	dump_out_str(o, " type ");
+	p = PUT_LIT(p, " type ");
 	if (family == MGM_INET6)
-		dump_out_u64(o, type);
-	else
-		dump_out_str(o, text);
+		return put_u64(p, type);
+	p[0] = '0';
+	p[1] = 'x';
+	p[2] = hex[type >> 4];
+	p[3] = hex[type & 15];
+	return p + 4;
 }
 
-static void out_message(struct dump_out *o, const struct mgm_msg *m)
+static char *put_message(struct dump_out *o, char *p, const struct mgm_msg *m)
 {
 	if (m->kind == MGM_MSG_UNKNOWN) {
 		/* RFC 3376 §4 / RFC 2236 §2.1: other types are ignored, not malformed. */
-		dump_out_str(o, dump_protocol_name(m->family));
-		out_type(o, m->family, m->type);
-		dump_out_str(o, " ignored, ");
-		dump_out_u64(o, m->len);
-		dump_out_str(o, " octets");
-		return;
+		p = put(p, dump_protocol_name(m->family), m->family == MGM_INET6 ? 3 : 4);
+		p = put_type(p, m->family, m->type);
+		p = PUT_LIT(p, " ignored, ");
+		p = put_u64(p, m->len);
+		return PUT_LIT(p, " octets");
 	}
-	out_version(o, m);
+	p = put_version(p, m);
 	switch (m->kind) {
 	case MGM_MSG_QUERY:
-		out_query(o, m);
+		p = put_query(o, p, m);
 		break;
 	case MGM_MSG_REPORT_V1:
 	case MGM_MSG_REPORT_V2:
-		dump_out_str(o, " report ");
-		dump_out_addr(o, &m->group);
+		p = PUT_LIT(p, " report ");
+		p = put_addr(p, &m->group);
 		break;
 	case MGM_MSG_LEAVE:
-		dump_out_str(o, m->family == MGM_INET6 ? " done " : " leave ");
-		dump_out_addr(o, &m->group);
+		if (m->family == MGM_INET6)
+			p = PUT_LIT(p, " done ");
+		else
+			p = PUT_LIT(p, " leave ");
+		p = put_addr(p, &m->group);
 		break;
 	case MGM_MSG_REPORT_V3:
-		out_v3_report(o, m);
+		p = put_v3_report(o, p, m);
 		break;
 	}
+	return p;
 }
 
-static void out_malformed(struct dump_out *o, const struct dump_msg *dm)
+static char *put_malformed(struct dump_out *o, char *p, const struct dump_msg *dm)
 {
+	const char *name = mgm_errname(dm->err), *text = mgm_strerror(dm->err);
+	size_t name_len = strlen(name), text_len = strlen(text);
+
+	p = room(o, p, name_len + text_len + LINE_ROOM);
 	if (dm->ip_valid)
-		dump_out_str(o, dump_protocol_name(dm->family));
+		p = put(p, dump_protocol_name(dm->family), dm->family == MGM_INET6 ? 3 : 4);
+	else if (dm->family == MGM_INET6)
+		p = PUT_LIT(p, "IPv6");
 	else
-		dump_out_str(o, dm->family == MGM_INET6 ? "IPv6" : "IPv4");
-	dump_out_str(o, " malformed: ");
-	dump_out_str(o, mgm_errname(dm->err));
-	dump_out_str(o, " (");
-	dump_out_str(o, mgm_strerror(dm->err));
-	dump_out_str(o, ")");
+		p = PUT_LIT(p, "IPv4");
+	p = PUT_LIT(p, " malformed: ");
+	p = put(p, name, name_len);
+	p = PUT_LIT(p, " (");
+	p = put(p, text, text_len);
+	*p++ = ')';
 	if (dm->ip_valid && dm->ip.payload_len > 0) {
-		out_type(o, dm->family, dm->ip.payload[0]);
-		dump_out_str(o, ", ");
-		dump_out_u64(o, dm->ip.payload_len);
-		dump_out_str(o, " octets");
+		p = put_type(p, dm->family, dm->ip.payload[0]);
+		p = PUT_LIT(p, ", ");
+		p = put_u64(p, dm->ip.payload_len);
+		p = PUT_LIT(p, " octets");
 	}
+	return p;
 }
 
-static void out_verbose(struct dump_out *o, const struct dump_msg *dm)
+/* " [frame N, ttl T, tos 0xNN, no RA, N octets]": at most 100 octets. */
+static char *put_verbose(char *p, const struct dump_msg *dm)
 {
 	static const char hex[] = "0123456789abcdef";
-	char tos[5] = {'0', 'x', hex[dm->ip.tos >> 4], hex[dm->ip.tos & 15], '\0'};
+	bool v6 = dm->family == MGM_INET6;
 
-	dump_out_str(o, " [frame ");
-	dump_out_u64(o, dm->frame);
+	p = PUT_LIT(p, " [frame ");
+	p = put_u64(p, dm->frame);
 	if (dm->ip_valid) {
 		/* A malformed message already names its length. */
-		dump_out_str(o, dm->family == MGM_INET6 ? ", hlim " : ", ttl ");
-		dump_out_u64(o, dm->ip.hop_limit);
-		dump_out_str(o, dm->family == MGM_INET6 ? ", tclass " : ", tos ");
-		dump_out_str(o, tos);
-		dump_out_str(o, dm->ip.router_alert ? ", RA" : ", no RA");
+		if (v6)
+			p = PUT_LIT(p, ", hlim ");
+		else
+			p = PUT_LIT(p, ", ttl ");
+		p = put_u64(p, dm->ip.hop_limit);
+		if (v6)
+			p = PUT_LIT(p, ", tclass 0x");
+		else
+			p = PUT_LIT(p, ", tos 0x");
+		*p++ = hex[dm->ip.tos >> 4];
+		*p++ = hex[dm->ip.tos & 15];
+		if (dm->ip.router_alert)
+			p = PUT_LIT(p, ", RA");
+		else
+			p = PUT_LIT(p, ", no RA");
 		if (!dm->err) {
-			dump_out_str(o, ", ");
-			dump_out_u64(o, dm->ip.payload_len);
-			dump_out_str(o, " octets");
+			p = PUT_LIT(p, ", ");
+			p = put_u64(p, dm->ip.payload_len);
+			p = PUT_LIT(p, " octets");
 		}
 	}
-	dump_out_mem(o, "]", 1);
+	*p++ = ']';
+	return p;
 }
 
 void dump_text_msg(struct dump_text *t, struct dump_out *o, const struct dump_msg *dm)
 {
+	char *p = room(o, o->buf + o->len, LINE_ROOM);
 	struct mgm_addr src, dst;
 
-	out_time(t, o, dm);
-	if (dump_msg_addrs(dm, &src, &dst)) {
-		dump_out_addr(o, &src);
-		dump_out_str(o, " > ");
-		dump_out_addr(o, &dst);
-		dump_out_mem(o, " ", 1);
+	p = put_time(t, p, dm);
+	if (dm->ip_valid) {
+		/* The common case without copying the addresses out. */
+		p = put_addr(p, &dm->ip.src);
+		p = PUT_LIT(p, " > ");
+		p = put_addr(p, &dm->ip.dst);
+		*p++ = ' ';
+	} else if (dump_msg_addrs(dm, &src, &dst)) {
+		p = put_addr(p, &src);
+		p = PUT_LIT(p, " > ");
+		p = put_addr(p, &dst);
+		*p++ = ' ';
 	}
 	if (dm->err)
-		out_malformed(o, dm);
+		p = put_malformed(o, p, dm);
 	else
-		out_message(o, &dm->msg);
+		p = put_message(o, p, &dm->msg);
+	/* Lists and records may have used up the room checked above. */
+	p = room(o, p, LINE_ROOM);
 	if (t->verbose)
-		out_verbose(o, dm);
-	dump_out_mem(o, "\n", 1);
+		p = put_verbose(p, dm);
+	*p++ = '\n';
+	o->len = (size_t)(p - o->buf);
 }
