@@ -15,8 +15,6 @@
  */
 static int decode_query(struct cursor *c, size_t len, uint8_t code, struct mgm_msg *m)
 {
-	uint8_t flags = 0;
-
 	m->kind = MGM_MSG_QUERY;
 	m->max_resp_code = code;
 	if (len != IGMP_V1V2_LEN && len < IGMP_V3_QUERY_LEN)
@@ -34,18 +32,7 @@ static int decode_query(struct cursor *c, size_t len, uint8_t code, struct mgm_m
 
 	m->version = 3;
 	m->max_resp_ms = mgm_code8_decode(code) * 100; /* RFC 3376 §4.1.1: tenths */
-	get_u8(c, &flags);
-	/* RFC 3376 §4.1.5-§4.1.6: Resv(4) S(1) QRV(3); the reserved bits are ignored. */
-	m->suppress = (flags & 0x08) != 0;
-	m->qrv = flags & 0x07;
-	get_u8(c, &m->qqic);
-	m->qqi = mgm_code8_decode(m->qqic); /* RFC 3376 §4.1.7: seconds */
-	get_be16(c, &m->num_sources);
-	/* RFC 3376 §4.1.10: octets after the source list are additional data, ignored. */
-	m->sources = get_bytes(c, (size_t)m->num_sources * 4);
-	if (!m->sources)
-		return MGM_E_SOURCE_OVERRUN;
-	return wire_check_sources(MGM_INET, m->sources, m->num_sources);
+	return wire_decode_query_tail(c, MGM_INET, m);
 }
 
 /*

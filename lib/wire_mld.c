@@ -14,8 +14,6 @@
  */
 static int decode_query(struct cursor *c, size_t len, struct mgm_msg *m)
 {
-	uint8_t flags = 0;
-
 	m->kind = MGM_MSG_QUERY;
 	if (len != MLD_V1_LEN && len < MLD_V2_QUERY_LEN)
 		return MGM_E_LENGTH;
@@ -34,18 +32,7 @@ static int decode_query(struct cursor *c, size_t len, struct mgm_msg *m)
 
 	m->version = 2;
 	m->max_resp_ms = mgm_code16_decode(m->max_resp_code); /* RFC 3810 §5.1.3 */
-	get_u8(c, &flags);
-	/* RFC 3810 §5.1.7-§5.1.8: Resv(4) S(1) QRV(3). */
-	m->suppress = (flags & 0x08) != 0;
-	m->qrv = flags & 0x07;
-	get_u8(c, &m->qqic);
-	m->qqi = mgm_code8_decode(m->qqic); /* RFC 3810 §5.1.9 */
-	get_be16(c, &m->num_sources);
-	/* RFC 3810 §5.1.12: octets after the source list are additional data, ignored. */
-	m->sources = get_bytes(c, (size_t)m->num_sources * 16);
-	if (!m->sources)
-		return MGM_E_SOURCE_OVERRUN;
-	return wire_check_sources(MGM_INET6, m->sources, m->num_sources);
+	return wire_decode_query_tail(c, MGM_INET6, m);
 }
 
 /*

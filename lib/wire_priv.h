@@ -15,6 +15,8 @@
 #include "mgm/addr.h"
 #include "mgm/wire.h"
 
+#include "cursor.h"
+
 /* 4 or 16 for the two families; callers have already rejected any other family. */
 static inline size_t wire_addr_len(uint8_t family)
 {
@@ -182,6 +184,27 @@ static inline int wire_check_sources(uint8_t family, const uint8_t *sources, siz
 			return MGM_E_SOURCE_NOT_UNICAST;
 	}
 	return 0;
+}
+
+/*
+ * The part an IGMPv3 query (RFC 3376 §4.1.5-§4.1.10) and an MLDv2 query (RFC 3810 §5.1.7-§5.1.12)
+ * share after the group: Resv(4) S(1) QRV(3), QQIC, Number of Sources and the sources. The
+ * reserved bits and any octets after the source list are ignored.
+ */
+static inline int wire_decode_query_tail(struct cursor *c, uint8_t family, struct mgm_msg *m)
+{
+	uint8_t flags = 0;
+
+	get_u8(c, &flags);
+	m->suppress = (flags & 0x08) != 0;
+	m->qrv = flags & 0x07;
+	get_u8(c, &m->qqic);
+	m->qqi = mgm_code8_decode(m->qqic); /* seconds, both families */
+	get_be16(c, &m->num_sources);
+	m->sources = get_bytes(c, (size_t)m->num_sources * wire_addr_len(family));
+	if (!m->sources)
+		return MGM_E_SOURCE_OVERRUN;
+	return wire_check_sources(family, m->sources, m->num_sources);
 }
 
 /*
