@@ -305,6 +305,59 @@ static int decode_ipv6(const uint8_t *pkt, size_t len, struct mgm_ip_info *ip)
 	return 0;
 }
 
+int mgm_ip_upper_protocol(const uint8_t *pkt, size_t len, size_t *offset)
+{
+	size_t off, ihl;
+	uint8_t nh;
+
+	if (!pkt || len < 1)
+		return -1;
+	if (pkt[0] >> 4 == 4) {
+		ihl = (size_t)(pkt[0] & 0x0f) * 4;
+		if (len < IPV4_HDR_MIN || ihl < IPV4_HDR_MIN)
+			return -1;
+		if (offset)
+			*offset = ihl;
+		return pkt[9];
+	}
+	if (pkt[0] >> 4 != 6 || len < IPV6_HDR_LEN)
+		return -1;
+	nh = pkt[6];
+	off = IPV6_HDR_LEN;
+	for (int n = 0; n < IP6_MAX_EXT_HEADERS; n++) {
+		switch (nh) {
+		case IP6_NH_HOPOPTS:
+		case IP6_NH_DSTOPTS:
+		case IP6_NH_ROUTING:
+			if (len - off < 2)
+				return -1;
+			nh = pkt[off];
+			off += ((size_t)pkt[off + 1] + 1) * 8;
+			break;
+		case IP6_NH_AH:
+			if (len - off < 2)
+				return -1;
+			nh = pkt[off];
+			off += ((size_t)pkt[off + 1] + 2) * 4;
+			break;
+		case IP6_NH_FRAGMENT:
+			/* Only the first fragment (offset 0) shows the upper-layer header. */
+			if (len - off < 8 || (peek_be16(pkt + off + 2) & 0xfff8) != 0)
+				return -1;
+			nh = pkt[off];
+			off += 8;
+			break;
+		default:
+			if (offset)
+				*offset = off;
+			return nh;
+		}
+		if (off > len)
+			return -1;
+	}
+	return -1;
+}
+
 int mgm_ip_decode(const uint8_t *pkt, size_t len, struct mgm_ip_info *ip)
 {
 	if (!pkt || !ip)

@@ -95,7 +95,8 @@ static void capture_error(const char *source, const char *reason)
 
 /* Promiscuous so a capture on a bridge port sees every host's reports. IGMP, and IPv6 whose
  * first header is Hop-by-Hop or ICMPv6: MLD always carries Router Alert in Hop-by-Hop. */
-static const char live_filter[] = "igmp or (ip6 and (ip6[6] == 0 or ip6[6] == 58))";
+static const char live_filter[] =
+	"igmp or (ip6 and (ip6[6] == 0 or ip6[6] == 58 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 51 or ip6[6] == 60))";
 
 static pcap_t *open_live(const char *iface, bool promisc, char *errbuf)
 {

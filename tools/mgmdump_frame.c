@@ -135,21 +135,19 @@ static bool is_mld_type(uint8_t type)
 }
 
 /*
- * A cheap look at the first protocol field so the decoder only sees packets that may be ours:
- * IPv4 protocol 2, or IPv6 whose first next header is ICMPv6 or an extension header (MLD
- * travels behind Hop-by-Hop, RFC 3810 §5). Too short to tell goes to the decoder, which names
- * the malformation.
+ * Whether a packet is ours before the strict decoder sees it: IPv4 protocol 2, or IPv6 whose
+ * upper layer is ICMPv6 with an MLD type (RFC 3810 §5), found behind any extension headers by
+ * libmgm's lenient walk. Other traffic, a fragmented UDP datagram or an echo cut short by the
+ * snapshot length, is skipped, never called a malformed MLD message. An IPv4 packet too short to
+ * tell goes to the decoder, which names the malformation.
  */
 static bool may_be_ours(uint8_t family, const uint8_t *ip, size_t len)
 {
-	uint8_t nh;
+	size_t off = 0;
 
 	if (family == MGM_INET)
 		return len < 10 || ip[9] == 2;
-	if (len < 7)
-		return true;
-	nh = ip[6];
-	return nh == 58 || nh == 0 || nh == 43 || nh == 44 || nh == 60 || nh == 51;
+	return mgm_ip_upper_protocol(ip, len, &off) == 58 && off < len && is_mld_type(ip[off]);
 }
 
 static void count(struct dump_counts *n, const struct dump_msg *dm)
@@ -195,8 +193,14 @@ bool dump_frame(struct dump_proc *d, const struct dump_frame *f)
 		return true;
 	}
 	dm.frame = f->number;
-	dm.ts_sec = f->ts_sec;
-	dm.ts_usec = f->ts_usec;
+	/* A file may hold any microsecond count (or a negative one, read as signed): carry whole
+	 * seconds so that every printer sees 0..999999 and the same instant. */
+	dm.ts_sec = f->ts_sec + f->ts_usec / 1000000;
+	dm.ts_usec = f->ts_usec % 1000000;
+	if (dm.ts_usec < 0) {
+		dm.ts_usec += 1000000;
+		dm.ts_sec--;
+	}
 	dm.family = family;
 	dm.pkt = ip;
 	dm.pkt_len = iplen;
@@ -214,11 +218,6 @@ bool dump_frame(struct dump_proc *d, const struct dump_frame *f)
 	}
 	dm.ip_valid = true;
 	dm.family = dm.ip.family;
-	/* Other ICMPv6 (neighbour discovery, echo...) is not ours, even when it is broken. */
-	if (dm.family == MGM_INET6 && (dm.ip.payload_len < 1 || !is_mld_type(dm.ip.payload[0]))) {
-		d->n.skipped++;
-		return true;
-	}
 	rc = mgm_decode(dm.ip.family, dm.ip.payload, dm.ip.payload_len, &dm.ip.src, &dm.ip.dst,
 			&dm.msg);
 	dm.err = rc < 0 ? rc : 0;

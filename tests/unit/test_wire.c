@@ -1329,6 +1329,39 @@ static void test_ip_decode_ipv6_extension_chain(void **state)
 	assert_false(ip.router_alert);
 }
 
+/* The lenient walk classifies traffic without validating it: IGMP, MLD behind Hop-by-Hop,
+ * UDP behind a first fragment; a later fragment or a cut buffer cannot tell. */
+static void test_ip_upper_protocol_walks_without_validating(void **state)
+{
+	uint8_t v4[24] = {0x46, 0xc0, 0, 24, 0, 0, 0, 0, 1, 2};
+	uint8_t v6[48 + 8] = {0x60, 0, 0, 0, 0, 16, 0, 1};
+	size_t off = 0;
+
+	(void)state;
+	assert_int_equal(mgm_ip_upper_protocol(v4, sizeof(v4), &off), 2);
+	assert_int_equal(off, 24); /* IHL 6: the Router Alert option counted */
+	assert_int_equal(mgm_ip_upper_protocol(v4, 19, &off), -1);
+
+	/* IPv6, Hop-by-Hop (next header 58, length 0) then 8 octets of ICMPv6. */
+	v6[40] = 58;
+	assert_int_equal(mgm_ip_upper_protocol(v6, sizeof(v6), &off), 58);
+	assert_int_equal(off, 48);
+	assert_int_equal(mgm_ip_upper_protocol(v6, 41, &off), -1); /* cut inside the header */
+
+	/* First fragment of a UDP datagram: the upper layer shows. */
+	v6[6] = 44;
+	v6[40] = 17;
+	v6[42] = v6[43] = 0;
+	assert_int_equal(mgm_ip_upper_protocol(v6, sizeof(v6), &off), 17);
+	assert_int_equal(off, 48);
+	/* A later fragment (offset 1200): nothing to see. */
+	v6[42] = 0x04;
+	v6[43] = 0xb0;
+	assert_int_equal(mgm_ip_upper_protocol(v6, sizeof(v6), &off), -1);
+	v6[0] = 0x50; /* neither version */
+	assert_int_equal(mgm_ip_upper_protocol(v6, sizeof(v6), &off), -1);
+}
+
 static void test_ip_decode_ipv6_errors(void **state)
 {
 	uint8_t b[512];
@@ -1600,6 +1633,7 @@ int main(void)
 		cmocka_unit_test(test_packet_decode_ipv6_hop_by_hop_router_alert),
 		cmocka_unit_test(test_ip_decode_ipv6_extension_chain),
 		cmocka_unit_test(test_ip_decode_ipv6_errors),
+		cmocka_unit_test(test_ip_upper_protocol_walks_without_validating),
 		cmocka_unit_test(test_truncated_ip_packets_at_every_length),
 		cmocka_unit_test(test_truncated_messages_at_every_length_with_fixed_checksum),
 		cmocka_unit_test(test_error_names_and_messages),

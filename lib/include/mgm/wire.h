@@ -147,6 +147,15 @@ struct mgm_ip_info {
  */
 int mgm_ip_decode(const uint8_t *pkt, size_t len, struct mgm_ip_info *ip);
 
+/*
+ * Without validating anything, finds what an IPv4 or IPv6 packet carries: follows the IPv6
+ * extension headers (Hop-by-Hop, Destination Options, Routing, AH, and a first fragment's
+ * Fragment header) as far as the buffer allows. Returns the upper-layer protocol number (2 for
+ * IGMP, 58 for ICMPv6) and stores its offset in *offset, or -1 when the buffer ends before it.
+ * Meant for classifying traffic (is this ours at all?) before the strict mgm_ip_decode().
+ */
+int mgm_ip_upper_protocol(const uint8_t *pkt, size_t len, size_t *offset);
+
 /* mgm_ip_decode() then mgm_decode() on the payload. */
 int mgm_packet_decode(const uint8_t *pkt, size_t len, struct mgm_ip_info *ip, struct mgm_msg *m);
 
