@@ -591,11 +591,18 @@ static void fuzz_packet(uint8_t *buf, size_t len, uint8_t sel)
 {
 	struct mgm_ip_info ip;
 	struct mgm_msg m;
-	int rc;
+	size_t upper_off = 0;
+	int rc, upper;
 
 	if (sel & SEL_FIX_CHECKSUMS)
 		fix_packet_checksums(buf, len);
+	/* The lenient walk stays inside the buffer, and agrees with the strict decoder on every
+	 * packet the latter accepts. */
+	upper = mgm_ip_upper_protocol(buf, len, &upper_off);
+	CHECK(upper < 0 || upper_off <= len);
 	rc = mgm_packet_decode(buf, len, &ip, &m);
+	if (rc == 0)
+		CHECK(upper == (ip.family == MGM_INET ? 2 : 58) && buf + upper_off == ip.payload);
 	if (rc != 0) {
 		check_error(rc, true);
 		return;

@@ -347,14 +347,13 @@ static int check_policy(const struct mgm_router *r, const struct mgm_ip_info *ip
 			return MGM_DROP_SOURCE_NOT_LINK_LOCAL + 1;
 		return 0;
 	}
-	if (query) {
-		/* A query from 0.0.0.0 (a snooping switch, RFC 4541 §2.1.1) cannot win the
-		 * election against an address. */
-		if (mgm_addr_is_any(&ip->src))
-			return MGM_DROP_SOURCE_UNSPECIFIED + 1;
-		return 0;
-	}
-	/* RFC 3376 §9.2: reports from off the subnet are ignored; 0.0.0.0 is allowed (§4.2.13). */
+	/* A query from 0.0.0.0 (a snooping switch, RFC 4541 §2.1.1) cannot win the election
+	 * against an address. */
+	if (query && mgm_addr_is_any(&ip->src))
+		return MGM_DROP_SOURCE_UNSPECIFIED + 1;
+	/* RFC 3376 §9.2: reports from off the subnet are ignored; 0.0.0.0 is allowed (§4.2.13).
+	 * Queries too (§9.1): an off-link forger must not win the election, lower the operating
+	 * version or impose its QRV and QQI. */
 	if (r->cfg.check_subnet && r->have_addr && !mgm_addr_is_any(&ip->src) &&
 	    !on_subnet(r, &ip->src))
 		return MGM_DROP_OFF_SUBNET + 1;

@@ -314,7 +314,7 @@ int mgm_ip_upper_protocol(const uint8_t *pkt, size_t len, size_t *offset)
 		return -1;
 	if (pkt[0] >> 4 == 4) {
 		ihl = (size_t)(pkt[0] & 0x0f) * 4;
-		if (len < IPV4_HDR_MIN || ihl < IPV4_HDR_MIN)
+		if (len < IPV4_HDR_MIN || ihl < IPV4_HDR_MIN || ihl > len)
 			return -1;
 		if (offset)
 			*offset = ihl;

@@ -352,6 +352,27 @@ static void no_subnet_check(struct mgm_router_config *c)
 	c->check_subnet = false;
 }
 
+/* RFC 3376 §9.1: a forged query from off the link neither wins the election nor lowers the
+ * operating version; one from the subnet does both. */
+static void test_policy_queries_from_off_the_subnet_are_ignored(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_router_status st;
+
+	(void)state;
+	sim_start(s);
+	sim_query(s, 0, "1.1.1.1", 1, "0.0.0.0", false, 0, 0, 0, NULL, 0);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_OFF_SUBNET), 1);
+	mgm_router_status(s->rt[0].r, s->now, &st);
+	assert_true(st.querier);
+	assert_int_equal(st.operating_version, 3);
+	sim_query(s, 0, "10.0.0.0", 1, "0.0.0.0", false, 0, 0, 0, NULL, 0);
+	mgm_router_status(s->rt[0].r, s->now, &st);
+	assert_false(st.querier);
+	assert_int_equal(st.operating_version, 1);
+	sim_free(s);
+}
+
 static void test_policy_reports_from_off_the_subnet_are_ignored(void **state)
 {
 	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
@@ -677,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_policy_igmp_strict_drops_but_accepts_v1_without_router_alert),
 		cmocka_unit_test(test_policy_mld_loose_accepts_what_default_drops),
 		cmocka_unit_test(test_policy_reports_from_off_the_subnet_are_ignored),
+		cmocka_unit_test(test_policy_queries_from_off_the_subnet_are_ignored),
 		cmocka_unit_test(test_policy_link_local_groups_are_never_tracked),
 		cmocka_unit_test(test_policy_malformed_message_is_counted_and_returned),
 		cmocka_unit_test(test_policy_input_before_start_and_wrong_family_are_dropped),
