@@ -120,13 +120,18 @@ static pcap_t *open_live(const char *iface, bool promisc, char *errbuf)
 		pcap_close(p);
 		return NULL;
 	}
-	if (pcap_compile(p, &prog, live_filter, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
-	    pcap_setfilter(p, &prog) < 0) {
+	if (pcap_compile(p, &prog, live_filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(errbuf, PCAP_ERRBUF_SIZE, "cannot compile filter: %s", pcap_geterr(p));
+		pcap_close(p);
+		return NULL;
+	}
+	rc = pcap_setfilter(p, &prog);
+	pcap_freecode(&prog);
+	if (rc < 0) {
 		snprintf(errbuf, PCAP_ERRBUF_SIZE, "cannot set filter: %s", pcap_geterr(p));
 		pcap_close(p);
 		return NULL;
 	}
-	pcap_freecode(&prog);
 	return p;
 }
 
