@@ -46,11 +46,13 @@ check:
 
 check-unit: all
 	$(MESON) test -C $(BUILD) --suite unit --print-errorlogs
+	@scripts/test-summary $(BUILD) "unit tests (-Werror build)"
 
 check-asan: $(BUILD_SAN)/build.ninja
 	$(NINJA) -C $(BUILD_SAN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		$(MESON) test -C $(BUILD_SAN) --suite unit --print-errorlogs
+	@scripts/test-summary $(BUILD_SAN) "unit tests (ASan+UBSan build)"
 
 check-format:
 	@scripts/check-format
