@@ -23,12 +23,17 @@ static void default_free(void *ctx, void *p, size_t size)
 	free(p);
 }
 
-void mgm_mem_init(struct mgm_mem *m, const struct mgm_allocator *hooks)
+int mgm_mem_init(struct mgm_mem *m, const struct mgm_allocator *hooks)
 {
+	memset(m, 0, sizeof(*m));
+	/* Both hooks or neither: memory from one heap handed to another's free is corruption,
+	 * so a half-given allocator is misuse, never completed with libc. */
+	if (hooks && !hooks->alloc != !hooks->free)
+		return MGM_E_INVAL;
 	m->hooks.alloc = hooks && hooks->alloc ? hooks->alloc : default_alloc;
-	m->hooks.free = hooks && hooks->alloc && hooks->free ? hooks->free : default_free;
+	m->hooks.free = hooks && hooks->free ? hooks->free : default_free;
 	m->hooks.ctx = hooks ? hooks->ctx : NULL;
-	m->in_use = 0;
+	return 0;
 }
 
 void *mgm_mem_alloc(struct mgm_mem *m, size_t size)

@@ -21,7 +21,8 @@ struct mgm_mem {
 	size_t in_use; /* bytes currently held */
 };
 
-void mgm_mem_init(struct mgm_mem *m, const struct mgm_allocator *hooks);
+/* hooks NULL, or both functions NULL: malloc and free. MGM_E_INVAL when only one is given. */
+int mgm_mem_init(struct mgm_mem *m, const struct mgm_allocator *hooks);
 /* NULL when the hooks refuse or size is 0. */
 void *mgm_mem_alloc(struct mgm_mem *m, size_t size);
 void *mgm_mem_zalloc(struct mgm_mem *m, size_t size);

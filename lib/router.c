@@ -91,44 +91,91 @@ void mgm_rtr_drop(struct mgm_router *r, int reason)
 
 /* ---- Life cycle ----------------------------------------------------------------------------- */
 
-/* Scratch for one query packet: its payload fits the MTU less the IP header. */
-static int alloc_scratch(struct mgm_router *r, uint32_t mtu)
-{
-	size_t hdr = mgm_ip_header_len(r->family);
-	size_t payload = mtu - hdr;
-	size_t fixed = r->family == MGM_INET ? 12 : 28; /* v3 / MLDv2 query without sources */
-	uint32_t nsrc = (uint32_t)((payload - fixed) / r->alen);
-	uint8_t *buf;
-	struct mgm_addr *list;
+/*
+ * Scratch buffers sized by the configuration: one query packet (its payload fits the MTU less
+ * the IP header) with its source list, and the record cache (max_sources_per_group). They are
+ * allocated in full first and only then swapped in, so that a refused allocation leaves the
+ * router exactly as it was.
+ */
+struct scratch {
+	uint8_t *qbuf;
+	size_t qbuf_len;
+	struct mgm_addr *qsrc;
+	uint32_t qsrc_max;
+	uint32_t *rec_si;
+	uint32_t rec_si_cap;
+	bool new_q, new_rec; /* which of the two this set replaces */
+};
 
-	if (nsrc > 65535)
-		nsrc = 65535;
-	buf = mgm_mem_alloc(&r->mem, payload);
-	list = mgm_mem_alloc(&r->mem, nsrc * sizeof(*list));
-	if (!buf || !list) {
-		mgm_mem_free(&r->mem, buf, payload);
-		mgm_mem_free(&r->mem, list, nsrc * sizeof(*list));
-		return MGM_E_NOMEM;
+static void scratch_free(struct mgm_router *r, struct scratch *x)
+{
+	if (x->new_q) {
+		mgm_mem_free(&r->mem, x->qbuf, x->qbuf_len);
+		mgm_mem_free(&r->mem, x->qsrc, x->qsrc_max * sizeof(*x->qsrc));
 	}
-	mgm_mem_free(&r->mem, r->qbuf, r->qbuf_len);
-	mgm_mem_free(&r->mem, r->qsrc, r->qsrc_max * sizeof(*r->qsrc));
-	r->qbuf = buf;
-	r->qbuf_len = payload;
-	r->qsrc = list;
-	r->qsrc_max = nsrc;
-	return 0;
+	if (x->new_rec)
+		mgm_mem_free(&r->mem, x->rec_si, (size_t)x->rec_si_cap * sizeof(*x->rec_si));
+	memset(x, 0, sizeof(*x));
 }
 
-static int alloc_rec_cache(struct mgm_router *r, uint32_t cap)
+/* Allocates what cfg needs and the router's current buffers do not provide (all of it when
+ * the router has none yet). Nothing of the router changes. */
+static int scratch_alloc(struct mgm_router *r, const struct mgm_router_config *cfg,
+			 struct scratch *x)
 {
-	uint32_t *c = mgm_mem_alloc(&r->mem, (size_t)cap * sizeof(*c));
+	memset(x, 0, sizeof(*x));
+	if (!r->qbuf || cfg->mtu != r->cfg.mtu) {
+		size_t fixed = r->family == MGM_INET ? 12 : 28; /* v3 / MLDv2, no sources */
+		uint32_t nsrc;
 
-	if (!c)
-		return MGM_E_NOMEM;
-	mgm_mem_free(&r->mem, r->rec_si, (size_t)r->rec_si_cap * sizeof(*c));
-	r->rec_si = c;
-	r->rec_si_cap = cap;
+		x->new_q = true;
+		x->qbuf_len = cfg->mtu - mgm_ip_header_len(r->family);
+		nsrc = (uint32_t)((x->qbuf_len - fixed) / r->alen);
+		x->qsrc_max = nsrc > 65535 ? 65535 : nsrc;
+		x->qbuf = mgm_mem_alloc(&r->mem, x->qbuf_len);
+		x->qsrc = mgm_mem_alloc(&r->mem, x->qsrc_max * sizeof(*x->qsrc));
+		if (!x->qbuf || !x->qsrc)
+			goto nomem;
+	}
+	if (!r->rec_si || cfg->max_sources_per_group != r->rec_si_cap) {
+		x->new_rec = true;
+		x->rec_si_cap = cfg->max_sources_per_group;
+		x->rec_si = mgm_mem_alloc(&r->mem, (size_t)x->rec_si_cap * sizeof(*x->rec_si));
+		if (!x->rec_si)
+			goto nomem;
+	}
 	return 0;
+nomem:
+	scratch_free(r, x);
+	return MGM_E_NOMEM;
+}
+
+/* Swaps the new buffers in and frees the ones they replace. Cannot fail. */
+static void scratch_commit(struct mgm_router *r, struct scratch *x)
+{
+	struct scratch old = {
+		.qbuf = r->qbuf,
+		.qbuf_len = r->qbuf_len,
+		.qsrc = r->qsrc,
+		.qsrc_max = r->qsrc_max,
+		.rec_si = r->rec_si,
+		.rec_si_cap = r->rec_si_cap,
+		.new_q = x->new_q,
+		.new_rec = x->new_rec,
+	};
+
+	if (x->new_q) {
+		r->qbuf = x->qbuf;
+		r->qbuf_len = x->qbuf_len;
+		r->qsrc = x->qsrc;
+		r->qsrc_max = x->qsrc_max;
+	}
+	if (x->new_rec) {
+		r->rec_si = x->rec_si;
+		r->rec_si_cap = x->rec_si_cap;
+	}
+	scratch_free(r, &old);
+	memset(x, 0, sizeof(*x));
 }
 
 int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_router_callbacks *cb,
@@ -137,6 +184,7 @@ int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_rout
 {
 	struct mgm_mem mem;
 	struct mgm_router *r;
+	struct scratch x;
 	int err;
 
 	if (!cfg || !out)
@@ -145,7 +193,12 @@ int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_rout
 	err = mgm_router_config_check(cfg, errbuf, errlen);
 	if (err)
 		return err;
-	mgm_mem_init(&mem, alloc);
+	err = mgm_mem_init(&mem, alloc);
+	if (err) {
+		if (errbuf && errlen)
+			snprintf(errbuf, errlen, "allocator: give both alloc and free, or neither");
+		return err;
+	}
 	r = mgm_mem_zalloc(&mem, sizeof(*r));
 	if (!r)
 		return MGM_E_NOMEM;
@@ -164,13 +217,12 @@ int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_rout
 	r->qi_ms = cfg->query_interval_ms;
 	r->seed = r->cb.random ? r->cb.random(r->cb.ctx) : 0x243f6a8885a308d3ull;
 	mgm_rtr_store_init(r);
-	err = alloc_scratch(r, cfg->mtu);
-	if (!err)
-		err = alloc_rec_cache(r, cfg->max_sources_per_group);
+	err = scratch_alloc(r, cfg, &x);
 	if (err) {
 		mgm_router_destroy(r);
 		return err;
 	}
+	scratch_commit(r, &x);
 	*out = r;
 	return 0;
 }
@@ -242,6 +294,7 @@ int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_r
 			   char *errbuf, size_t errlen)
 {
 	bool fast_leave_on, querier_change;
+	struct scratch x;
 	int err;
 
 	if (!r || !cfg)
@@ -255,16 +308,14 @@ int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_r
 				 (unsigned)cfg->family, (unsigned)r->family);
 		return MGM_E_CONFIG;
 	}
-	if (cfg->mtu != r->cfg.mtu) {
-		err = alloc_scratch(r, cfg->mtu);
-		if (err)
-			return err;
+	/* Everything that can fail comes before the first change. */
+	err = scratch_alloc(r, cfg, &x);
+	if (err) {
+		if (errbuf && errlen)
+			snprintf(errbuf, errlen, "out of memory for the new configuration");
+		return err;
 	}
-	if (cfg->max_sources_per_group != r->rec_si_cap) {
-		err = alloc_rec_cache(r, cfg->max_sources_per_group);
-		if (err)
-			return err;
-	}
+	scratch_commit(r, &x);
 	fast_leave_on = cfg->fast_leave && !r->cfg.fast_leave;
 	querier_change = cfg->querier != r->cfg.querier;
 	r->cfg = *cfg;

@@ -26,8 +26,8 @@ uint8_t mgm_rtr_group_compat(const struct mgm_router *r, const struct mgm_group 
 		v = 1;
 	else if (g && r->family == MGM_INET && g->older_host[1] != MGM_TIME_NEVER)
 		v = 2;
-	/* A router that speaks an older version itself (configured, or lowered by an older
-	 * querier, §7.3.1) reads every record in that version's rules. */
+	/* A router configured for an older version (RFC 3376 §7.3.1) reads every record in
+	 * that version's rules. */
 	return v < r->oper_version ? v : r->oper_version;
 }
 

@@ -63,6 +63,86 @@ static uint32_t max_resp_limit(uint8_t family, uint8_t version)
 	return version == 1 ? 65535 : 8387584;
 }
 
+/*
+ * Exactness of the time codes. A value sent in a lossy code reaches the other routers and the
+ * hosts rounded down: from QQIC the non-queriers derive their Other Querier Present Interval
+ * (RFC 3376 §4.1.7, §8.2, §8.5; RFC 3810 §5.1.9, §9.5), so theirs would run out before this
+ * router's next query; a rounded Max Resp Code shortens every host's report window (§8.3). So
+ * such values are refused, naming the representable neighbours.
+ */
+enum coding { CODE_LINEAR, CODE_8, CODE_16 };
+
+/* The largest representable value not above v (v in the code's units). */
+static uint32_t rep_floor(enum coding k, uint32_t v)
+{
+	if (k == CODE_8)
+		return mgm_code8_decode(mgm_code8_encode(v));
+	if (k == CODE_16)
+		return mgm_code16_decode(mgm_code16_encode(v));
+	return v;
+}
+
+/* The smallest representable value not below v, 0 when there is none. */
+static uint32_t rep_ceil(enum coding k, uint32_t v)
+{
+	uint32_t f = rep_floor(k, v);
+
+	if (f == v)
+		return v;
+	if (k == CODE_8)
+		return mgm_code8_encode(v) < 0xff ? mgm_code8_decode(mgm_code8_encode(v) + 1) : 0;
+	if (k == CODE_16)
+		return mgm_code16_encode(v) < 0xffff ? mgm_code16_decode(mgm_code16_encode(v) + 1)
+						     : 0;
+	return v;
+}
+
+/*
+ * True when ms is sent exactly as a multiple of unit ms in coding k; else *lo / *hi get the
+ * nearest exact values below and above in ms (*hi 0 when there is none above).
+ */
+static bool exact_in_code(enum coding k, uint32_t unit, uint32_t ms, uint32_t *lo, uint32_t *hi)
+{
+	uint32_t fl = ms / unit, ce = ms / unit + (ms % unit ? 1 : 0);
+
+	if (ms % unit == 0 && rep_floor(k, fl) == fl)
+		return true;
+	*lo = rep_floor(k, fl) * unit;
+	*hi = rep_ceil(k, ce) * unit;
+	return false;
+}
+
+static int fail_inexact(char *errbuf, size_t errlen, const char *field, uint32_t ms,
+			const char *code, uint32_t lo, uint32_t hi)
+{
+	if (hi)
+		return fail(errbuf, errlen,
+			    "%s (%u) cannot be sent exactly in %s; nearest valid values: %u or %u",
+			    field, (unsigned)ms, code, (unsigned)lo, (unsigned)hi);
+	return fail(errbuf, errlen, "%s (%u) cannot be sent exactly in %s; nearest valid value: %u",
+		    field, (unsigned)ms, code, (unsigned)lo);
+}
+
+/* The Max Resp Code of the configured version (RFC 2236 §2.2, RFC 3376 §4.1.1, RFC 2710 §3.4,
+ * RFC 3810 §5.1.3). IGMPv1 sends no time (RFC 2236 §4): nothing to check. */
+static int check_resp_code(const struct mgm_router_config *c, char *errbuf, size_t errlen)
+{
+	uint32_t ms = c->query_response_interval_ms, lo, hi;
+	const char *f = "query_response_interval_ms";
+
+	if (c->family == MGM_INET && c->version == 2 &&
+	    !exact_in_code(CODE_LINEAR, 100, ms, &lo, &hi))
+		return fail_inexact(errbuf, errlen, f, ms,
+				    "the IGMPv2 Max Resp Time (tenths, RFC 2236 2.2)", lo, hi);
+	if (c->family == MGM_INET && c->version == 3 && !exact_in_code(CODE_8, 100, ms, &lo, &hi))
+		return fail_inexact(errbuf, errlen, f, ms,
+				    "the IGMPv3 Max Resp Code (RFC 3376 4.1.1)", lo, hi);
+	if (c->family == MGM_INET6 && c->version == 2 && !exact_in_code(CODE_16, 1, ms, &lo, &hi))
+		return fail_inexact(errbuf, errlen, f, ms,
+				    "the MLDv2 Maximum Response Code (RFC 3810 5.1.3)", lo, hi);
+	return 0;
+}
+
 /* Limits feed 32-bit indices whose top bit tags heap entries. */
 #define LIMIT_MAX (1u << 28)
 
@@ -88,6 +168,17 @@ int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, siz
 		return fail(errbuf, errlen,
 			    "query_interval_ms (%u) must be 1000..31744000 (QQIC, RFC 3376 4.1.7)",
 			    (unsigned)c->query_interval_ms);
+	/* QQIC (RFC 3376 §4.1.7, RFC 3810 §5.1.9): whole seconds in the 8-bit code. */
+	{
+		uint32_t lo, hi;
+
+		if (!exact_in_code(CODE_8, SEC, c->query_interval_ms, &lo, &hi))
+			return fail_inexact(errbuf, errlen, "query_interval_ms",
+					    c->query_interval_ms,
+					    "QQIC (RFC 3376 4.1.7: other routers would compute a "
+					    "shorter Other Querier Present Interval, 8.5)",
+					    lo, hi);
+	}
 	rlim = max_resp_limit(c->family, c->version);
 	if (c->query_response_interval_ms < (c->family == MGM_INET ? 100u : 1u) ||
 	    c->query_response_interval_ms > rlim)
@@ -101,6 +192,8 @@ int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, siz
 			errbuf, errlen,
 			"query_response_interval_ms (%u) must be below query_interval_ms (%u) (RFC 3376 8.3)",
 			(unsigned)c->query_response_interval_ms, (unsigned)c->query_interval_ms);
+	if (check_resp_code(c, errbuf, errlen))
+		return MGM_E_CONFIG;
 	if ((uint64_t)c->robustness * c->query_interval_ms + c->query_response_interval_ms >=
 	    (1ull << 31))
 		return fail(

@@ -496,9 +496,14 @@ int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, const struct mgm_rtr_
 	bool created = false, flush = false;
 	int why = 0;
 
+	if (gi == MGM_NIL && !creates_state(rec))
+		return 0;
+	/* The row before any change: a new group starts in INCLUDE({}) (§6.4). Looked up first
+	 * so that no path can create a group and then leave it behind unused. */
+	row = find_row(gi == MGM_NIL ? MGM_INCLUDE : grp(r, gi)->mode, rec->type);
+	if (!row)
+		return MGM_DROP_UNKNOWN_TYPE + 1;
 	if (gi == MGM_NIL) {
-		if (!creates_state(rec))
-			return 0;
 		/* Limits first, so a refused record does not even create the group. */
 		if (rec->num_sources > r->cfg.max_sources_per_group ||
 		    (uint64_t)r->sources.live + rec->num_sources > r->cfg.max_sources)
@@ -511,9 +516,6 @@ int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, const struct mgm_rtr_
 			grp(r, gi)->flags |= GF_UNTRUSTED;
 	}
 	g = grp(r, gi);
-	row = find_row(g->mode, rec->type);
-	if (!row)
-		return MGM_DROP_UNKNOWN_TYPE + 1;
 	why = row_prepare(r, gi, row, rec);
 	if (why) {
 		unmark(r, gi, rec);

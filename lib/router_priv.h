@@ -120,9 +120,11 @@ struct mgm_router {
 	int64_t general_query_at;
 	uint8_t startup_left;
 	int64_t older_querier_at[2]; /* Older Version Querier Present for version 1, 2 */
-	uint8_t oper_version;
-	uint8_t rv;	/* Robustness Variable in use */
-	uint32_t qi_ms; /* Query Interval in use */
+	bool older_warned;	     /* older_warn_next is valid */
+	int64_t older_warn_next;     /* rate limit of the §7.3.1 warning */
+	uint8_t oper_version;	     /* always cfg.version (§7.3.1) */
+	uint8_t rv;		     /* Robustness Variable in use */
+	uint32_t qi_ms;		     /* Query Interval in use */
 
 	struct mgm_pool groups, sources, tracks;
 	struct mgm_htab gtab, stab, ttab;
@@ -180,7 +182,8 @@ void mgm_rtr_drop(struct mgm_router *r, int reason);
 
 /* ---- router_store.c: records, hash tables, the heap's owners ---------------------------- */
 
-int mgm_rtr_store_init(struct mgm_router *r);
+/* Empty tables and pools: allocates nothing, so it cannot fail. */
+void mgm_rtr_store_init(struct mgm_router *r);
 void mgm_rtr_store_fini(struct mgm_router *r);
 uint32_t mgm_rtr_group_find(const struct mgm_router *r, const uint8_t *addr);
 /* Creates an empty INCLUDE group (limits and memory checked). MGM_NIL with *why set. */

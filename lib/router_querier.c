@@ -3,8 +3,8 @@
  * The querier role: election on the lowest address and the Other Querier Present timer
  * (RFC 3376 §6.6.2, RFC 2236 §3, RFC 3810 §7.6.2), startup and periodic general queries (§8.6,
  * §8.7), adoption of the querier's QRV and QQI (§4.1.6, §4.1.7), older-version queriers
- * (§7.3.1), the timer lowering on received queries (§6.6.1) and the group and
- * group-and-source-specific queries with their retransmissions and S flag (§6.6.3).
+ * (§7.3.1: warned about, never followed), the timer lowering on received queries (§6.6.1) and the
+ * group and group-and-source-specific queries with their retransmissions and S flag (§6.6.3).
  */
 #include <string.h>
 
@@ -112,6 +112,7 @@ void mgm_rtr_querier_start(struct mgm_router *r, int64_t now)
 	r->other_querier_at = MGM_TIME_NEVER;
 	r->general_query_at = MGM_TIME_NEVER;
 	r->older_querier_at[0] = r->older_querier_at[1] = MGM_TIME_NEVER;
+	r->older_warned = false;
 	r->oper_version = r->cfg.version;
 	r->rv = r->cfg.robustness;
 	r->qi_ms = r->cfg.query_interval_ms;
@@ -130,22 +131,15 @@ void mgm_rtr_querier_stop(struct mgm_router *r)
 
 void mgm_rtr_update_version(struct mgm_router *r, int64_t now)
 {
-	uint8_t v = r->cfg.version;
-
 	(void)now;
-	/* §7.3.1: the lowest version present on the link. */
-	if (r->older_querier_at[0] != MGM_TIME_NEVER)
-		v = 1;
-	else if (r->older_querier_at[1] != MGM_TIME_NEVER && v > 2)
-		v = 2;
-	if (v != r->oper_version) {
-		mgm_rtr_log(r, v < r->oper_version ? MGM_LOG_WARN : MGM_LOG_INFO,
-			    "operating version %s%u -> %s%u%s", proto(r), (unsigned)r->oper_version,
-			    proto(r), (unsigned)v,
-			    v < r->cfg.version ? ": older querier on the link (RFC 3376 7.3.1)"
-					       : "");
-		r->oper_version = v;
-	}
+	/* §7.3.1 (RFC 3810 §8.3.1): the lowest version on the link "must be administratively
+	 * assured", so the operating version is the configured one; an older querier heard on
+	 * the link only raises a warning (mgm_rtr_querier_input()). */
+	if (r->oper_version != r->cfg.version)
+		mgm_rtr_log(r, MGM_LOG_INFO, "operating version %s%u -> %s%u (configured)",
+			    proto(r), (unsigned)r->oper_version, proto(r),
+			    (unsigned)r->cfg.version);
+	r->oper_version = r->cfg.version;
 }
 
 /* The address changed or appeared (or the querier option was switched on). */
@@ -175,16 +169,11 @@ void mgm_rtr_querier_readdress(struct mgm_router *r, int64_t now)
 
 void mgm_rtr_querier_timers(struct mgm_router *r, int64_t now)
 {
-	bool changed = false;
-
-	for (int i = 0; i < 2; i++) {
-		if (r->older_querier_at[i] <= now) {
+	/* The Older Version Querier Present timers only feed the status and the warning's rate
+	 * limit: their expiry changes nothing else (§7.3.1). */
+	for (int i = 0; i < 2; i++)
+		if (r->older_querier_at[i] <= now)
 			r->older_querier_at[i] = MGM_TIME_NEVER;
-			changed = true;
-		}
-	}
-	if (changed)
-		mgm_rtr_update_version(r, now);
 	if (!r->querier && r->other_querier_at <= now) {
 		/* §6.6.2: the querier went silent; take the role back. */
 		r->other_querier_at = MGM_TIME_NEVER;
@@ -242,17 +231,44 @@ static void lower_on_query(struct mgm_router *r, int64_t now, const struct mgm_m
 	}
 }
 
+/*
+ * §7.3.1 (RFC 3810 §8.3.1, unchanged in RFC 9776 §7.3.1): a router configured newer that hears
+ * an older version query SHOULD log a warning, rate-limited. The link's version stays the
+ * configured one: it is the administrator's to set (the older router cannot hear our queries,
+ * so following it silently would hide the misconfiguration from half the link). The query
+ * still takes part in the election by address below. Only general queries (and IGMPv1 ones)
+ * are warned about, as the RFC words it; every older query is counted and refreshes the
+ * Older Version Querier Present timer reported in the status.
+ */
+static void older_querier(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
+			  const struct mgm_msg *m, bool general)
+{
+	char as[MGM_ADDRSTRLEN];
+
+	r->ctr.rx_older_queries++;
+	r->older_querier_at[m->version - 1] = now + mgm_rtr_ohpi(r);
+	if (!general && !(r->family == MGM_INET && m->version == 1))
+		return;
+	/* At most one warning per Older Version Querier Present Interval. */
+	if (r->older_warned && now < r->older_warn_next)
+		return;
+	r->older_warned = true;
+	r->older_warn_next = now + mgm_rtr_ohpi(r);
+	mgm_rtr_log(r, MGM_LOG_WARN,
+		    "%s%u querier %s on a link configured for %s%u: configure every router for "
+		    "the lowest version present (RFC 3376 7.3.1, RFC 3810 8.3.1)",
+		    proto(r), (unsigned)m->version, mgm_addr_str(&ip->src, as), proto(r),
+		    (unsigned)r->cfg.version);
+}
+
 void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
 			   const struct mgm_msg *m)
 {
 	char as[MGM_ADDRSTRLEN];
 	bool general = mgm_addr_is_any(&m->group);
 
-	/* §7.3.1: an older querier brings the link down to its version. */
-	if (m->version < r->cfg.version) {
-		r->older_querier_at[m->version - 1] = now + mgm_rtr_ohpi(r);
-		mgm_rtr_update_version(r, now);
-	}
+	if (m->version < r->cfg.version)
+		older_querier(r, now, ip, m, general);
 	/* §6.6.2: the lowest address wins (RFC 3810 §7.6.2: the link-local addresses). */
 	if (!r->have_addr || mgm_addr_cmp(&ip->src, &r->addr) < 0) {
 		if (r->querier) {

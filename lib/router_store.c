@@ -201,7 +201,7 @@ static int heap_reserve(struct mgm_router *r, uint32_t more)
 	return mgm_timer_reserve(&r->heap, r->groups.live + r->sources.live + more);
 }
 
-int mgm_rtr_store_init(struct mgm_router *r)
+void mgm_rtr_store_init(struct mgm_router *r)
 {
 	mgm_pool_init(&r->groups, &r->mem, sizeof(struct mgm_group));
 	mgm_pool_init(&r->sources, &r->mem, sizeof(struct mgm_source));
@@ -212,7 +212,6 @@ int mgm_rtr_store_init(struct mgm_router *r)
 	r->gtab.width = 2;
 	r->stab.width = r->ttab.width = 1;
 	mgm_timer_init(&r->heap, &r->mem, heap_moved, r);
-	return 0;
 }
 
 void mgm_rtr_store_fini(struct mgm_router *r)

@@ -46,6 +46,10 @@ static void on_log(void *ctx, int level, const char *text)
 	struct sim_router *rt = ctx;
 	char a[MGM_ADDRSTRLEN];
 
+	if (level <= MGM_LOG_WARN)
+		rt->nwarn++;
+	if (!getenv("MGM_TEST_LOG"))
+		return;
 	fprintf(stderr, "[%s t=%lld L%d] %s\n", mgm_addr_str(&rt->addr, a), (long long)rt->sim->now,
 		level, text);
 }
@@ -95,7 +99,7 @@ struct sim *sim_new(uint8_t family, int n, const char *const *addrs,
 			.ctx = rt,
 			.send = on_send,
 			.forward = on_forward,
-			.log = getenv("MGM_TEST_LOG") ? on_log : NULL,
+			.log = on_log, /* counts warnings; prints with MGM_TEST_LOG set */
 		};
 		struct mgm_allocator al = {.alloc = count_alloc, .free = count_free, .ctx = rt};
 

@@ -39,6 +39,7 @@ struct sim_router {
 	struct mgm_fwd_change fwd[SIM_MAX_FWD];
 	int nfwd;
 	size_t bytes; /* held through the counting allocator */
+	int nwarn;    /* log() calls at MGM_LOG_WARN or more severe */
 };
 
 struct sim {

@@ -352,8 +352,8 @@ static void no_subnet_check(struct mgm_router_config *c)
 	c->check_subnet = false;
 }
 
-/* RFC 3376 §9.1: a forged query from off the link neither wins the election nor lowers the
- * operating version; one from the subnet does both. */
+/* RFC 3376 §9.1: a forged query from off the link neither wins the election nor counts as an
+ * older querier (§7.3.1); one from the subnet does both (the version stays as configured). */
 static void test_policy_queries_from_off_the_subnet_are_ignored(void **state)
 {
 	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
@@ -365,11 +365,12 @@ static void test_policy_queries_from_off_the_subnet_are_ignored(void **state)
 	assert_int_equal(sim_drops(s, 0, MGM_DROP_OFF_SUBNET), 1);
 	mgm_router_status(s->rt[0].r, s->now, &st);
 	assert_true(st.querier);
-	assert_int_equal(st.operating_version, 3);
+	assert_int_equal(st.older_querier_present_ms[1], -1);
 	sim_query(s, 0, "10.0.0.0", 1, "0.0.0.0", false, 0, 0, 0, NULL, 0);
 	mgm_router_status(s->rt[0].r, s->now, &st);
 	assert_false(st.querier);
-	assert_int_equal(st.operating_version, 1);
+	assert_true(st.older_querier_present_ms[1] >= 0);
+	assert_int_equal(st.operating_version, 3);
 	sim_free(s);
 }
 
@@ -411,6 +412,14 @@ static void test_policy_link_local_groups_are_never_tracked(void **state)
 	sim_record(t, 0, "fe80::9", MGM_MODE_IS_EXCLUDE, "ff02::fb", NULL);
 	sim_report_v2(t, 0, "fe80::9", "ff02::1:ff00:1");
 	assert_int_equal(sim_drops(t, 0, MGM_DROP_LINK_LOCAL_GROUP), 2);
+	/* RFC 4291 §2.7: the scope decides, whatever the flags (router.h says so). */
+	sim_record(t, 0, "fe80::9", MGM_MODE_IS_EXCLUDE, "ff12::1234", NULL);
+	sim_record(t, 0, "fe80::9", MGM_MODE_IS_EXCLUDE, "ff31::1234", NULL);
+	assert_int_equal(sim_drops(t, 0, MGM_DROP_LINK_LOCAL_GROUP), 4);
+	sim_record(t, 0, "fe80::9", MGM_MODE_IS_EXCLUDE, "ff15::1234", NULL);
+	assert_int_equal(sim_drops(t, 0, MGM_DROP_LINK_LOCAL_GROUP), 4);
+	mgm_router_status(t->rt[0].r, t->now, &st);
+	assert_int_equal(st.groups, 1);
 	sim_free(s);
 	sim_free(t);
 }
@@ -648,6 +657,58 @@ static void test_config_check_names_the_field_and_the_values(void **state)
 	}
 }
 
+/* RFC 3376 §4.1.7, §8.2; §4.1.1; RFC 3810 §5.1.3, §5.1.9: intervals the codes would round are
+ * refused with the representable neighbours; the neighbours themselves are accepted. */
+static void test_config_refuses_intervals_the_codes_cannot_carry(void **state)
+{
+	static const struct {
+		uint8_t family, version;
+		uint32_t qi, qri;
+		const char *words; /* NULL: accepted */
+	} cases[] = {
+		{MGM_INET, 3, 130000, 10000, "query_interval_ms (130000) cannot be sent exactly"},
+		{MGM_INET, 3, 130000, 10000, "128000 or 136000"},
+		{MGM_INET, 3, 125500, 10000, "125000 or 126000"},
+		{MGM_INET, 2, 130000, 10000, "query_interval_ms (130000)"},
+		{MGM_INET6, 2, 130000, 10000, "128000 or 136000"},
+		{MGM_INET, 3, 128000, 10000, NULL},
+		{MGM_INET, 3, 136000, 10000, NULL},
+		{MGM_INET, 3, 31744000, 10000, NULL},
+		{MGM_INET, 3, 125000, 10050, "query_response_interval_ms (10050)"},
+		{MGM_INET, 3, 125000, 10050, "10000 or 10100"},
+		{MGM_INET, 3, 125000, 13000, "12800 or 13600"},
+		{MGM_INET, 3, 125000, 12800, NULL},
+		{MGM_INET, 2, 125000, 10050, "10000 or 10100"},
+		{MGM_INET, 2, 125000, 13000, NULL},
+		{MGM_INET, 1, 125000, 10050, NULL}, /* IGMPv1 sends no time */
+		{MGM_INET6, 2, 125000, 40001, "40000 or 40008"},
+		{MGM_INET6, 2, 125000, 40008, NULL},
+		{MGM_INET6, 2, 125000, 10001, NULL},
+		{MGM_INET6, 1, 125000, 10001, NULL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mgm_router_config c;
+		char err[300];
+		int rc;
+
+		mgm_router_config_defaults(&c, cases[i].family);
+		c.version = cases[i].version;
+		c.query_interval_ms = cases[i].qi;
+		c.query_response_interval_ms = cases[i].qri;
+		c.startup_query_interval_ms = cases[i].qi / 4;
+		err[0] = '\0';
+		rc = mgm_router_config_check(&c, err, sizeof(err));
+		if (!cases[i].words && rc != 0)
+			fail_msg("case %zu refused: %s", i, err);
+		if (cases[i].words && rc != MGM_E_CONFIG)
+			fail_msg("case %zu accepted", i);
+		if (cases[i].words && !strstr(err, cases[i].words))
+			fail_msg("case %zu: message \"%s\" lacks \"%s\"", i, err, cases[i].words);
+	}
+}
+
 static void test_config_robustness_1_is_allowed_with_a_warning(void **state)
 {
 	struct mgm_router_config c;
@@ -683,6 +744,101 @@ static void test_reconfigure_refuses_bad_values_and_a_family_change(void **state
 	sim_free(s);
 }
 
+/* An allocator that grants a number of allocations, then refuses. */
+struct budget {
+	int left; /* < 0: unlimited */
+	size_t held;
+};
+
+static void *budget_alloc(void *ctx, size_t size)
+{
+	struct budget *b = ctx;
+	void *p;
+
+	if (b->left == 0)
+		return NULL;
+	if (b->left > 0)
+		b->left--;
+	p = malloc(size);
+	if (p)
+		b->held += size;
+	return p;
+}
+
+static void budget_free(void *ctx, void *p, size_t size)
+{
+	struct budget *b = ctx;
+
+	b->held -= size;
+	free(p);
+}
+
+/* A refused allocation in reconfigure leaves the old configuration and buffers in place,
+ * whichever of the new buffers it hit. */
+static void test_reconfigure_nomem_keeps_old_configuration_and_buffers(void **state)
+{
+	struct budget b = {.left = -1};
+	struct mgm_allocator hooks = {.alloc = budget_alloc, .free = budget_free, .ctx = &b};
+	struct mgm_router_config cfg, c;
+	struct mgm_router_status st;
+	struct mgm_router *r;
+	size_t held, mem;
+
+	(void)state;
+	mgm_router_config_defaults(&cfg, MGM_INET);
+	assert_int_equal(mgm_router_create(&cfg, NULL, &hooks, &r, NULL, 0), 0);
+	held = b.held;
+	mgm_router_status(r, 0, &st);
+	mem = st.memory;
+	c = cfg;
+	c.mtu = 9000;
+	c.max_sources_per_group = 1000;
+	c.robustness = 3;
+	/* The new query buffers take two allocations, the record cache one: fail each. */
+	for (int grant = 2; grant >= 0; grant--) {
+		char err[200] = "";
+
+		b.left = grant;
+		assert_int_equal(mgm_router_reconfigure(r, 0, &c, err, sizeof(err)), MGM_E_NOMEM);
+		assert_int_equal(b.held, held);
+		mgm_router_status(r, 0, &st);
+		assert_int_equal(st.memory, mem);
+		assert_int_equal(st.robustness, 2);
+		assert_true(err[0] != '\0');
+	}
+	/* With memory it applies, and the old buffers are given back. */
+	b.left = -1;
+	assert_int_equal(mgm_router_reconfigure(r, 0, &c, NULL, 0), 0);
+	mgm_router_status(r, 0, &st);
+	assert_int_equal(st.robustness, 3);
+	assert_int_equal(st.memory, b.held);
+	assert_true(b.held > held);
+	mgm_router_destroy(r);
+	assert_int_equal(b.held, 0);
+}
+
+static void test_create_refuses_an_allocator_with_only_one_hook(void **state)
+{
+	struct budget b = {.left = -1};
+	struct mgm_allocator only_alloc = {.alloc = budget_alloc, .ctx = &b};
+	struct mgm_allocator only_free = {.free = budget_free, .ctx = &b};
+	struct mgm_allocator neither = {.ctx = &b};
+	struct mgm_router_config cfg;
+	struct mgm_router *r = (struct mgm_router *)&b;
+
+	(void)state;
+	mgm_router_config_defaults(&cfg, MGM_INET);
+	assert_int_equal(mgm_router_create(&cfg, NULL, &only_alloc, &r, NULL, 0), MGM_E_INVAL);
+	assert_null(r);
+	assert_int_equal(mgm_router_create(&cfg, NULL, &only_free, &r, NULL, 0), MGM_E_INVAL);
+	assert_null(r);
+	assert_int_equal(b.held, 0);
+	/* Neither hook: malloc and free, as documented. */
+	assert_int_equal(mgm_router_create(&cfg, NULL, &neither, &r, NULL, 0), 0);
+	assert_non_null(r);
+	mgm_router_destroy(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,7 +863,10 @@ int main(void)
 		cmocka_unit_test(test_config_defaults_are_the_rfc_values),
 		cmocka_unit_test(test_config_check_names_the_field_and_the_values),
 		cmocka_unit_test(test_config_robustness_1_is_allowed_with_a_warning),
+		cmocka_unit_test(test_config_refuses_intervals_the_codes_cannot_carry),
 		cmocka_unit_test(test_reconfigure_refuses_bad_values_and_a_family_change),
+		cmocka_unit_test(test_reconfigure_nomem_keeps_old_configuration_and_buffers),
+		cmocka_unit_test(test_create_refuses_an_allocator_with_only_one_hook),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -277,7 +277,15 @@ static void test_querier_off_never_queries_but_keeps_state(void **state)
 	sim_free(s);
 }
 
-static void test_querier_older_igmpv2_querier_lowers_the_operating_version(void **state)
+static uint64_t older_queries(const struct sim *s, int i)
+{
+	struct mgm_router_counters c;
+
+	mgm_router_counters(s->rt[i].r, &c);
+	return c.rx_older_queries;
+}
+
+static void test_querier_older_igmpv2_querier_warns_and_keeps_configured_version(void **state)
 {
 	static const char *const addr[] = {"10.0.0.1"};
 	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
@@ -287,29 +295,39 @@ static void test_querier_older_igmpv2_querier_lowers_the_operating_version(void 
 	(void)state;
 	sim_start(s);
 	sim_run(s, 40000);
-	/* §7.3.1: an IGMPv2 router (higher address: not the querier) on the link. */
+	assert_int_equal(s->rt[0].nwarn, 0);
+	/* §7.3.1: an IGMPv2 router (higher address: not the querier) on the link. The version
+	 * is administratively assured: warn and count, do not follow it. */
 	sim_query(s, 0, "10.0.0.9", 2, NULL, false, 0, 0, 10000, NULL, 0);
 	st = status(s, 0);
 	assert_true(st.querier);
-	assert_int_equal(st.operating_version, 2);
+	assert_int_equal(st.operating_version, 3);
 	assert_int_equal(st.older_querier_present_ms[2], GMI);
+	assert_int_equal(st.older_querier_present_ms[1], -1);
+	assert_int_equal(older_queries(s, 0), 1);
+	assert_int_equal(s->rt[0].nwarn, 1);
 	sim_clear(s);
 	sim_run(s, 40000 + 125000);
-	/* The next general query is an 8-octet IGMPv2 query. */
-	assert_int_equal(general_times(s, 0, t, 8), 1);
-	assert_int_equal(s->rt[0].sent[0].m.version, 2);
-	assert_int_equal(s->rt[0].sent[0].len, 8);
-	/* Older Version Querier Present ran out: back to IGMPv3. */
-	sim_run(s, 40000 + GMI);
-	assert_int_equal(status(s, 0).operating_version, 3);
-	sim_clear(s);
-	sim_run(s, 40000 + GMI + 125000);
+	/* The next general query is still an IGMPv3 one. */
 	assert_int_equal(general_times(s, 0, t, 8), 1);
 	assert_int_equal(s->rt[0].sent[0].m.version, 3);
+	assert_true(s->rt[0].sent[0].len >= 12);
+	/* Rate limit: the same querier again within the interval is counted, not warned. */
+	sim_query(s, 0, "10.0.0.9", 2, NULL, false, 0, 0, 10000, NULL, 0);
+	assert_int_equal(older_queries(s, 0), 2);
+	assert_int_equal(s->rt[0].nwarn, 1);
+	/* One interval after the first warning, the next one is logged. */
+	sim_run(s, 40000 + GMI);
+	sim_query(s, 0, "10.0.0.9", 2, NULL, false, 0, 0, 10000, NULL, 0);
+	assert_int_equal(s->rt[0].nwarn, 2);
+	assert_int_equal(status(s, 0).operating_version, 3);
+	/* The timer reports when one was last heard and runs out on its own. */
+	sim_run(s, 40000 + 2 * GMI);
+	assert_int_equal(status(s, 0).older_querier_present_ms[2], -1);
 	sim_free(s);
 }
 
-static void test_querier_older_igmpv1_querier_stops_group_queries_and_leaves(void **state)
+static void test_querier_older_igmpv1_querier_keeps_group_queries_and_leaves(void **state)
 {
 	static const char *const addr[] = {"10.0.0.5"};
 	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
@@ -319,17 +337,45 @@ static void test_querier_older_igmpv1_querier_stops_group_queries_and_leaves(voi
 	sim_start(s);
 	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.1");
 	sim_query(s, 0, "10.0.0.9", 1, NULL, false, 0, 0, 0, NULL, 0);
-	assert_int_equal(status(s, 0).operating_version, 1);
-	/* §7.3.1: in IGMPv1 mode leaves are ignored. */
+	assert_int_equal(status(s, 0).operating_version, 3);
+	assert_int_equal(s->rt[0].nwarn, 1);
+	/* Still an IGMPv3 querier: the leave starts the last-member queries (§6.6.3.1). */
+	sim_clear(s);
 	sim_leave(s, 0, "10.0.0.9", "239.1.1.1");
-	assert_int_equal(sim_drops(s, 0, MGM_DROP_COMPAT_IGNORED), 1);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_COMPAT_IGNORED), 0);
 	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
-	assert_int_equal(gi.group_timer_ms, GMI);
-	assert_int_equal(gi.compat_version, 1);
+	assert_int_equal(gi.compat_version, 2);
+	assert_int_equal(sim_queries(&s->rt[0]), 1);
+	assert_int_equal(s->rt[0].sent[0].m.version, 3);
 	sim_free(s);
 }
 
-static void test_querier_mldv1_querier_lowers_mld_to_version_1(void **state)
+static void test_querier_older_igmpv1_querier_with_lower_address_wins_election(void **state)
+{
+	static const char *const addr[] = {"10.0.0.5"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+	struct mgm_router_status st;
+
+	(void)state;
+	sim_start(s);
+	/* §6.6.2 by address whatever the version: the IGMPv1 router is the querier. */
+	sim_query(s, 0, "10.0.0.1", 1, NULL, false, 0, 0, 0, NULL, 0);
+	st = status(s, 0);
+	assert_false(st.querier);
+	assert_true(mgm_addr_eq(&st.querier_address, &s->rt[0].addr) == false);
+	assert_int_equal(st.other_querier_present_ms, OQPI);
+	assert_int_equal(st.operating_version, 3);
+	assert_int_equal(older_queries(s, 0), 1);
+	/* It falls silent: this router takes over, in its configured version. */
+	sim_clear(s);
+	sim_run(s, OQPI);
+	assert_true(status(s, 0).querier);
+	assert_int_equal(sim_queries(&s->rt[0]), 1);
+	assert_int_equal(s->rt[0].sent[0].m.version, 3);
+	sim_free(s);
+}
+
+static void test_querier_mldv1_querier_warns_mld_stays_version_2(void **state)
 {
 	static const char *const addr[] = {"fe80::1"};
 	struct sim *s = sim_new(MGM_INET6, 1, addr, NULL);
@@ -339,12 +385,14 @@ static void test_querier_mldv1_querier_lowers_mld_to_version_1(void **state)
 	sim_start(s);
 	sim_run(s, 40000);
 	sim_query(s, 0, "fe80::9", 1, NULL, false, 0, 0, 10000, NULL, 0);
-	assert_int_equal(status(s, 0).operating_version, 1);
+	assert_int_equal(status(s, 0).operating_version, 2);
+	assert_int_equal(older_queries(s, 0), 1);
+	assert_int_equal(s->rt[0].nwarn, 1);
 	sim_clear(s);
 	sim_run(s, 40000 + 125000);
 	assert_int_equal(general_times(s, 0, t, 8), 1);
-	assert_int_equal(s->rt[0].sent[0].m.version, 1);
-	assert_int_equal(s->rt[0].sent[0].len, 24);
+	assert_int_equal(s->rt[0].sent[0].m.version, 2);
+	assert_int_equal(s->rt[0].sent[0].len, 28);
 	sim_free(s);
 }
 
@@ -463,9 +511,12 @@ int main(void)
 		cmocka_unit_test(test_querier_ignores_queries_from_higher_addresses),
 		cmocka_unit_test(test_querier_own_query_looped_back_is_dropped),
 		cmocka_unit_test(test_querier_off_never_queries_but_keeps_state),
-		cmocka_unit_test(test_querier_older_igmpv2_querier_lowers_the_operating_version),
-		cmocka_unit_test(test_querier_older_igmpv1_querier_stops_group_queries_and_leaves),
-		cmocka_unit_test(test_querier_mldv1_querier_lowers_mld_to_version_1),
+		cmocka_unit_test(
+			test_querier_older_igmpv2_querier_warns_and_keeps_configured_version),
+		cmocka_unit_test(test_querier_older_igmpv1_querier_keeps_group_queries_and_leaves),
+		cmocka_unit_test(
+			test_querier_older_igmpv1_querier_with_lower_address_wins_election),
+		cmocka_unit_test(test_querier_mldv1_querier_warns_mld_stays_version_2),
 		cmocka_unit_test(test_non_querier_lowers_group_timer_on_querier_group_query),
 		cmocka_unit_test(test_non_querier_igmpv2_lowers_to_lmqc_times_max_response),
 		cmocka_unit_test(test_querier_query_from_unspecified_source_is_dropped),

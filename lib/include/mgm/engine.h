@@ -19,8 +19,8 @@ extern "C" {
 
 /*
  * Allocator hooks. alloc returns NULL to refuse (the engine then answers MGM_E_NOMEM and stays
- * consistent); free receives the size that was asked for. A NULL struct or NULL functions mean
- * malloc and free.
+ * consistent); free receives the size that was asked for. A NULL struct or both functions NULL
+ * mean malloc and free; only one of the two is refused (MGM_E_INVAL).
  */
 struct mgm_allocator {
 	void *(*alloc)(void *ctx, size_t size);

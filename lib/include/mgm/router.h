@@ -90,11 +90,14 @@ struct mgm_router_config {
 	uint8_t family;	 /* MGM_INET (IGMP) or MGM_INET6 (MLD) */
 	uint8_t version; /* IGMP 1..3, MLD 1..2: caps what is sent and accepted (default 3 / 2) */
 
-	uint8_t robustness;		     /* RV, 1..255; RFC: MUST NOT be 0, SHOULD NOT be 1 */
-	uint32_t query_interval_ms;	     /* QI, default 125 s */
-	uint32_t query_response_interval_ms; /* QRI, default 10 s; must be < QI */
-	uint32_t startup_query_interval_ms;  /* default QI / 4 */
-	uint8_t startup_query_count;	     /* default RV */
+	uint8_t robustness; /* RV, 1..255; RFC: MUST NOT be 0, SHOULD NOT be 1 */
+	/* QI, default 125 s; whole seconds that QQIC carries exactly (RFC 3376 §4.1.7). */
+	uint32_t query_interval_ms;
+	/* QRI, default 10 s; must be < QI and exact in the configured version's Max Resp Code
+	 * (IGMPv2: tenths; IGMPv3: tenths in the 8-bit code; MLDv2: the 16-bit code). */
+	uint32_t query_response_interval_ms;
+	uint32_t startup_query_interval_ms;	 /* default QI / 4 */
+	uint8_t startup_query_count;		 /* default RV */
 	uint32_t last_member_query_interval_ms;	 /* LMQI, default 1 s */
 	uint8_t last_member_query_count;	 /* LMQC, default RV */
 	uint32_t unsolicited_report_interval_ms; /* host side only; validated, unused here */
@@ -139,7 +142,8 @@ struct mgm_router_callbacks {
 
 /*
  * Creates a stopped router. cfg is validated (MGM_E_CONFIG, message in errbuf). alloc may be
- * NULL (malloc/free). The callbacks are copied; send and forward may be NULL to discard.
+ * NULL (malloc/free); one with alloc but no free, or the reverse, is refused (MGM_E_INVAL). The
+ * callbacks are copied; send and forward may be NULL to discard.
  */
 int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_router_callbacks *cb,
 		      const struct mgm_allocator *alloc, struct mgm_router **out, char *errbuf,
@@ -168,7 +172,8 @@ void mgm_router_stop(struct mgm_router *r, int64_t now);
 /*
  * Applies a new configuration (same family). Running timers keep their deadlines; new values
  * apply from the next time each timer is set. Lowered limits do not evict existing state, they
- * refuse growth. The version may change: the operating version follows at once.
+ * refuse growth. The version may change: the operating version follows at once. On any error
+ * (configuration refused, allocation failed) the old configuration stays fully in place.
  */
 int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_router_config *cfg,
 			   char *errbuf, size_t errlen);
@@ -218,12 +223,14 @@ bool mgm_router_forwarding(const struct mgm_router *r, const struct mgm_addr *gr
  * refreshing. Lowered limits refuse growth but evict nothing.
  *
  * Older versions. The configured version caps what is sent and accepted (newer reports are
- * dropped as MGM_DROP_VERSION, as an RFC 2236 / 2710 router ignores them). An older querier
- * heard on the link lowers the operating version for the Older Version Querier Present
- * Timeout (RFC 3376 §7.3.1 asks for this to be configured; it is also detected, as hosts do in
- * §7.2.1). Below IGMPv3 / MLDv2 there is no Q(G,S): rows that would send one leave it (and its
- * timer lowering) out, and group records are read in the operating version's compatibility
- * rules.
+ * dropped as MGM_DROP_VERSION, as an RFC 2236 / 2710 router ignores them). It is also the
+ * operating version: RFC 3376 §7.3.1 / RFC 3810 §8.3.1 (and RFC 9776 §7.3.1) leave the lowest
+ * version on the link to be "administratively assured", so a router is configured for it. An
+ * older querier heard on the link does not lower it: it is counted (rx_older_queries), its
+ * general queries raise a warning through log() at most once per Older Version Querier
+ * Present Interval, it refreshes older_querier_present_ms in the status, and it takes part in
+ * the querier election by address like any other. Configured below IGMPv3 / MLDv2 there is no
+ * Q(G,S): rows that would send one leave it (and its timer lowering) out.
  */
 
 /* ---- Introspection ------------------------------------------------------------------------ */
@@ -242,7 +249,11 @@ enum mgm_router_drop {
 	MGM_DROP_OFF_SUBNET,		/* IGMP report from outside the prefix, RFC 3376 §9.2 */
 	MGM_DROP_OWN_QUERY,		/* our own query looped back */
 	MGM_DROP_VERSION,		/* message newer than the configured version */
-	MGM_DROP_LINK_LOCAL_GROUP,	/* 224.0.0.x / ff02::/16: never tracked (record count) */
+	/* Never tracked (counted per record): 224.0.0.0/24, and IPv6 groups of scope 0, 1 or 2
+	 * with any flags (ffF0::/16, ffF1::/16, ffF2::/16 for every flag nibble F: ff02::,
+	 * ff12::, ff32::, ...). Reserved, interface-local and link-local scopes (RFC 4291
+	 * §2.7) never leave the link, so no router forwards them onto it. */
+	MGM_DROP_LINK_LOCAL_GROUP,
 	MGM_DROP_SSM_EXCLUDE,	 /* IS_EX, TO_EX, v1/v2 report or leave, SSM group (RFC 4604) */
 	MGM_DROP_COMPAT_IGNORED, /* BLOCK in v1/v2 compat, leave / TO_IN in v1 (§7.3.2) */
 	MGM_DROP_GROUP_LIMIT,	 /* max_groups reached: record refused */
@@ -270,12 +281,14 @@ struct mgm_router_counters {
 	uint64_t fwd_changes;
 	uint64_t querier_elected; /* times this router became querier */
 	uint64_t querier_lost;	  /* times it yielded to a lower address */
+	/* Queries of a version older than the configured one (RFC 3376 §7.3.1: a warning). */
+	uint64_t rx_older_queries;
 };
 
 struct mgm_router_status {
 	uint8_t family;
 	uint8_t configured_version;
-	uint8_t operating_version; /* lowered by an older querier on the link, RFC 3376 §7.3.1 */
+	uint8_t operating_version; /* = configured_version: never lowered (RFC 3376 §7.3.1) */
 	bool running;
 	bool querier; /* this router is the querier */
 	struct mgm_addr address;
@@ -284,7 +297,10 @@ struct mgm_router_status {
 	/* Remaining milliseconds, -1 when the timer does not run. */
 	int64_t other_querier_present_ms;
 	int64_t next_general_query_ms;
-	int64_t older_querier_present_ms[3]; /* index = version 1, 2 */
+	/* Index = version 1, 2: remaining Older Version Querier Present Interval since a query of
+	 * that version was last heard, -1 when none was heard within it. Informational: it does
+	 * not change the operating version (§7.3.1). */
+	int64_t older_querier_present_ms[3];
 	uint8_t startup_queries_left;
 	/* In use: own configuration, or the querier's QRV / QQI when not querier (§4.1.6-7). */
 	uint8_t robustness;
