@@ -133,6 +133,39 @@ static void reporter_maybe_del(struct mgm_router *r, uint32_t rep_ti)
 		reporter_del(r, rep_ti);
 }
 
+/*
+ * The IS_EX / TO_EX rows of §6.4.1 / §6.4.2 delete (A-B) or (X-A) and (Y-A) while the group
+ * (now EXCLUDE) still forwards those sources. The deleted source record is where we kept which
+ * INCLUDE-mode reporters asked for it, and those reporters will not say so again before the
+ * next query: the tracking no longer sees every member. Sources the row deleted are still on
+ * the list (SF_DOOMED) until router_fwd.c frees them; timer expiries are not counted here,
+ * as the RFC itself forgets a source whose reporters stopped refreshing it.
+ */
+static bool row_dropped_tracked_source(const struct mgm_router *r, const struct mgm_group *g)
+{
+	for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next) {
+		const struct mgm_source *s = src(r, si);
+
+		if ((s->flags & SF_DOOMED) && s->in_hosts > 0)
+			return true;
+	}
+	return false;
+}
+
+static bool add_sources(struct mgm_router *r, uint32_t gi, uint32_t rep,
+			const struct mgm_rtr_record *rec, uint32_t gen)
+{
+	for (uint16_t i = 0; i < rec->num_sources; i++) {
+		uint32_t si = mgm_rtr_source_find(r, gi, rec->sources + (size_t)i * r->alen);
+
+		if (si != MGM_NIL && !source_entry_add(r, rep, si, gen)) {
+			overflow(r, gi);
+			return false;
+		}
+	}
+	return true;
+}
+
 void mgm_rtr_track_record(struct mgm_router *r, uint32_t gi, const struct mgm_rtr_record *rec)
 {
 	struct mgm_group *g = grp(r, gi);
@@ -140,6 +173,10 @@ void mgm_rtr_track_record(struct mgm_router *r, uint32_t gi, const struct mgm_rt
 
 	if (!trusted(r, g))
 		return;
+	if (row_dropped_tracked_source(r, g)) {
+		mgm_rtr_track_untrust(r, gi);
+		return;
+	}
 	if (!rec->reporter_known) {
 		/* Several hosts may hide behind the unspecified address. */
 		mgm_rtr_track_untrust(r, gi);
@@ -166,20 +203,12 @@ void mgm_rtr_track_record(struct mgm_router *r, uint32_t gi, const struct mgm_rt
 		reporter_clear_sources(r, rep);
 		reporter_set_mode(r, rep, MGM_EXCLUDE);
 		return;
-	case MGM_MODE_IS_INCLUDE:
 	case MGM_CHANGE_TO_INCLUDE:
 		/* Full state: the record's sources replace what the reporter asked for. */
 		reporter_set_mode(r, rep, MGM_INCLUDE);
 		gen = ++r->track_gen;
-		for (uint16_t i = 0; i < rec->num_sources; i++) {
-			uint32_t si =
-				mgm_rtr_source_find(r, gi, rec->sources + (size_t)i * r->alen);
-
-			if (si != MGM_NIL && !source_entry_add(r, rep, si, gen)) {
-				overflow(r, gi);
-				return;
-			}
-		}
+		if (!add_sources(r, gi, rep, rec, gen))
+			return;
 		for (uint32_t ti = trk(r, rep)->aux, next; ti != MGM_NIL; ti = next) {
 			next = trk(r, ti)->next;
 			if (trk(r, ti)->gen != gen)
@@ -187,19 +216,17 @@ void mgm_rtr_track_record(struct mgm_router *r, uint32_t gi, const struct mgm_rt
 		}
 		reporter_maybe_del(r, rep);
 		return;
+	case MGM_MODE_IS_INCLUDE:
+		/* Not a whole state: a host answers Q(G,S) with IS_IN(A*B) in INCLUDE mode and with
+		 * IS_IN(B-A) in EXCLUDE mode (RFC 3376 §5.2, RFC 3810 §6). So it only adds, and
+		 * never takes a reporter out of EXCLUDE (which wants those sources anyway); only
+		 * TO_IN / IS_EX / TO_EX and leaving change a reporter's mode. Tracking that keeps
+		 * too much only keeps fast leave from firing early: the RFC timers still apply. */
 	case MGM_ALLOW_NEW_SOURCES:
 		if (trk(r, rep)->mode != MGM_INCLUDE)
 			return;
-		gen = ++r->track_gen;
-		for (uint16_t i = 0; i < rec->num_sources; i++) {
-			uint32_t si =
-				mgm_rtr_source_find(r, gi, rec->sources + (size_t)i * r->alen);
-
-			if (si != MGM_NIL && !source_entry_add(r, rep, si, gen)) {
-				overflow(r, gi);
-				return;
-			}
-		}
+		if (add_sources(r, gi, rep, rec, ++r->track_gen))
+			reporter_maybe_del(r, rep);
 		return;
 	case MGM_BLOCK_OLD_SOURCES:
 		if (trk(r, rep)->mode != MGM_INCLUDE)

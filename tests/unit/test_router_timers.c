@@ -397,6 +397,69 @@ static void test_fast_leave_tracking_limit_falls_back_to_last_member_queries(voi
 	sim_free(s);
 }
 
+/* An EXCLUDE-mode host answers Q(G,S) with IS_IN(B-A) (RFC 3376 §5.2): that is a part of what
+ * it wants, not a switch to INCLUDE, so the group must stay EXCLUDE and keep forwarding. */
+static void test_fast_leave_exclude_host_answering_source_query_stays_exclude(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, fast);
+	struct mgm_router_group_info gi;
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, H1, MGM_MODE_IS_EXCLUDE, G, S3, NULL);
+	sim_record(s, 0, H2, MGM_MODE_IS_INCLUDE, G, S1, NULL);
+	sim_run(s, 10000);
+	sim_clear(s);
+	/* H2 blocks S1: the router asks Q(G,S1) and H1, excluding only S3, answers IS_IN(S1). */
+	sim_record(s, 0, H2, MGM_BLOCK_OLD_SOURCES, G, S1, NULL);
+	assert_int_equal(sim_queries(&s->rt[0]), 1);
+	assert_int_equal(sim_query_mask(s, &s->rt[0].sent[0], names, 3), 1);
+	sim_record(s, 0, H1, MGM_MODE_IS_INCLUDE, G, S1, NULL);
+	assert_int_equal(sim_group(s, 0, G, &gi), 0);
+	assert_int_equal(gi.filter_mode, MGM_EXCLUDE);
+	assert_true(sim_fwd(s, 0, G, S1));
+	assert_true(sim_fwd(s, 0, G, S2));
+	assert_false(sim_fwd(s, 0, G, S3));
+	assert_int_equal(fwd_index(s, NULL, MGM_FWD_FORWARD, MGM_FWD_NONE), -1);
+	/* Its real leave still takes effect at once. */
+	sim_record(s, 0, H1, MGM_CHANGE_TO_INCLUDE, G, NULL);
+	assert_false(sim_fwd(s, 0, G, S2));
+	sim_free(s);
+}
+
+/* EXCLUDE + IS_EX(A) deletes (X-A) (RFC 3376 §6.4.1), and with it which reporters asked for
+ * those sources: tracking no longer knows every member and must not cut the group short. */
+static void test_fast_leave_row_deleting_tracked_source_falls_back(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, fast);
+	struct mgm_router_group_info gi;
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, H2, MGM_MODE_IS_EXCLUDE, G, NULL);
+	sim_record(s, 0, H1, MGM_MODE_IS_INCLUDE, G, S1, NULL);
+	assert_true(sim_has_source(s, 0, G, S1));
+	assert_int_equal(sim_group(s, 0, G, &gi), 0);
+	assert_true(gi.tracking_trusted);
+	sim_run(s, 10000);
+	/* H2 answers a general query: X-A = {S1} goes, H1's tracking with it. */
+	sim_record(s, 0, H2, MGM_MODE_IS_EXCLUDE, G, NULL);
+	assert_false(sim_has_source(s, 0, G, S1));
+	sim_clear(s);
+	/* H2 leaves: H1 still wants S1, only the last-member queries can find that out. */
+	sim_record(s, 0, H2, MGM_CHANGE_TO_INCLUDE, G, NULL);
+	assert_false(gone(s, G));
+	assert_true(sim_fwd(s, 0, G, S1));
+	assert_int_equal(fwd_index(s, NULL, MGM_FWD_FORWARD, MGM_FWD_NONE), -1);
+	assert_int_equal(sim_group(s, 0, G, &gi), 0);
+	assert_false(gi.tracking_trusted);
+	sim_record(s, 0, H1, MGM_MODE_IS_INCLUDE, G, S1, NULL);
+	sim_run(s, 20000);
+	assert_true(sim_fwd(s, 0, G, S1));
+	assert_false(sim_fwd(s, 0, G, S2));
+	sim_free(s);
+}
+
 static void test_fast_leave_off_keeps_forwarding_until_lmqt(void **state)
 {
 	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
@@ -431,6 +494,8 @@ int main(void)
 		cmocka_unit_test(test_fast_leave_switch_keeps_sources_include_reporters_want),
 		cmocka_unit_test(test_fast_leave_falls_back_for_groups_with_older_hosts),
 		cmocka_unit_test(test_fast_leave_tracking_limit_falls_back_to_last_member_queries),
+		cmocka_unit_test(test_fast_leave_exclude_host_answering_source_query_stays_exclude),
+		cmocka_unit_test(test_fast_leave_row_deleting_tracked_source_falls_back),
 		cmocka_unit_test(test_fast_leave_off_keeps_forwarding_until_lmqt),
 	};
 

@@ -210,8 +210,10 @@ bool mgm_router_forwarding(const struct mgm_router *r, const struct mgm_addr *gr
  * once. The first query of the normal procedure is still sent, as a safety net for members the
  * tracking cannot see; the retransmissions are not. Tracking is trusted only for groups whose
  * whole history it saw: a group that heard a v1/v2 report (those hosts suppress each other's
- * reports, RFC 2236 §3), a report from the unspecified address, or that ran into max_tracked
- * falls back to the normal last-member procedure until it is deleted.
+ * reports, RFC 2236 §3), a report from the unspecified address, an IS_EX / TO_EX whose RFC row
+ * deleted a source some reporter had asked for, or that ran into max_tracked falls back to the
+ * normal last-member procedure until it is deleted. IS_IN only adds to what a reporter asked for
+ * (it may answer a group-and-source-specific query, RFC 3376 §5.2); TO_IN replaces it.
  */
 
 /*
