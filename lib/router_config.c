@@ -123,12 +123,14 @@ static int fail_inexact(char *errbuf, size_t errlen, const char *field, uint32_t
 		    field, (unsigned)ms, code, (unsigned)lo);
 }
 
-/* The Max Resp Code of the configured version (RFC 2236 §2.2, RFC 3376 §4.1.1, RFC 2710 §3.4,
- * RFC 3810 §5.1.3). IGMPv1 sends no time (RFC 2236 §4): nothing to check. */
-static int check_resp_code(const struct mgm_router_config *c, char *errbuf, size_t errlen)
+/* An interval sent as the Max Resp Code of the configured version (RFC 2236 §2.2, RFC 3376
+ * §4.1.1, RFC 2710 §3.4, RFC 3810 §5.1.3) must be carried exactly: the query response interval
+ * in general queries, the last member query interval in group-specific ones (RFC 3376 §6.6.3).
+ * IGMPv1 sends no time (RFC 2236 §4): nothing to check. */
+static int check_resp_code(const struct mgm_router_config *c, uint32_t ms, const char *f,
+			   char *errbuf, size_t errlen)
 {
-	uint32_t ms = c->query_response_interval_ms, lo, hi;
-	const char *f = "query_response_interval_ms";
+	uint32_t lo, hi;
 
 	if (c->family == MGM_INET && c->version == 2 &&
 	    !exact_in_code(CODE_LINEAR, 100, ms, &lo, &hi))
@@ -192,7 +194,8 @@ int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, siz
 			errbuf, errlen,
 			"query_response_interval_ms (%u) must be below query_interval_ms (%u) (RFC 3376 8.3)",
 			(unsigned)c->query_response_interval_ms, (unsigned)c->query_interval_ms);
-	if (check_resp_code(c, errbuf, errlen))
+	if (check_resp_code(c, c->query_response_interval_ms, "query_response_interval_ms", errbuf,
+			    errlen))
 		return MGM_E_CONFIG;
 	if ((uint64_t)c->robustness * c->query_interval_ms + c->query_response_interval_ms >=
 	    (1ull << 31))
@@ -215,6 +218,9 @@ int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, siz
 			    (unsigned)c->last_member_query_interval_ms,
 			    c->family == MGM_INET ? 100u : 1u, (unsigned)rlim,
 			    (unsigned)c->version);
+	if (check_resp_code(c, c->last_member_query_interval_ms, "last_member_query_interval_ms",
+			    errbuf, errlen))
+		return MGM_E_CONFIG;
 	if (c->last_member_query_count == 0)
 		return fail(errbuf, errlen, "last_member_query_count (0) must be at least 1");
 	if (c->unsolicited_report_interval_ms == 0)

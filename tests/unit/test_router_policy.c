@@ -709,6 +709,49 @@ static void test_config_refuses_intervals_the_codes_cannot_carry(void **state)
 	}
 }
 
+/* RFC 3376 §6.6.3, RFC 3810 §7.6.3: group-specific queries carry the Last Member Query Interval
+ * as their Max Resp Code, so it too must be sent exactly. */
+static void test_config_refuses_a_last_member_interval_the_codes_cannot_carry(void **state)
+{
+	static const struct {
+		uint8_t family, version;
+		uint32_t lmqi;
+		const char *words; /* NULL: accepted */
+	} cases[] = {
+		{MGM_INET, 3, 1050, "last_member_query_interval_ms (1050) cannot be sent exactly"},
+		{MGM_INET, 3, 1050, "1000 or 1100"},
+		{MGM_INET, 3, 13000, "12800 or 13600"},
+		{MGM_INET, 3, 12700, NULL},
+		{MGM_INET, 3, 13600, NULL},
+		{MGM_INET, 2, 1050, "1000 or 1100"},
+		{MGM_INET, 2, 1100, NULL},
+		{MGM_INET, 1, 1050, NULL}, /* IGMPv1 has no group-specific queries */
+		{MGM_INET6, 2, 1050, NULL},
+		{MGM_INET6, 2, 40001, "40000 or 40008"},
+		{MGM_INET6, 1, 40001, NULL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mgm_router_config c;
+		char err[300];
+		int rc;
+
+		mgm_router_config_defaults(&c, cases[i].family);
+		c.version = cases[i].version;
+		c.query_response_interval_ms = 10000;
+		c.last_member_query_interval_ms = cases[i].lmqi;
+		err[0] = '\0';
+		rc = mgm_router_config_check(&c, err, sizeof(err));
+		if (!cases[i].words && rc != 0)
+			fail_msg("case %zu refused: %s", i, err);
+		if (cases[i].words && rc != MGM_E_CONFIG)
+			fail_msg("case %zu accepted", i);
+		if (cases[i].words && !strstr(err, cases[i].words))
+			fail_msg("case %zu: message \"%s\" lacks \"%s\"", i, err, cases[i].words);
+	}
+}
+
 static void test_config_robustness_1_is_allowed_with_a_warning(void **state)
 {
 	struct mgm_router_config c;
@@ -864,6 +907,7 @@ int main(void)
 		cmocka_unit_test(test_config_check_names_the_field_and_the_values),
 		cmocka_unit_test(test_config_robustness_1_is_allowed_with_a_warning),
 		cmocka_unit_test(test_config_refuses_intervals_the_codes_cannot_carry),
+		cmocka_unit_test(test_config_refuses_a_last_member_interval_the_codes_cannot_carry),
 		cmocka_unit_test(test_reconfigure_refuses_bad_values_and_a_family_change),
 		cmocka_unit_test(test_reconfigure_nomem_keeps_old_configuration_and_buffers),
 		cmocka_unit_test(test_create_refuses_an_allocator_with_only_one_hook),

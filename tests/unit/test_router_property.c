@@ -462,7 +462,9 @@ static void random_config(struct world *w, struct mgm_router_config *c, bool sma
 		c->query_response_interval_ms = 10000;
 	c->startup_query_interval_ms = c->query_interval_ms / 4;
 	c->startup_query_count = c->robustness;
-	c->last_member_query_interval_ms = between(g, 100, 1500);
+	/* IGMP carries tenths (refused otherwise, as above); MLD milliseconds. */
+	c->last_member_query_interval_ms =
+		w->family == MGM_INET ? between(g, 1, 15) * 100 : between(g, 100, 1500);
 	c->last_member_query_count = (uint8_t)between(g, 1, 3);
 	c->mtu = chance(g, 70) ? 1500 : between(g, w->family == MGM_INET ? 576 : 1280, 9000);
 	c->querier = chance(g, 90);

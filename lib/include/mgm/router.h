@@ -96,9 +96,11 @@ struct mgm_router_config {
 	/* QRI, default 10 s; must be < QI and exact in the configured version's Max Resp Code
 	 * (IGMPv2: tenths; IGMPv3: tenths in the 8-bit code; MLDv2: the 16-bit code). */
 	uint32_t query_response_interval_ms;
-	uint32_t startup_query_interval_ms;	 /* default QI / 4 */
-	uint8_t startup_query_count;		 /* default RV */
-	uint32_t last_member_query_interval_ms;	 /* LMQI, default 1 s */
+	uint32_t startup_query_interval_ms; /* default QI / 4 */
+	uint8_t startup_query_count;	    /* default RV */
+	/* LMQI, default 1 s; the Max Resp Code of group-specific queries, so exact in it like QRI.
+	 */
+	uint32_t last_member_query_interval_ms;
 	uint8_t last_member_query_count;	 /* LMQC, default RV */
 	uint32_t unsolicited_report_interval_ms; /* host side only; validated, unused here */
 
