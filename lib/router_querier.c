@@ -231,6 +231,24 @@ static void lower_on_query(struct mgm_router *r, int64_t now, const struct mgm_m
 	}
 }
 
+/* At most one version warning per Older Version Querier Present Interval, whichever way the
+ * versions differ. */
+static void version_warning(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
+			    const struct mgm_msg *m)
+{
+	char as[MGM_ADDRSTRLEN];
+
+	if (r->older_warned && now < r->older_warn_next)
+		return;
+	r->older_warned = true;
+	r->older_warn_next = now + mgm_rtr_ohpi(r);
+	mgm_rtr_log(r, MGM_LOG_WARN,
+		    "%s%u querier %s on a link configured for %s%u: configure every router for "
+		    "the lowest version present (RFC 3376 7.3.1, RFC 3810 8.3.1)",
+		    proto(r), (unsigned)m->version, mgm_addr_str(&ip->src, as), proto(r),
+		    (unsigned)r->cfg.version);
+}
+
 /*
  * §7.3.1 (RFC 3810 §8.3.1, unchanged in RFC 9776 §7.3.1): a router configured newer that hears
  * an older version query SHOULD log a warning, rate-limited. The link's version stays the
@@ -243,22 +261,23 @@ static void lower_on_query(struct mgm_router *r, int64_t now, const struct mgm_m
 static void older_querier(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
 			  const struct mgm_msg *m, bool general)
 {
-	char as[MGM_ADDRSTRLEN];
-
 	r->ctr.rx_older_queries++;
 	r->older_querier_at[m->version - 1] = now + mgm_rtr_ohpi(r);
 	if (!general && !(r->family == MGM_INET && m->version == 1))
 		return;
-	/* At most one warning per Older Version Querier Present Interval. */
-	if (r->older_warned && now < r->older_warn_next)
-		return;
-	r->older_warned = true;
-	r->older_warn_next = now + mgm_rtr_ohpi(r);
-	mgm_rtr_log(r, MGM_LOG_WARN,
-		    "%s%u querier %s on a link configured for %s%u: configure every router for "
-		    "the lowest version present (RFC 3376 7.3.1, RFC 3810 8.3.1)",
-		    proto(r), (unsigned)m->version, mgm_addr_str(&ip->src, as), proto(r),
-		    (unsigned)r->cfg.version);
+	version_warning(r, now, ip, m);
+}
+
+/*
+ * The other way round, same sections: a router configured for IGMPv1 SHOULD warn on hearing an
+ * IGMPv2 or IGMPv3 query, one configured for IGMPv2 (MLDv1) on an IGMPv3 (MLDv2) query, the
+ * warnings rate-limited. Counted; the query takes part in the election as any other.
+ */
+static void newer_querier(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
+			  const struct mgm_msg *m)
+{
+	r->ctr.rx_newer_queries++;
+	version_warning(r, now, ip, m);
 }
 
 void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
@@ -269,6 +288,8 @@ void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_i
 
 	if (m->version < r->cfg.version)
 		older_querier(r, now, ip, m, general);
+	else if (m->version > r->cfg.version)
+		newer_querier(r, now, ip, m);
 	/* §6.6.2: the lowest address wins (RFC 3810 §7.6.2: the link-local addresses). */
 	if (!r->have_addr || mgm_addr_cmp(&ip->src, &r->addr) < 0) {
 		if (r->querier) {

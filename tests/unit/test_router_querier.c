@@ -396,6 +396,78 @@ static void test_querier_mldv1_querier_warns_mld_stays_version_2(void **state)
 	sim_free(s);
 }
 
+static uint64_t newer_queries(const struct sim *s, int i)
+{
+	struct mgm_router_counters c;
+
+	mgm_router_counters(s->rt[i].r, &c);
+	return c.rx_newer_queries;
+}
+
+static void configure_igmpv1(struct mgm_router_config *c)
+{
+	c->version = 1;
+}
+
+static void configure_mldv1(struct mgm_router_config *c)
+{
+	c->version = 1;
+}
+
+/* §7.3.1: "When in IGMPv1 mode, routers ... SHOULD also warn about receiving an IGMPv2 or
+ * IGMPv3 query", rate-limited. */
+static void test_querier_igmpv1_router_warns_on_newer_queries(void **state)
+{
+	static const char *const addr[] = {"10.0.0.1"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, configure_igmpv1);
+
+	(void)state;
+	sim_start(s);
+	sim_run(s, 40000);
+	assert_int_equal(s->rt[0].nwarn, 0);
+	sim_query(s, 0, "10.0.0.9", 3, NULL, false, 2, 125, 10000, NULL, 0);
+	assert_int_equal(newer_queries(s, 0), 1);
+	assert_int_equal(older_queries(s, 0), 0);
+	assert_int_equal(s->rt[0].nwarn, 1);
+	assert_int_equal(status(s, 0).operating_version, 1);
+	/* An IGMPv2 one within the interval: counted, the warning not repeated. */
+	sim_query(s, 0, "10.0.0.9", 2, NULL, false, 0, 0, 10000, NULL, 0);
+	assert_int_equal(newer_queries(s, 0), 2);
+	assert_int_equal(s->rt[0].nwarn, 1);
+	/* After the interval, warned again. */
+	sim_run(s, 40000 + GMI);
+	sim_query(s, 0, "10.0.0.9", 2, NULL, false, 0, 0, 10000, NULL, 0);
+	assert_int_equal(s->rt[0].nwarn, 2);
+	/* Its own version is no warning. */
+	sim_run(s, 40000 + 2 * GMI);
+	sim_query(s, 0, "10.0.0.9", 1, NULL, false, 0, 0, 0, NULL, 0);
+	assert_int_equal(newer_queries(s, 0), 3);
+	assert_int_equal(s->rt[0].nwarn, 2);
+	/* The version a router sends is still its own: an IGMPv1 query (Max Resp Time 0). */
+	sim_clear(s);
+	sim_run(s, 40000 + 2 * GMI + 125000);
+	assert_true(s->rt[0].nsent >= 1);
+	assert_int_equal(s->rt[0].sent[0].m.version, 1);
+	sim_free(s);
+}
+
+/* RFC 3810 §8.3.1: an MLDv1-mode router SHOULD warn about an MLDv2 query, rate-limited. */
+static void test_querier_mldv1_router_warns_on_mldv2_queries(void **state)
+{
+	static const char *const addr[] = {"fe80::1"};
+	struct sim *s = sim_new(MGM_INET6, 1, addr, configure_mldv1);
+
+	(void)state;
+	sim_start(s);
+	sim_query(s, 0, "fe80::9", 2, NULL, false, 2, 125, 10000, NULL, 0);
+	assert_int_equal(newer_queries(s, 0), 1);
+	assert_int_equal(s->rt[0].nwarn, 1);
+	sim_query(s, 0, "fe80::9", 1, NULL, false, 0, 0, 10000, NULL, 0);
+	assert_int_equal(newer_queries(s, 0), 1);
+	assert_int_equal(s->rt[0].nwarn, 1);
+	sim_free(s);
+}
+
 static void test_non_querier_lowers_group_timer_on_querier_group_query(void **state)
 {
 	static const char *const addr[] = {"10.0.0.5"};
@@ -514,6 +586,8 @@ int main(void)
 		cmocka_unit_test(
 			test_querier_older_igmpv2_querier_warns_and_keeps_configured_version),
 		cmocka_unit_test(test_querier_older_igmpv1_querier_keeps_group_queries_and_leaves),
+		cmocka_unit_test(test_querier_igmpv1_router_warns_on_newer_queries),
+		cmocka_unit_test(test_querier_mldv1_router_warns_on_mldv2_queries),
 		cmocka_unit_test(
 			test_querier_older_igmpv1_querier_with_lower_address_wins_election),
 		cmocka_unit_test(test_querier_mldv1_querier_warns_mld_stays_version_2),

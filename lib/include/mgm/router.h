@@ -233,7 +233,9 @@ bool mgm_router_forwarding(const struct mgm_router *r, const struct mgm_addr *gr
  * older querier heard on the link does not lower it: it is counted (rx_older_queries), its
  * general queries raise a warning through log() at most once per Older Version Querier
  * Present Interval, it refreshes older_querier_present_ms in the status, and it takes part in
- * the querier election by address like any other. Configured below IGMPv3 / MLDv2 there is no
+ * the querier election by address like any other. A newer querier heard by a router
+ * configured older (IGMPv1/v2, MLDv1) is counted (rx_newer_queries) and warned about the same
+ * way. Configured below IGMPv3 / MLDv2 there is no
  * Q(G,S): rows that would send one leave it (and its timer lowering) out.
  */
 
@@ -285,8 +287,10 @@ struct mgm_router_counters {
 	uint64_t fwd_changes;
 	uint64_t querier_elected; /* times this router became querier */
 	uint64_t querier_lost;	  /* times it yielded to a lower address */
-	/* Queries of a version older than the configured one (RFC 3376 §7.3.1: a warning). */
+	/* Queries of a version older / newer than the configured one (RFC 3376 §7.3.1, RFC 3810
+	 * §8.3.1: a warning, rate-limited). */
 	uint64_t rx_older_queries;
+	uint64_t rx_newer_queries;
 };
 
 struct mgm_router_status {
