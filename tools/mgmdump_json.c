@@ -6,15 +6,39 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "mgmdump.h"
 
+/* json-c reports running out of memory by returning NULL or -1; like a held output buffer that
+ * cannot grow (dump_out), that ends the program: a message printed without some of its fields
+ * would be worse than none. */
+static _Noreturn void out_of_memory(void)
+{
+	fputs("mgmdump: out of memory formatting JSON\n", stderr);
+	exit(1);
+}
+
+static struct json_object *need(struct json_object *v)
+{
+	if (!v)
+		out_of_memory();
+	return v;
+}
+
 static void add(struct json_object *o, const char *key, struct json_object *v)
 {
-	json_object_object_add(o, key, v);
+	if (json_object_object_add(o, key, need(v)) != 0)
+		out_of_memory();
+}
+
+static void append(struct json_object *arr, struct json_object *v)
+{
+	if (json_object_array_add(arr, need(v)) != 0)
+		out_of_memory();
 }
 
 static void add_int(struct json_object *o, const char *key, int64_t v)
@@ -37,7 +61,7 @@ static void add_addr(struct json_object *o, const char *key, const struct mgm_ad
 
 static struct json_object *source_list(const uint8_t *sources, uint8_t family, size_t n)
 {
-	struct json_object *arr = json_object_new_array_ext((int)n);
+	struct json_object *arr = need(json_object_new_array_ext((int)n));
 	char buf[MGM_ADDRSTRLEN];
 	struct mgm_addr a;
 	size_t i;
@@ -45,7 +69,7 @@ static struct json_object *source_list(const uint8_t *sources, uint8_t family, s
 	for (i = 0; i < n; i++) {
 		mgm_source_at(sources, family, i, &a);
 		dump_addr_text(a.family, a.octets, buf);
-		json_object_array_add(arr, json_object_new_string(buf));
+		append(arr, json_object_new_string(buf));
 	}
 	return arr;
 }
@@ -83,20 +107,20 @@ static void add_query(struct json_object *o, const struct mgm_msg *m)
 
 static void add_records(struct json_object *o, const struct mgm_msg *m)
 {
-	struct json_object *arr = json_object_new_array_ext(m->num_records);
+	struct json_object *arr = need(json_object_new_array_ext(m->num_records));
 	struct mgm_record_iter it;
 	struct mgm_record rec;
 	struct json_object *r;
 
 	mgm_records_begin(m, &it);
 	while (mgm_records_next(&it, &rec)) {
-		r = json_object_new_object();
+		r = need(json_object_new_object());
 		add_int(r, "type", rec.type);
 		add_str(r, "type_name", mgm_record_type_name(rec.type));
 		add_addr(r, "group", &rec.group);
 		add_int(r, "aux_words", rec.aux_words);
 		add(r, "sources", source_list(rec.sources, m->family, rec.num_sources));
-		json_object_array_add(arr, r);
+		append(arr, r);
 	}
 	add_int(o, "num_records", m->num_records);
 	add(o, "records", arr);
@@ -128,7 +152,7 @@ static void add_message(struct json_object *o, const struct mgm_msg *m)
 
 void dump_json_msg(struct dump_out *o, const struct dump_msg *dm)
 {
-	struct json_object *obj = json_object_new_object();
+	struct json_object *obj = need(json_object_new_object());
 	struct mgm_addr src, dst;
 	const char *text;
 	char ts[48];
@@ -160,6 +184,8 @@ void dump_json_msg(struct dump_out *o, const struct dump_msg *dm)
 	}
 	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
 							   JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text)
+		out_of_memory();
 	dump_out_str(o, text);
 	dump_out_mem(o, "\n", 1);
 	json_object_put(obj);
