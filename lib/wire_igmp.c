@@ -44,26 +44,7 @@ static int decode_query(struct cursor *c, size_t len, uint8_t code, struct mgm_m
 static int decode_group_message(struct cursor *c, struct mgm_msg *m)
 {
 	get_addr(c, MGM_INET, &m->group);
-	if (!wire_is_multicast(MGM_INET, m->group.octets))
-		return MGM_E_GROUP_NOT_MULTICAST;
-	if (wire_is_all_systems(MGM_INET, m->group.octets))
-		return MGM_E_REPORT_ALL_SYSTEMS;
-	return 0;
-}
-
-static int decode_v3_report(struct cursor *c, struct mgm_msg *m)
-{
-	const uint8_t *end;
-	int err;
-
-	skip(c, 2); /* RFC 3376 §4.2.1: reserved, ignored */
-	get_be16(c, &m->num_records);
-	m->records = c->pos;
-	err = mgm_wire_check_records(MGM_INET, c->pos, c->end, m->num_records, &end);
-	if (err)
-		return err;
-	m->records_len = (size_t)(end - m->records);
-	return 0;
+	return wire_check_reported_group(MGM_INET, m->group.octets);
 }
 
 int mgm_igmp_decode(const uint8_t *buf, size_t len, struct mgm_msg *m)
@@ -118,7 +99,7 @@ int mgm_igmp_decode(const uint8_t *buf, size_t len, struct mgm_msg *m)
 	case MGM_IGMP_V3_REPORT:
 		m->kind = MGM_MSG_REPORT_V3;
 		m->version = 3;
-		return decode_v3_report(&c, m);
+		return mgm_wire_decode_report(&c, MGM_INET, m);
 	default:
 		/* RFC 3376 §4: unrecognised types are silently ignored, not errors. */
 		m->kind = MGM_MSG_UNKNOWN;

@@ -51,8 +51,7 @@ int mgm_wire_check_query_args(uint8_t family, const struct mgm_query *q)
  * all-systems group. */
 int mgm_wire_check_group_arg(uint8_t family, const struct mgm_addr *group)
 {
-	if (!group || group->family != family || !wire_is_multicast(family, group->octets) ||
-	    wire_is_all_systems(family, group->octets))
+	if (!group || group->family != family || wire_check_reported_group(family, group->octets))
 		return MGM_E_INVAL;
 	return 0;
 }

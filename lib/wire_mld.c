@@ -44,26 +44,7 @@ static int decode_v1_message(struct cursor *c, struct mgm_msg *m)
 {
 	skip(c, 4); /* Maximum Response Delay (0 in reports and dones) and reserved */
 	get_addr(c, MGM_INET6, &m->group);
-	if (!wire_is_multicast(MGM_INET6, m->group.octets))
-		return MGM_E_GROUP_NOT_MULTICAST;
-	if (wire_is_all_systems(MGM_INET6, m->group.octets))
-		return MGM_E_REPORT_ALL_SYSTEMS;
-	return 0;
-}
-
-static int decode_v2_report(struct cursor *c, struct mgm_msg *m)
-{
-	const uint8_t *end;
-	int err;
-
-	skip(c, 2); /* RFC 3810 §5.2.1: reserved */
-	get_be16(c, &m->num_records);
-	m->records = c->pos;
-	err = mgm_wire_check_records(MGM_INET6, c->pos, c->end, m->num_records, &end);
-	if (err)
-		return err;
-	m->records_len = (size_t)(end - m->records);
-	return 0;
+	return wire_check_reported_group(MGM_INET6, m->group.octets);
 }
 
 int mgm_mld_decode(const uint8_t *buf, size_t len, const struct mgm_addr *src,
@@ -114,7 +95,7 @@ int mgm_mld_decode(const uint8_t *buf, size_t len, const struct mgm_addr *src,
 	case MGM_MLD_V2_REPORT:
 		m->kind = MGM_MSG_REPORT_V3;
 		m->version = 2;
-		return decode_v2_report(&c, m);
+		return mgm_wire_decode_report(&c, MGM_INET6, m);
 	default:
 		/* Other ICMPv6 messages are not ours: the caller ignores them. */
 		m->kind = MGM_MSG_UNKNOWN;

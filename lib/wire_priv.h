@@ -174,6 +174,21 @@ static inline void wire_msg_reset(struct mgm_msg *m, uint8_t family, size_t len)
 	m->records_len = 0;
 }
 
+/*
+ * A group a host reports or leaves (v1/v2 report, leave, done, v3 / MLDv2 group record): one
+ * that is not multicast cannot be joined or left (RFC 1112 §4, RFC 2236 §2.4, RFC 2710 §3.6),
+ * and the all-systems / all-nodes group is never reported (RFC 2236 §6, RFC 2710 §5, RFC 3810
+ * §6). 0 or the error naming which rule the group breaks.
+ */
+static inline int wire_check_reported_group(uint8_t family, const uint8_t *p)
+{
+	if (!wire_is_multicast(family, p))
+		return MGM_E_GROUP_NOT_MULTICAST;
+	if (wire_is_all_systems(family, p))
+		return MGM_E_REPORT_ALL_SYSTEMS;
+	return 0;
+}
+
 /* MGM_E_SOURCE_NOT_UNICAST if any of the n wire addresses is not a unicast address. */
 static inline int wire_check_sources(uint8_t family, const uint8_t *sources, size_t n)
 {
@@ -208,12 +223,11 @@ static inline int wire_decode_query_tail(struct cursor *c, uint8_t family, struc
 }
 
 /*
- * Validates the group records of a v3 / MLDv2 report: the n records start at recs and must end
- * within end. On success stores where the last record ends. Shared by IGMPv3 (RFC 3376 §4.2)
- * and MLDv2 (RFC 3810 §5.2), whose records differ only in the address length.
+ * Decodes a v3 / MLDv2 report after type, code and checksum: Reserved, Number of Group Records
+ * and the records, every one validated (RFC 3376 §4.2, RFC 3810 §5.2: the two differ only in
+ * the address length). Sets num_records, records and records_len.
  */
-int mgm_wire_check_records(uint8_t family, const uint8_t *recs, const uint8_t *end, uint16_t n,
-			   const uint8_t **records_end);
+int mgm_wire_decode_report(const struct cursor *c, uint8_t family, struct mgm_msg *m);
 
 /* Encoder argument checks; 0 or MGM_E_INVAL. A group must be multicast (or, for a query, the
  * unspecified address of a general query); sources must be unicast; everything of `family`. */

@@ -19,11 +19,9 @@ static bool is_exclude_record(uint8_t type)
  * contents, each against what is left of the message, so every count is proven to fit before
  * anything it counts is read.
  */
-int mgm_wire_check_records(uint8_t family, const uint8_t *recs, const uint8_t *end, uint16_t n,
-			   const uint8_t **records_end)
+static int check_records(struct cursor *c, uint8_t family, uint16_t n)
 {
 	size_t alen = wire_addr_len(family);
-	struct cursor c = {.pos = recs, .end = end};
 
 	for (uint16_t i = 0; i < n; i++) {
 		uint8_t type, aux_words;
@@ -31,31 +29,43 @@ int mgm_wire_check_records(uint8_t family, const uint8_t *recs, const uint8_t *e
 		const uint8_t *group, *sources;
 		int err;
 
-		if (!get_u8(&c, &type) || !get_u8(&c, &aux_words) || !get_be16(&c, &num_sources))
+		if (!get_u8(c, &type) || !get_u8(c, &aux_words) || !get_be16(c, &num_sources))
 			return MGM_E_RECORD_OVERRUN;
-		group = get_bytes(&c, alen);
+		group = get_bytes(c, alen);
 		if (!group)
 			return MGM_E_RECORD_OVERRUN;
-		sources = get_bytes(&c, (size_t)num_sources * alen);
+		sources = get_bytes(c, (size_t)num_sources * alen);
 		if (!sources)
 			return MGM_E_SOURCE_OVERRUN;
-		if (!skip(&c, (size_t)aux_words * 4))
+		if (!skip(c, (size_t)aux_words * 4))
 			return MGM_E_AUX_OVERRUN;
 		/* The RFCs define types 1 to 6 only; anything else means the record, and so the
 		 * length of what follows it, cannot be trusted to mean what we think. */
 		if (type < MGM_MODE_IS_INCLUDE || type > MGM_BLOCK_OLD_SOURCES)
 			return MGM_E_RECORD_TYPE;
-		if (!wire_is_multicast(family, group))
-			return MGM_E_GROUP_NOT_MULTICAST;
-		/* The all-systems / all-nodes group is never reported (RFC 2236 §6 for
-		 * IPv4, RFC 3810 §6 for IPv6). */
-		if (wire_is_all_systems(family, group))
-			return MGM_E_REPORT_ALL_SYSTEMS;
-		err = wire_check_sources(family, sources, num_sources);
+		err = wire_check_reported_group(family, group);
+		if (!err)
+			err = wire_check_sources(family, sources, num_sources);
 		if (err)
 			return err;
 	}
-	*records_end = c.pos;
+	return 0;
+}
+
+int mgm_wire_decode_report(const struct cursor *c, uint8_t family, struct mgm_msg *m)
+{
+	struct cursor recs = *c; /* a local copy the compiler keeps in registers */
+	int err;
+
+	skip(&recs, 2); /* RFC 3376 §4.2.1, RFC 3810 §5.2.1: reserved, ignored */
+	get_be16(&recs, &m->num_records);
+	m->records = recs.pos;
+	err = check_records(&recs, family, m->num_records);
+	if (err)
+		return err;
+	/* Octets after the last record are additional data, ignored (RFC 3376 §4.2.11, RFC 3810
+	 * §5.2.11). */
+	m->records_len = (size_t)(recs.pos - m->records);
 	return 0;
 }
 
