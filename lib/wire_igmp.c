@@ -149,12 +149,8 @@ int mgm_wire_igmp_encode_query(const struct mgm_query *q, uint8_t *buf, size_t c
 	p = put_u8(p, code);
 	p = put_be16(p, 0);
 	p = put_bytes(p, q->group.octets, 4);
-	if (q->version == 3) {
-		p = put_u8(p, (uint8_t)((q->suppress ? 0x08 : 0) | q->qrv));
-		p = put_u8(p, q->qqic);
-		p = put_be16(p, q->num_sources);
-		mgm_wire_put_addrs(p, MGM_INET, q->sources, q->num_sources);
-	}
+	if (q->version == 3)
+		wire_put_query_tail(p, MGM_INET, q);
 	put_be16(buf + 2, wire_checksum(buf, need, 0));
 	*len = need;
 	return 0;

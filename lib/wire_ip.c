@@ -39,12 +39,7 @@ int mgm_wire_check_query_args(uint8_t family, const struct mgm_query *q)
 		return MGM_E_INVAL;
 	if (q->num_sources && !q->sources)
 		return MGM_E_INVAL;
-	for (size_t i = 0; i < q->num_sources; i++) {
-		if (q->sources[i].family != family ||
-		    !wire_is_unicast(family, q->sources[i].octets))
-			return MGM_E_INVAL;
-	}
-	return 0;
+	return mgm_wire_check_sources_arg(family, q->sources, q->num_sources);
 }
 
 /* What the decoder would reject is never encoded: a group must be multicast and not the
@@ -53,6 +48,15 @@ int mgm_wire_check_group_arg(uint8_t family, const struct mgm_addr *group)
 {
 	if (!group || group->family != family || wire_check_reported_group(family, group->octets))
 		return MGM_E_INVAL;
+	return 0;
+}
+
+int mgm_wire_check_sources_arg(uint8_t family, const struct mgm_addr *sources, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (sources[i].family != family || !wire_is_unicast(family, sources[i].octets))
+			return MGM_E_INVAL;
+	}
 	return 0;
 }
 

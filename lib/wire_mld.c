@@ -157,12 +157,8 @@ int mgm_wire_mld_encode_query(const struct mgm_query *q, const struct mgm_addr *
 	p = put_be16(p, q->max_resp_code);
 	p = put_be16(p, 0); /* reserved */
 	p = put_bytes(p, q->group.octets, 16);
-	if (q->version == 2) {
-		p = put_u8(p, (uint8_t)((q->suppress ? 0x08 : 0) | q->qrv));
-		p = put_u8(p, q->qqic);
-		p = put_be16(p, q->num_sources);
-		mgm_wire_put_addrs(p, MGM_INET6, q->sources, q->num_sources);
-	}
+	if (q->version == 2)
+		wire_put_query_tail(p, MGM_INET6, q);
 	put_checksum(buf, need, src, dst);
 	*len = need;
 	return 0;

@@ -233,9 +233,20 @@ int mgm_wire_decode_report(const struct cursor *c, uint8_t family, struct mgm_ms
  * unspecified address of a general query); sources must be unicast; everything of `family`. */
 int mgm_wire_check_query_args(uint8_t family, const struct mgm_query *q);
 int mgm_wire_check_group_arg(uint8_t family, const struct mgm_addr *group);
+int mgm_wire_check_sources_arg(uint8_t family, const struct mgm_addr *sources, size_t n);
 
 /* Writes n addresses of the family's wire length; returns the position after them. */
 uint8_t *mgm_wire_put_addrs(uint8_t *p, uint8_t family, const struct mgm_addr *addrs, size_t n);
+
+/* The encoder's side of wire_decode_query_tail(): S and QRV, QQIC, Number of Sources and the
+ * sources of a v3 / MLDv2 query. */
+static inline void wire_put_query_tail(uint8_t *p, uint8_t family, const struct mgm_query *q)
+{
+	p = put_u8(p, (uint8_t)((q->suppress ? 0x08 : 0) | q->qrv));
+	p = put_u8(p, q->qqic);
+	p = put_be16(p, q->num_sources);
+	mgm_wire_put_addrs(p, family, q->sources, q->num_sources);
+}
 
 /* The two families' halves of the family-generic entry points in wire.h. */
 int mgm_wire_igmp_encode_query(const struct mgm_query *q, uint8_t *buf, size_t cap, size_t *len);

@@ -138,15 +138,6 @@ static int check_record(uint8_t family, const struct mgm_group_record *r)
 	return mgm_wire_check_group_arg(family, &r->group);
 }
 
-static int check_sources_arg(uint8_t family, const struct mgm_addr *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (s[i].family != family || !wire_is_unicast(family, s[i].octets))
-			return MGM_E_INVAL;
-	}
-	return 0;
-}
-
 /* Where one report ends: the record and source the next one starts at. */
 struct report_plan {
 	size_t len;
@@ -200,7 +191,7 @@ static int plan_report(const struct mgm_report_writer *w, size_t budget, uint8_t
 		}
 		srcs = take ? r->sources + s : NULL;
 		if (!buf) {
-			err = check_sources_arg(w->family, srcs, take);
+			err = mgm_wire_check_sources_arg(w->family, srcs, take);
 			if (err)
 				return err;
 		} else {
