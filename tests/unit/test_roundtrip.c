@@ -185,7 +185,7 @@ static void test_v1v2_round_trip_generated(void **state)
 /* ==== the report writer ==================================================================== */
 
 #define MAX_RECORDS 1200
-#define MAX_SOURCES 7000
+#define MAX_SOURCES 50000
 
 struct report_case {
 	uint8_t family;
@@ -207,11 +207,21 @@ static bool is_ex(uint8_t type)
 	return type == MGM_MODE_IS_EXCLUDE || type == MGM_CHANGE_TO_EXCLUDE;
 }
 
+/* Octets a report may have: the MTU less the IP header, and no more than the 16-bit IPv4 Total
+ * Length (RFC 791) or IPv6 Payload Length (RFC 8200 §3, counting the Hop-by-Hop header) allows. */
+static size_t report_budget(const struct report_case *c)
+{
+	size_t hdr = mgm_ip_header_len(c->family);
+	size_t ip_max = c->family == MGM_INET ? 0xffff - hdr : 0xffff - (hdr - 40);
+
+	return c->mtu - hdr < ip_max ? c->mtu - hdr : ip_max;
+}
+
 /* Sources of a record that fit an otherwise empty report. */
 static size_t fit_empty(const struct report_case *c, const struct mgm_group_record *r)
 {
 	size_t alen = mgm_addr_len(c->family);
-	size_t budget = c->mtu - mgm_ip_header_len(c->family) - 8;
+	size_t budget = report_budget(c) - 8;
 	size_t fixed = 4 + alen + (size_t)r->aux_words * 4;
 
 	return (budget - fixed) / alen;
@@ -271,7 +281,7 @@ static size_t run_writer(struct report_case *c)
 				/* §4.2.16: it went to a new report because it did not fit. */
 				size_t whole = 4 + alen + (size_t)o->aux_words * 4 +
 					       (size_t)o->num_sources * alen;
-				assert_true(whole > c->mtu - hdr - prev_len);
+				assert_true(whole > report_budget(c) - prev_len);
 			}
 			seen[cur].pieces++;
 			seen[cur].sources += r.num_sources;
@@ -330,6 +340,10 @@ static void test_report_writer_max_sources_fit_one_report(void **state)
 		{MGM_INET6, 1500, 89}, /* 1500 - 48 - 8 - 20 = 1424: 89 sources */
 		{MGM_INET, 9000, 2240},
 		{MGM_INET6, 9000, 557},
+		/* Above 64 KiB the IP length field is the limit: 65535 - 24 - 8 - 8 = 65495
+		 * octets for IPv4 sources; IPv6 has 65535 - 8 - 8 - 20 = 65499. */
+		{MGM_INET, 70000, 16373},
+		{MGM_INET6, 70000, 4093},
 	};
 
 	seed(3);
