@@ -15,6 +15,18 @@ uint16_t mgm_inet_checksum(const uint8_t *buf, size_t len, uint32_t sum)
 	return wire_checksum(buf, len, sum);
 }
 
+/* RFC 2236 §2.3, RFC 3376 §4.1.2: IGMP sums the message; RFC 4443 §2.3: ICMPv6 adds the
+ * pseudo-header. */
+void mgm_wire_put_checksum(uint8_t family, uint8_t *msg, size_t len, const struct mgm_addr *src,
+			   const struct mgm_addr *dst)
+{
+	uint32_t pseudo = 0;
+
+	if (family == MGM_INET6)
+		pseudo = mgm_icmp6_pseudo_sum(src, dst, (uint32_t)len);
+	put_be16(msg + 2, wire_checksum(msg, len, pseudo));
+}
+
 /* RFC 8200 §8.1: source, destination, 32-bit upper-layer length, three zero octets and the
  * next header value 58 (RFC 4443 §2.3). Each address is summed by wire_checksum(), whose result
  * is the complement of the folded sum. */

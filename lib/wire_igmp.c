@@ -135,8 +135,7 @@ int mgm_wire_igmp_encode_query(const struct mgm_query *q, uint8_t *buf, size_t c
 			return MGM_E_INVAL;
 		code = (uint8_t)q->max_resp_code;
 		need = IGMP_V3_QUERY_LEN + (size_t)q->num_sources * 4;
-		/* The IPv4 total length field bounds the message (RFC 791). */
-		if (need > 0xffff - 24)
+		if (need > wire_max_payload(MGM_INET))
 			return MGM_E_INVAL;
 		break;
 	default:
@@ -151,7 +150,7 @@ int mgm_wire_igmp_encode_query(const struct mgm_query *q, uint8_t *buf, size_t c
 	p = put_bytes(p, q->group.octets, 4);
 	if (q->version == 3)
 		wire_put_query_tail(p, MGM_INET, q);
-	put_be16(buf + 2, wire_checksum(buf, need, 0));
+	mgm_wire_put_checksum(MGM_INET, buf, need, NULL, NULL);
 	*len = need;
 	return 0;
 }
@@ -185,7 +184,7 @@ int mgm_wire_igmp_encode_v1v2(uint8_t kind, const struct mgm_addr *group, uint8_
 	p = put_u8(p, 0); /* RFC 2236 §2.2: Max Resp Time is 0 in all but queries */
 	p = put_be16(p, 0);
 	put_bytes(p, group->octets, 4);
-	put_be16(buf + 2, wire_checksum(buf, IGMP_V1V2_LEN, 0));
+	mgm_wire_put_checksum(MGM_INET, buf, IGMP_V1V2_LEN, NULL, NULL);
 	*len = IGMP_V1V2_LEN;
 	return 0;
 }

@@ -414,7 +414,7 @@ int mgm_ip_encode(uint8_t family, const struct mgm_addr *src, const struct mgm_a
 	if (!src || !dst || src->family != family || dst->family != family)
 		return MGM_E_INVAL;
 	if (family == MGM_INET) {
-		if (payload_len > 0xffff - 24)
+		if (payload_len > wire_max_payload(MGM_INET))
 			return MGM_E_INVAL;
 		if (!buf || cap < 24)
 			return MGM_E_NOBUFS;
@@ -434,7 +434,7 @@ int mgm_ip_encode(uint8_t family, const struct mgm_addr *src, const struct mgm_a
 		return 0;
 	}
 	if (family == MGM_INET6) {
-		if (payload_len > 0xffff - 8)
+		if (payload_len > wire_max_payload(MGM_INET6))
 			return MGM_E_INVAL;
 		if (!buf || cap < 48)
 			return MGM_E_NOBUFS;

@@ -53,7 +53,7 @@ int mgm_mld_decode(const uint8_t *buf, size_t len, const struct mgm_addr *src,
 	struct cursor c;
 	uint8_t type;
 
-	if (!buf || !m || !src || !dst || src->family != MGM_INET6 || dst->family != MGM_INET6)
+	if (!buf || !m || !wire_icmp6_endpoints_ok(src, dst))
 		return MGM_E_INVAL;
 	wire_msg_reset(m, MGM_INET6, len);
 	if (len < MLD_HDR_LEN)
@@ -105,21 +105,6 @@ int mgm_mld_decode(const uint8_t *buf, size_t len, const struct mgm_addr *src,
 
 /* ---- encoding ----------------------------------------------------------------------------- */
 
-static int check_endpoints(const struct mgm_addr *src, const struct mgm_addr *dst)
-{
-	if (!src || !dst || src->family != MGM_INET6 || dst->family != MGM_INET6)
-		return MGM_E_INVAL;
-	return 0;
-}
-
-static void put_checksum(uint8_t *buf, size_t len, const struct mgm_addr *src,
-			 const struct mgm_addr *dst)
-{
-	uint32_t pseudo = mgm_icmp6_pseudo_sum(src, dst, (uint32_t)len);
-
-	put_be16(buf + 2, wire_checksum(buf, len, pseudo));
-}
-
 int mgm_wire_mld_encode_query(const struct mgm_query *q, const struct mgm_addr *src,
 			      const struct mgm_addr *dst, uint8_t *buf, size_t cap, size_t *len)
 {
@@ -129,9 +114,8 @@ int mgm_wire_mld_encode_query(const struct mgm_query *q, const struct mgm_addr *
 
 	if (err)
 		return err;
-	err = check_endpoints(src, dst);
-	if (err)
-		return err;
+	if (!wire_icmp6_endpoints_ok(src, dst))
+		return MGM_E_INVAL;
 	switch (q->version) {
 	case 1:
 		if (q->num_sources)
@@ -141,8 +125,7 @@ int mgm_wire_mld_encode_query(const struct mgm_query *q, const struct mgm_addr *
 		if (q->qrv > 7)
 			return MGM_E_INVAL;
 		need = MLD_V2_QUERY_LEN + (size_t)q->num_sources * 16;
-		/* The IPv6 payload length field bounds the message (RFC 8200 §3). */
-		if (need > 0xffff - 8)
+		if (need > wire_max_payload(MGM_INET6))
 			return MGM_E_INVAL;
 		break;
 	default:
@@ -159,7 +142,7 @@ int mgm_wire_mld_encode_query(const struct mgm_query *q, const struct mgm_addr *
 	p = put_bytes(p, q->group.octets, 16);
 	if (q->version == 2)
 		wire_put_query_tail(p, MGM_INET6, q);
-	put_checksum(buf, need, src, dst);
+	mgm_wire_put_checksum(MGM_INET6, buf, need, src, dst);
 	*len = need;
 	return 0;
 }
@@ -182,10 +165,10 @@ int mgm_wire_mld_encode_v1v2(uint8_t kind, const struct mgm_addr *group, const s
 		return MGM_E_INVAL; /* MLD has no counterpart of the IGMPv1 report */
 	}
 	err = mgm_wire_check_group_arg(MGM_INET6, group);
-	if (!err)
-		err = check_endpoints(src, dst);
 	if (err)
 		return err;
+	if (!wire_icmp6_endpoints_ok(src, dst))
+		return MGM_E_INVAL;
 	if (!buf || cap < MLD_V1_LEN)
 		return MGM_E_NOBUFS;
 	p = put_u8(p, type);
@@ -194,7 +177,7 @@ int mgm_wire_mld_encode_v1v2(uint8_t kind, const struct mgm_addr *group, const s
 	p = put_be16(p, 0); /* RFC 2710 §3.4: Maximum Response Delay is 0 in reports and dones */
 	p = put_be16(p, 0);
 	put_bytes(p, group->octets, 16);
-	put_checksum(buf, MLD_V1_LEN, src, dst);
+	mgm_wire_put_checksum(MGM_INET6, buf, MLD_V1_LEN, src, dst);
 	*len = MLD_V1_LEN;
 	return 0;
 }

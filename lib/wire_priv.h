@@ -189,6 +189,22 @@ static inline int wire_check_reported_group(uint8_t family, const uint8_t *p)
 	return 0;
 }
 
+/* MLD's checksum covers the IPv6 source and destination (RFC 4443 §2.3): both are required. */
+static inline bool wire_icmp6_endpoints_ok(const struct mgm_addr *src, const struct mgm_addr *dst)
+{
+	return src && dst && src->family == MGM_INET6 && dst->family == MGM_INET6;
+}
+
+/*
+ * The longest IGMP / ICMPv6 message behind the header mgm_ip_encode() writes: the IPv4 Total
+ * Length (RFC 791) counts the 24-octet header, the IPv6 Payload Length (RFC 8200 §3) the 8-octet
+ * Hop-by-Hop header, and both are 16-bit fields.
+ */
+static inline size_t wire_max_payload(uint8_t family)
+{
+	return family == MGM_INET ? 0xffff - 24 : 0xffff - 8;
+}
+
 /* MGM_E_SOURCE_NOT_UNICAST if any of the n wire addresses is not a unicast address. */
 static inline int wire_check_sources(uint8_t family, const uint8_t *sources, size_t n)
 {
@@ -234,6 +250,11 @@ int mgm_wire_decode_report(const struct cursor *c, uint8_t family, struct mgm_ms
 int mgm_wire_check_query_args(uint8_t family, const struct mgm_query *q);
 int mgm_wire_check_group_arg(uint8_t family, const struct mgm_addr *group);
 int mgm_wire_check_sources_arg(uint8_t family, const struct mgm_addr *sources, size_t n);
+
+/* Fills the checksum field (octets 2-3, zero on entry) of an encoded message of len octets:
+ * IGMP over the message alone, MLD with the ICMPv6 pseudo-header of src and dst as well. */
+void mgm_wire_put_checksum(uint8_t family, uint8_t *msg, size_t len, const struct mgm_addr *src,
+			   const struct mgm_addr *dst);
 
 /* Writes n addresses of the family's wire length; returns the position after them. */
 uint8_t *mgm_wire_put_addrs(uint8_t *p, uint8_t family, const struct mgm_addr *addrs, size_t n);

@@ -220,7 +220,7 @@ int mgm_report_writer_next(struct mgm_report_writer *w, const struct mgm_addr *s
 			   const struct mgm_addr *dst, uint8_t *buf, size_t cap, size_t *len)
 {
 	struct report_plan plan;
-	size_t hdr, limit;
+	size_t hdr, budget;
 	int err;
 
 	if (!w || !len || (w->family != MGM_INET && w->family != MGM_INET6) ||
@@ -228,39 +228,30 @@ int mgm_report_writer_next(struct mgm_report_writer *w, const struct mgm_addr *s
 		return MGM_E_INVAL;
 	if (w->next_record >= w->num_records)
 		return 0;
-	if (w->family == MGM_INET6 &&
-	    (!src || !dst || src->family != MGM_INET6 || dst->family != MGM_INET6))
+	if (w->family == MGM_INET6 && !wire_icmp6_endpoints_ok(src, dst))
 		return MGM_E_INVAL;
 
-	/* The MTU counts the IP header; the IPv4 total length and the IPv6 payload length
-	 * (RFC 8200 §3, which excludes the fixed 40-octet header) are 16-bit fields. */
+	/* The MTU counts the IP header; the IP length field bounds what follows it. */
 	hdr = mgm_ip_header_len(w->family);
-	limit = w->mtu;
-	if (w->family == MGM_INET && limit > 0xffff)
-		limit = 0xffff;
-	if (w->family == MGM_INET6 && limit > 0xffff + 40)
-		limit = 0xffff + 40;
-	if (limit < hdr + MLD_V2_REPORT_LEN)
+	if (w->mtu < hdr + MLD_V2_REPORT_LEN)
 		return MGM_E_MTU;
+	budget = w->mtu - hdr;
+	if (budget > wire_max_payload(w->family))
+		budget = wire_max_payload(w->family);
 
-	err = plan_report(w, limit - hdr, NULL, &plan);
+	err = plan_report(w, budget, NULL, &plan);
 	if (err)
 		return err;
 	if (!buf || cap < plan.len)
 		return MGM_E_NOBUFS;
-	plan_report(w, limit - hdr, buf, &plan);
+	plan_report(w, budget, buf, &plan);
 
 	buf[0] = w->family == MGM_INET ? MGM_IGMP_V3_REPORT : MGM_MLD_V2_REPORT;
 	buf[1] = 0;
 	put_be16(buf + 2, 0);
 	put_be16(buf + 4, 0); /* reserved */
 	put_be16(buf + 6, plan.num_records);
-	if (w->family == MGM_INET)
-		put_be16(buf + 2, mgm_inet_checksum(buf, plan.len, 0));
-	else
-		put_be16(buf + 2,
-			 mgm_inet_checksum(buf, plan.len,
-					   mgm_icmp6_pseudo_sum(src, dst, (uint32_t)plan.len)));
+	mgm_wire_put_checksum(w->family, buf, plan.len, src, dst);
 	w->next_record = plan.next_record;
 	w->next_source = plan.next_source;
 	*len = plan.len;
