@@ -186,8 +186,8 @@ static int decode_ipv4(const uint8_t *pkt, size_t len, struct mgm_ip_info *ip)
 	ip->family = MGM_INET;
 	ip->tos = pkt[1];
 	ip->hop_limit = pkt[8];
-	mgm_addr_from_wire(&ip->src, MGM_INET, pkt + 12);
-	mgm_addr_from_wire(&ip->dst, MGM_INET, pkt + 16);
+	wire_addr_get(&ip->src, MGM_INET, pkt + 12);
+	wire_addr_get(&ip->dst, MGM_INET, pkt + 16);
 	ip->payload = pkt + ihl;
 	ip->payload_len = total - ihl; /* octets past the total length are link padding */
 	return 0;
@@ -301,8 +301,8 @@ static int decode_ipv6(const uint8_t *pkt, size_t len, struct mgm_ip_info *ip)
 	ip->family = MGM_INET6;
 	ip->tos = (uint8_t)((pkt[0] & 0x0f) << 4 | pkt[1] >> 4);
 	ip->hop_limit = pkt[7];
-	mgm_addr_from_wire(&ip->src, MGM_INET6, pkt + 8);
-	mgm_addr_from_wire(&ip->dst, MGM_INET6, pkt + 24);
+	wire_addr_get(&ip->src, MGM_INET6, pkt + 8);
+	wire_addr_get(&ip->dst, MGM_INET6, pkt + 24);
 	ip->payload = c.pos;
 	ip->payload_len = cursor_left(&c);
 	return 0;
