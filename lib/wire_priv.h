@@ -59,8 +59,7 @@ static inline bool wire_is_all_systems(uint8_t family, const uint8_t *p)
 static inline bool wire_is_unicast(uint8_t family, const uint8_t *p)
 {
 	if (family == MGM_INET) {
-		uint32_t a =
-			(uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+		uint32_t a = peek_be32(p);
 
 		return (a >> 28) != 0xe && (a >> 24) != 127 && a != 0 && a != 0xffffffffu;
 	}
