@@ -28,7 +28,7 @@ uint8_t mgm_rtr_group_compat(const struct mgm_router *r, const struct mgm_group 
 		v = 2;
 	/* A router configured for an older version (RFC 3376 §7.3.1) reads every record in
 	 * that version's rules. */
-	return v < r->oper_version ? v : r->oper_version;
+	return v < r->cfg.version ? v : r->cfg.version;
 }
 
 static void log_compat(struct mgm_router *r, const struct mgm_group *g, uint8_t from, uint8_t to)

@@ -122,7 +122,6 @@ struct mgm_router {
 	int64_t older_querier_at[2]; /* Older Version Querier Present for version 1, 2 */
 	bool older_warned;	     /* older_warn_next is valid */
 	int64_t older_warn_next;     /* rate limit of the §7.3.1 warning */
-	uint8_t oper_version;	     /* always cfg.version (§7.3.1) */
 	uint8_t rv;		     /* Robustness Variable in use */
 	uint32_t qi_ms;		     /* Query Interval in use */
 
@@ -252,12 +251,11 @@ int64_t mgm_rtr_querier_deadline(const struct mgm_router *r);
 void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
 			   const struct mgm_msg *m);
 void mgm_rtr_querier_readdress(struct mgm_router *r, int64_t now);
-void mgm_rtr_update_version(struct mgm_router *r, int64_t now);
 /* §6.6.3.1: a table row asked for Q(G): lowers the group timer and sets the retransmission
  * count. True when a mgm_rtr_query_flush() is then due (once per row, so that a row asking
  * for Q(G) and Q(G,S) sends each once). */
 bool mgm_rtr_query_group(struct mgm_router *r, int64_t now, uint32_t gi);
-/* §6.6.3.2: may this router send Q(G,S) now (querier, operating version 3 / MLDv2)? */
+/* §6.6.3.2: may this router send Q(G,S) now (querier, configured for IGMPv3 / MLDv2)? */
 bool mgm_rtr_can_query_sources(const struct mgm_router *r);
 /* Sends every query due for the group (Q(G) and the split Q(G,S)) and schedules the next
  * retransmission: after a table row marked sources, and when the retransmission timer fires. */
