@@ -488,11 +488,12 @@ static bool creates_state(const struct mgm_rtr_record *rec)
 	}
 }
 
-int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, const struct mgm_rtr_record *rec)
+int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gip,
+			const struct mgm_rtr_record *rec)
 {
 	const struct grp_row *row;
 	struct mgm_group *g;
-	uint32_t gi = mgm_rtr_group_find(r, rec->group);
+	uint32_t gi = *gip;
 	bool created = false, flush = false;
 	int why = 0;
 
@@ -543,6 +544,6 @@ int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, const struct mgm_rtr_
 	mgm_rtr_group_rearm(r, gi, false);
 	mgm_rtr_track_record(r, gi, rec);
 	mgm_rtr_fast_leave(r, now, gi, rec);
-	mgm_rtr_fwd_sync(r, gi);
+	*gip = mgm_rtr_fwd_sync(r, gi) ? gi : MGM_NIL;
 	return 0;
 }

@@ -226,8 +226,11 @@ struct mgm_rtr_record {
 	bool reporter_known;	 /* not the unspecified address */
 };
 
-/* Applies one record to the group state: the §6.4 rows. 0, or the drop reason + 1. */
-int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, const struct mgm_rtr_record *rec);
+/* Applies one record to the group state: the §6.4 rows. *gi is the group's index as the
+ * caller found it (MGM_NIL: absent), so the record's group is looked up once; on return it is
+ * the index after the record, MGM_NIL when there is no group. 0, or the drop reason + 1. */
+int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gi,
+			const struct mgm_rtr_record *rec);
 /* A heap entry of a group or a source fired. */
 void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi);
 void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si);
