@@ -122,12 +122,14 @@ static const struct grp_row *find_row(uint8_t state, uint8_t event)
 	return NULL;
 }
 
-static bool row_has(const struct grp_row *row, uint8_t act)
+/* The set of the row's actions, one bit each. */
+static unsigned row_actions(const struct grp_row *row)
 {
+	unsigned set = 0;
+
 	for (int i = 0; i < MAX_ACTIONS && row->actions[i] != ACT_END; i++)
-		if (row->actions[i] == act)
-			return true;
-	return false;
+		set |= 1u << row->actions[i];
+	return set;
 }
 
 const char *mgm_rtr_mode_name(uint8_t mode)
@@ -391,12 +393,6 @@ static void do_action(struct mgm_router *r, int64_t now, uint32_t gi, uint8_t ac
 	}
 }
 
-static bool row_may_create(const struct grp_row *row)
-{
-	return row_has(row, ACT_SET_LISTED_GMI) || row_has(row, ACT_ADD_NEW_EXCLUDED) ||
-	       row_has(row, ACT_ADD_NEW_GMI) || row_has(row, ACT_ADD_NEW_GROUP_TIMER);
-}
-
 /*
  * Before a row changes anything: marks the listed sources that exist and checks that the
  * result fits the limits and that memory for it is reserved. A record is applied whole or not
@@ -406,7 +402,11 @@ static bool row_may_create(const struct grp_row *row)
 static int row_prepare(struct mgm_router *r, uint32_t gi, const struct grp_row *row,
 		       const struct mgm_rtr_record *rec)
 {
+	/* The actions that create the sources they name. */
+	const unsigned creating = 1u << ACT_SET_LISTED_GMI | 1u << ACT_ADD_NEW_EXCLUDED |
+				  1u << ACT_ADD_NEW_GMI | 1u << ACT_ADD_NEW_GROUP_TIMER;
 	struct mgm_group *g = grp(r, gi);
+	unsigned acts = row_actions(row);
 	uint32_t present = 0, absent = 0, after, deleted = 0;
 
 	for (uint16_t i = 0; i < rec->num_sources; i++) {
@@ -420,9 +420,9 @@ static int row_prepare(struct mgm_router *r, uint32_t gi, const struct grp_row *
 			present++;
 		}
 	}
-	if (!row_may_create(row))
+	if (!(acts & creating))
 		absent = 0;
-	if (row_has(row, ACT_DELETE_UNLISTED)) {
+	if (acts & 1u << ACT_DELETE_UNLISTED) {
 		after = present + absent;
 		deleted = g->num_src - present;
 	} else {
