@@ -283,7 +283,6 @@ void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si)
 			    mgm_addr_str(&a, gs), mgm_addr_str(&b, ss), mgm_rtr_mode_name(g->mode),
 			    g->mode == MGM_INCLUDE ? "deleted" : "moved to Y");
 	}
-	(void)now;
 	mgm_rtr_fwd_sync(r, gi);
 }
 
@@ -543,7 +542,7 @@ int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gip,
 	memcpy(g->last_reporter, rec->reporter, r->alen);
 	mgm_rtr_group_rearm(r, gi, false);
 	mgm_rtr_track_record(r, gi, rec);
-	mgm_rtr_fast_leave(r, now, gi, rec);
+	mgm_rtr_fast_leave(r, now, gi);
 	*gip = mgm_rtr_fwd_sync(r, gi) ? gi : MGM_NIL;
 	return 0;
 }

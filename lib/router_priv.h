@@ -286,10 +286,9 @@ uint8_t mgm_rtr_source_fwd_wanted(const struct mgm_router *r, const struct mgm_g
 /* ---- router_track.c: fast leave --------------------------------------------------------- */
 
 void mgm_rtr_track_record(struct mgm_router *r, uint32_t gi, const struct mgm_rtr_record *rec);
-/* After a record: acts on the group if no tracked reporter wants (some of) it any more.
- * Returns false when the group was deleted. */
-bool mgm_rtr_fast_leave(struct mgm_router *r, int64_t now, uint32_t gi,
-			const struct mgm_rtr_record *rec);
+/* After a record: acts on the group if no tracked reporter wants (some of) it any more, by
+ * marking; the caller's mgm_rtr_fwd_sync() withdraws and deletes. */
+void mgm_rtr_fast_leave(struct mgm_router *r, int64_t now, uint32_t gi);
 void mgm_rtr_track_untrust(struct mgm_router *r, uint32_t gi);
 void mgm_rtr_track_drop_group(struct mgm_router *r, uint32_t gi);
 void mgm_rtr_track_drop_source(struct mgm_router *r, uint32_t si);

@@ -249,17 +249,15 @@ void mgm_rtr_track_record(struct mgm_router *r, uint32_t gi, const struct mgm_rt
 	}
 }
 
-bool mgm_rtr_fast_leave(struct mgm_router *r, int64_t now, uint32_t gi,
-			const struct mgm_rtr_record *rec)
+void mgm_rtr_fast_leave(struct mgm_router *r, int64_t now, uint32_t gi)
 {
 	struct mgm_group *g = grp(r, gi);
 	uint32_t gone = 0;
 	char gs[MGM_ADDRSTRLEN];
 	struct mgm_addr a;
 
-	(void)rec;
 	if (!trusted(r, g))
-		return true;
+		return;
 	if (g->mode == MGM_EXCLUDE && g->ex_hosts == 0) {
 		/* No reporter wants "all but": as if the group timer had run out (§6.5). */
 		if (mgm_rtr_logging(r)) {
@@ -272,7 +270,7 @@ bool mgm_rtr_fast_leave(struct mgm_router *r, int64_t now, uint32_t gi,
 		g = grp(r, gi);
 	}
 	if (g->mode != MGM_INCLUDE)
-		return true;
+		return;
 	for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next) {
 		struct mgm_source *s = src(r, si);
 
@@ -287,7 +285,6 @@ bool mgm_rtr_fast_leave(struct mgm_router *r, int64_t now, uint32_t gi,
 			    "group %s: fast leave, %u sources no reporter asks for",
 			    mgm_addr_str(&a, gs), (unsigned)gone);
 	}
-	return true;
 }
 
 void mgm_rtr_track_drop_source(struct mgm_router *r, uint32_t si)
