@@ -512,8 +512,6 @@ int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gip,
 		if (gi == MGM_NIL)
 			return why + 1;
 		created = true;
-		if (r->cfg.fast_leave == false)
-			grp(r, gi)->flags |= GF_UNTRUSTED;
 	}
 	g = grp(r, gi);
 	why = row_prepare(r, gi, row, rec);
