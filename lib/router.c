@@ -28,8 +28,9 @@ int64_t mgm_rtr_lmqt(const struct mgm_router *r)
 
 int64_t mgm_rtr_ohpi(const struct mgm_router *r)
 {
-	/* §8.13 Older Host Present Interval, §8.12 Older Version Querier Present Timeout. */
-	return (int64_t)r->rv * r->qi_ms + r->cfg.query_response_interval_ms;
+	/* §8.13 Older Host Present Interval, §8.12 Older Version Querier Present Timeout: both
+	 * RV x QI + QRI, the GMI's sum (RFC 3810 §9.12, §9.13 likewise). */
+	return mgm_rtr_gmi(r);
 }
 
 int64_t mgm_rtr_oqpi(const struct mgm_router *r)
