@@ -160,7 +160,6 @@ void mgm_rtr_compat_input(struct mgm_router *r, int64_t now, const struct mgm_ip
 
 	memset(&rec, 0, sizeof(rec));
 	rec.reporter = ip->src.octets;
-	rec.reporter_known = !mgm_addr_is_any(&ip->src);
 	rec.group = m->group.octets;
 
 	switch (m->kind) {

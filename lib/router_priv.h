@@ -223,7 +223,6 @@ struct mgm_rtr_record {
 	const uint8_t *sources; /* wire list, num_sources addresses of r->alen octets */
 	uint16_t num_sources;
 	const uint8_t *reporter; /* wire address of the reporter */
-	bool reporter_known;	 /* not the unspecified address */
 };
 
 /* Applies one record to the group state: the §6.4 rows. *gi is the group's index as the

@@ -169,6 +169,7 @@ static bool add_sources(struct mgm_router *r, uint32_t gi, uint32_t rep,
 void mgm_rtr_track_record(struct mgm_router *r, uint32_t gi, const struct mgm_rtr_record *rec)
 {
 	struct mgm_group *g = grp(r, gi);
+	struct mgm_addr reporter;
 	uint32_t rep, gen;
 
 	if (!trusted(r, g))
@@ -177,8 +178,9 @@ void mgm_rtr_track_record(struct mgm_router *r, uint32_t gi, const struct mgm_rt
 		mgm_rtr_track_untrust(r, gi);
 		return;
 	}
-	if (!rec->reporter_known) {
-		/* Several hosts may hide behind the unspecified address. */
+	addr_make(r, &reporter, rec->reporter);
+	if (mgm_addr_is_any(&reporter)) {
+		/* Several hosts may hide behind the unspecified address (RFC 3376 §4.2.13). */
 		mgm_rtr_track_untrust(r, gi);
 		return;
 	}
