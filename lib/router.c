@@ -28,8 +28,9 @@ int64_t mgm_rtr_lmqt(const struct mgm_router *r)
 
 int64_t mgm_rtr_ohpi(const struct mgm_router *r)
 {
-	/* §8.13 Older Host Present Interval, §8.12 Older Version Querier Present Timeout. */
-	return (int64_t)r->rv * r->qi_ms + r->cfg.query_response_interval_ms;
+	/* §8.13 Older Host Present Interval, §8.12 Older Version Querier Present Timeout: both
+	 * RV x QI + QRI, the GMI's sum (RFC 3810 §9.12, §9.13 likewise). */
+	return mgm_rtr_gmi(r);
 }
 
 int64_t mgm_rtr_oqpi(const struct mgm_router *r)
@@ -212,7 +213,6 @@ int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_rout
 	mgm_addr_any(&r->querier_addr, r->family);
 	r->other_querier_at = r->general_query_at = MGM_TIME_NEVER;
 	r->older_querier_at[0] = r->older_querier_at[1] = MGM_TIME_NEVER;
-	r->oper_version = cfg->version;
 	r->rv = cfg->robustness;
 	r->qi_ms = cfg->query_interval_ms;
 	r->seed = r->cb.random ? r->cb.random(r->cb.ctx) : 0x243f6a8885a308d3ull;
@@ -294,6 +294,7 @@ int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_r
 			   char *errbuf, size_t errlen)
 {
 	bool fast_leave_on, querier_change;
+	uint8_t old_version;
 	struct scratch x;
 	int err;
 
@@ -318,6 +319,7 @@ int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_r
 	scratch_commit(r, &x);
 	fast_leave_on = cfg->fast_leave && !r->cfg.fast_leave;
 	querier_change = cfg->querier != r->cfg.querier;
+	old_version = r->cfg.version;
 	r->cfg = *cfg;
 	/* Members that reported before tracking began are unknown to it. */
 	if (fast_leave_on)
@@ -326,13 +328,15 @@ int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_r
 		r->rv = cfg->robustness;
 		r->qi_ms = cfg->query_interval_ms;
 	}
-	if (r->running) {
-		mgm_rtr_update_version(r, now);
-		if (querier_change)
-			mgm_rtr_querier_readdress(r, now);
-	} else {
-		r->oper_version = cfg->version;
-	}
+	if (!r->running)
+		return 0;
+	/* §7.3.1 (RFC 3810 §8.3.1): the configured version is the operating version. */
+	if (old_version != cfg->version)
+		mgm_rtr_log(r, MGM_LOG_INFO, "operating version %s%u -> %s%u (configured)",
+			    r->family == MGM_INET ? "IGMPv" : "MLDv", (unsigned)old_version,
+			    r->family == MGM_INET ? "IGMPv" : "MLDv", (unsigned)cfg->version);
+	if (querier_change)
+		mgm_rtr_querier_readdress(r, now);
 	return 0;
 }
 
@@ -554,7 +558,7 @@ void mgm_router_status(const struct mgm_router *r, int64_t now, struct mgm_route
 	memset(st, 0, sizeof(*st));
 	st->family = r->family;
 	st->configured_version = r->cfg.version;
-	st->operating_version = r->oper_version;
+	st->operating_version = r->cfg.version; /* never lowered, §7.3.1 */
 	st->running = r->running;
 	st->querier = r->querier;
 	st->address = r->addr;

@@ -28,7 +28,7 @@ uint8_t mgm_rtr_group_compat(const struct mgm_router *r, const struct mgm_group 
 		v = 2;
 	/* A router configured for an older version (RFC 3376 §7.3.1) reads every record in
 	 * that version's rules. */
-	return v < r->oper_version ? v : r->oper_version;
+	return v < r->cfg.version ? v : r->cfg.version;
 }
 
 static void log_compat(struct mgm_router *r, const struct mgm_group *g, uint8_t from, uint8_t to)
@@ -73,14 +73,17 @@ static bool ssm_group(const struct mgm_router *r, const uint8_t *group)
 	return mgm_addr_is_ssm(&a);
 }
 
-static void apply(struct mgm_router *r, int64_t now, const struct mgm_rtr_record *rec)
+/* gi: the record's group as found, or MGM_NIL. Returns the group after the record, if any. */
+static uint32_t apply(struct mgm_router *r, int64_t now, uint32_t gi,
+		      const struct mgm_rtr_record *rec)
 {
-	int why = mgm_rtr_group_apply(r, now, rec);
+	int why = mgm_rtr_group_apply(r, now, &gi, rec);
 
 	if (why) {
 		mgm_rtr_drop(r, why - 1);
 		mgm_rtr_store_trim(r);
 	}
+	return gi;
 }
 
 /* A v1 / v2 report (IGMP) or MLDv1 report: IS_EX({}) and the Older Host Present timer. */
@@ -100,8 +103,7 @@ static void older_report(struct mgm_router *r, int64_t now, const struct mgm_rtr
 	}
 	rec.type = MGM_MODE_IS_EXCLUDE;
 	rec.num_sources = 0;
-	apply(r, now, &rec);
-	gi = mgm_rtr_group_find(r, rec.group);
+	gi = apply(r, now, mgm_rtr_group_find(r, rec.group), &rec);
 	if (gi == MGM_NIL)
 		return; /* refused by a limit */
 	g = grp(r, gi);
@@ -145,7 +147,7 @@ static void v3_record(struct mgm_router *r, int64_t now, const struct mgm_rtr_re
 		if (rec.type == MGM_CHANGE_TO_EXCLUDE)
 			rec.num_sources = 0;
 	}
-	apply(r, now, &rec);
+	apply(r, now, gi, &rec);
 }
 
 void mgm_rtr_compat_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
@@ -158,7 +160,6 @@ void mgm_rtr_compat_input(struct mgm_router *r, int64_t now, const struct mgm_ip
 
 	memset(&rec, 0, sizeof(rec));
 	rec.reporter = ip->src.octets;
-	rec.reporter_known = !mgm_addr_is_any(&ip->src);
 	rec.group = m->group.octets;
 
 	switch (m->kind) {
@@ -192,7 +193,7 @@ void mgm_rtr_compat_input(struct mgm_router *r, int64_t now, const struct mgm_ip
 		if (gi != MGM_NIL)
 			mgm_rtr_track_untrust(r, gi);
 		rec.type = MGM_CHANGE_TO_INCLUDE;
-		apply(r, now, &rec);
+		apply(r, now, gi, &rec);
 		return;
 	case MGM_MSG_REPORT_V3:
 		mgm_records_begin(m, &it);

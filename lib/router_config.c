@@ -124,14 +124,18 @@ static int fail_inexact(char *errbuf, size_t errlen, const char *field, uint32_t
 }
 
 /* An interval sent as the Max Resp Code of the configured version (RFC 2236 §2.2, RFC 3376
- * §4.1.1, RFC 2710 §3.4, RFC 3810 §5.1.3) must be carried exactly: the query response interval
- * in general queries, the last member query interval in group-specific ones (RFC 3376 §6.6.3).
- * IGMPv1 sends no time (RFC 2236 §4): nothing to check. */
+ * §4.1.1, RFC 2710 §3.4, RFC 3810 §5.1.3) must fit it and be carried exactly: the query
+ * response interval in general queries, the last member query interval in group-specific ones
+ * (RFC 3376 §6.6.3). IGMPv1 sends no time (RFC 2236 §4): only the range applies. */
 static int check_resp_code(const struct mgm_router_config *c, uint32_t ms, const char *f,
 			   char *errbuf, size_t errlen)
 {
-	uint32_t lo, hi;
+	uint32_t lo, hi, min = c->family == MGM_INET ? 100u : 1u;
+	uint32_t max = max_resp_limit(c->family, c->version);
 
+	if (ms < min || ms > max)
+		return fail(errbuf, errlen, "%s (%u) must be %u..%u for version %u", f,
+			    (unsigned)ms, (unsigned)min, (unsigned)max, (unsigned)c->version);
 	if (c->family == MGM_INET && c->version == 2 &&
 	    !exact_in_code(CODE_LINEAR, 100, ms, &lo, &hi))
 		return fail_inexact(errbuf, errlen, f, ms,
@@ -150,7 +154,6 @@ static int check_resp_code(const struct mgm_router_config *c, uint32_t ms, const
 
 int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, size_t errlen)
 {
-	uint32_t rlim;
 	uint8_t vmax;
 
 	if (errbuf && errlen)
@@ -181,14 +184,6 @@ int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, siz
 					    "shorter Other Querier Present Interval, 8.5)",
 					    lo, hi);
 	}
-	rlim = max_resp_limit(c->family, c->version);
-	if (c->query_response_interval_ms < (c->family == MGM_INET ? 100u : 1u) ||
-	    c->query_response_interval_ms > rlim)
-		return fail(errbuf, errlen,
-			    "query_response_interval_ms (%u) must be %u..%u for version %u",
-			    (unsigned)c->query_response_interval_ms,
-			    c->family == MGM_INET ? 100u : 1u, (unsigned)rlim,
-			    (unsigned)c->version);
 	if (c->query_response_interval_ms >= c->query_interval_ms)
 		return fail(
 			errbuf, errlen,
@@ -211,13 +206,6 @@ int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, siz
 			    (unsigned)c->startup_query_interval_ms, (unsigned)c->query_interval_ms);
 	if (c->startup_query_count == 0)
 		return fail(errbuf, errlen, "startup_query_count (0) must be at least 1");
-	if (c->last_member_query_interval_ms < (c->family == MGM_INET ? 100u : 1u) ||
-	    c->last_member_query_interval_ms > rlim)
-		return fail(errbuf, errlen,
-			    "last_member_query_interval_ms (%u) must be %u..%u for version %u",
-			    (unsigned)c->last_member_query_interval_ms,
-			    c->family == MGM_INET ? 100u : 1u, (unsigned)rlim,
-			    (unsigned)c->version);
 	if (check_resp_code(c, c->last_member_query_interval_ms, "last_member_query_interval_ms",
 			    errbuf, errlen))
 		return MGM_E_CONFIG;

@@ -122,12 +122,14 @@ static const struct grp_row *find_row(uint8_t state, uint8_t event)
 	return NULL;
 }
 
-static bool row_has(const struct grp_row *row, uint8_t act)
+/* The set of the row's actions, one bit each. */
+static unsigned row_actions(const struct grp_row *row)
 {
+	unsigned set = 0;
+
 	for (int i = 0; i < MAX_ACTIONS && row->actions[i] != ACT_END; i++)
-		if (row->actions[i] == act)
-			return true;
-	return false;
+		set |= 1u << row->actions[i];
+	return set;
 }
 
 const char *mgm_rtr_mode_name(uint8_t mode)
@@ -281,7 +283,6 @@ void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si)
 			    mgm_addr_str(&a, gs), mgm_addr_str(&b, ss), mgm_rtr_mode_name(g->mode),
 			    g->mode == MGM_INCLUDE ? "deleted" : "moved to Y");
 	}
-	(void)now;
 	mgm_rtr_fwd_sync(r, gi);
 }
 
@@ -391,12 +392,6 @@ static void do_action(struct mgm_router *r, int64_t now, uint32_t gi, uint8_t ac
 	}
 }
 
-static bool row_may_create(const struct grp_row *row)
-{
-	return row_has(row, ACT_SET_LISTED_GMI) || row_has(row, ACT_ADD_NEW_EXCLUDED) ||
-	       row_has(row, ACT_ADD_NEW_GMI) || row_has(row, ACT_ADD_NEW_GROUP_TIMER);
-}
-
 /*
  * Before a row changes anything: marks the listed sources that exist and checks that the
  * result fits the limits and that memory for it is reserved. A record is applied whole or not
@@ -406,7 +401,11 @@ static bool row_may_create(const struct grp_row *row)
 static int row_prepare(struct mgm_router *r, uint32_t gi, const struct grp_row *row,
 		       const struct mgm_rtr_record *rec)
 {
+	/* The actions that create the sources they name. */
+	const unsigned creating = 1u << ACT_SET_LISTED_GMI | 1u << ACT_ADD_NEW_EXCLUDED |
+				  1u << ACT_ADD_NEW_GMI | 1u << ACT_ADD_NEW_GROUP_TIMER;
 	struct mgm_group *g = grp(r, gi);
+	unsigned acts = row_actions(row);
 	uint32_t present = 0, absent = 0, after, deleted = 0;
 
 	for (uint16_t i = 0; i < rec->num_sources; i++) {
@@ -420,9 +419,9 @@ static int row_prepare(struct mgm_router *r, uint32_t gi, const struct grp_row *
 			present++;
 		}
 	}
-	if (!row_may_create(row))
+	if (!(acts & creating))
 		absent = 0;
-	if (row_has(row, ACT_DELETE_UNLISTED)) {
+	if (acts & 1u << ACT_DELETE_UNLISTED) {
 		after = present + absent;
 		deleted = g->num_src - present;
 	} else {
@@ -488,11 +487,12 @@ static bool creates_state(const struct mgm_rtr_record *rec)
 	}
 }
 
-int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, const struct mgm_rtr_record *rec)
+int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gip,
+			const struct mgm_rtr_record *rec)
 {
 	const struct grp_row *row;
 	struct mgm_group *g;
-	uint32_t gi = mgm_rtr_group_find(r, rec->group);
+	uint32_t gi = *gip;
 	bool created = false, flush = false;
 	int why = 0;
 
@@ -512,8 +512,6 @@ int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, const struct mgm_rtr_
 		if (gi == MGM_NIL)
 			return why + 1;
 		created = true;
-		if (r->cfg.fast_leave == false)
-			grp(r, gi)->flags |= GF_UNTRUSTED;
 	}
 	g = grp(r, gi);
 	why = row_prepare(r, gi, row, rec);
@@ -542,7 +540,7 @@ int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, const struct mgm_rtr_
 	memcpy(g->last_reporter, rec->reporter, r->alen);
 	mgm_rtr_group_rearm(r, gi, false);
 	mgm_rtr_track_record(r, gi, rec);
-	mgm_rtr_fast_leave(r, now, gi, rec);
-	mgm_rtr_fwd_sync(r, gi);
+	mgm_rtr_fast_leave(r, now, gi);
+	*gip = mgm_rtr_fwd_sync(r, gi) ? gi : MGM_NIL;
 	return 0;
 }

@@ -122,7 +122,6 @@ struct mgm_router {
 	int64_t older_querier_at[2]; /* Older Version Querier Present for version 1, 2 */
 	bool older_warned;	     /* older_warn_next is valid */
 	int64_t older_warn_next;     /* rate limit of the §7.3.1 warning */
-	uint8_t oper_version;	     /* always cfg.version (§7.3.1) */
 	uint8_t rv;		     /* Robustness Variable in use */
 	uint32_t qi_ms;		     /* Query Interval in use */
 
@@ -224,11 +223,13 @@ struct mgm_rtr_record {
 	const uint8_t *sources; /* wire list, num_sources addresses of r->alen octets */
 	uint16_t num_sources;
 	const uint8_t *reporter; /* wire address of the reporter */
-	bool reporter_known;	 /* not the unspecified address */
 };
 
-/* Applies one record to the group state: the §6.4 rows. 0, or the drop reason + 1. */
-int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, const struct mgm_rtr_record *rec);
+/* Applies one record to the group state: the §6.4 rows. *gi is the group's index as the
+ * caller found it (MGM_NIL: absent), so the record's group is looked up once; on return it is
+ * the index after the record, MGM_NIL when there is no group. 0, or the drop reason + 1. */
+int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gi,
+			const struct mgm_rtr_record *rec);
 /* A heap entry of a group or a source fired. */
 void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi);
 void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si);
@@ -252,12 +253,11 @@ int64_t mgm_rtr_querier_deadline(const struct mgm_router *r);
 void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
 			   const struct mgm_msg *m);
 void mgm_rtr_querier_readdress(struct mgm_router *r, int64_t now);
-void mgm_rtr_update_version(struct mgm_router *r, int64_t now);
 /* §6.6.3.1: a table row asked for Q(G): lowers the group timer and sets the retransmission
  * count. True when a mgm_rtr_query_flush() is then due (once per row, so that a row asking
  * for Q(G) and Q(G,S) sends each once). */
 bool mgm_rtr_query_group(struct mgm_router *r, int64_t now, uint32_t gi);
-/* §6.6.3.2: may this router send Q(G,S) now (querier, operating version 3 / MLDv2)? */
+/* §6.6.3.2: may this router send Q(G,S) now (querier, configured for IGMPv3 / MLDv2)? */
 bool mgm_rtr_can_query_sources(const struct mgm_router *r);
 /* Sends every query due for the group (Q(G) and the split Q(G,S)) and schedules the next
  * retransmission: after a table row marked sources, and when the retransmission timer fires. */
@@ -285,10 +285,9 @@ uint8_t mgm_rtr_source_fwd_wanted(const struct mgm_router *r, const struct mgm_g
 /* ---- router_track.c: fast leave --------------------------------------------------------- */
 
 void mgm_rtr_track_record(struct mgm_router *r, uint32_t gi, const struct mgm_rtr_record *rec);
-/* After a record: acts on the group if no tracked reporter wants (some of) it any more.
- * Returns false when the group was deleted. */
-bool mgm_rtr_fast_leave(struct mgm_router *r, int64_t now, uint32_t gi,
-			const struct mgm_rtr_record *rec);
+/* After a record: acts on the group if no tracked reporter wants (some of) it any more, by
+ * marking; the caller's mgm_rtr_fwd_sync() withdraws and deletes. */
+void mgm_rtr_fast_leave(struct mgm_router *r, int64_t now, uint32_t gi);
 void mgm_rtr_track_untrust(struct mgm_router *r, uint32_t gi);
 void mgm_rtr_track_drop_group(struct mgm_router *r, uint32_t gi);
 void mgm_rtr_track_drop_source(struct mgm_router *r, uint32_t si);

@@ -23,7 +23,7 @@ static const char *proto(const struct mgm_router *r)
 
 enum query_kind { Q_GENERAL, Q_GROUP, Q_GROUP_SOURCE };
 
-/* Encodes one query in the operating version and hands it to send(). */
+/* Encodes one query in the configured (= operating, §7.3.1) version and hands it to send(). */
 static void send_query(struct mgm_router *r, const uint8_t *group, bool suppress,
 		       const struct mgm_addr *sources, uint16_t nsrc, uint32_t max_resp_ms,
 		       enum query_kind kind)
@@ -34,7 +34,7 @@ static void send_query(struct mgm_router *r, const uint8_t *group, bool suppress
 	int err;
 
 	memset(&q, 0, sizeof(q));
-	q.version = r->oper_version;
+	q.version = r->cfg.version;
 	if (group) {
 		/* §4.1.4 / RFC 2236 §2.4: specific queries go to the group itself. */
 		addr_make(r, &q.group, group);
@@ -113,7 +113,6 @@ void mgm_rtr_querier_start(struct mgm_router *r, int64_t now)
 	r->general_query_at = MGM_TIME_NEVER;
 	r->older_querier_at[0] = r->older_querier_at[1] = MGM_TIME_NEVER;
 	r->older_warned = false;
-	r->oper_version = r->cfg.version;
 	r->rv = r->cfg.robustness;
 	r->qi_ms = r->cfg.query_interval_ms;
 	r->startup_left = 0;
@@ -127,19 +126,6 @@ void mgm_rtr_querier_stop(struct mgm_router *r)
 	yield_querier(r);
 	r->other_querier_at = MGM_TIME_NEVER;
 	r->older_querier_at[0] = r->older_querier_at[1] = MGM_TIME_NEVER;
-}
-
-void mgm_rtr_update_version(struct mgm_router *r, int64_t now)
-{
-	(void)now;
-	/* §7.3.1 (RFC 3810 §8.3.1): the lowest version on the link "must be administratively
-	 * assured", so the operating version is the configured one; an older querier heard on
-	 * the link only raises a warning (mgm_rtr_querier_input()). */
-	if (r->oper_version != r->cfg.version)
-		mgm_rtr_log(r, MGM_LOG_INFO, "operating version %s%u -> %s%u (configured)",
-			    proto(r), (unsigned)r->oper_version, proto(r),
-			    (unsigned)r->cfg.version);
-	r->oper_version = r->cfg.version;
 }
 
 /* The address changed or appeared (or the querier option was switched on). */
@@ -317,7 +303,7 @@ bool mgm_rtr_can_query_sources(const struct mgm_router *r)
 {
 	/* Q(G,S) exists only in IGMPv3 / MLDv2: below, the row's query (and its lowering) is
 	 * left out and the sources run out on their own timers. */
-	return r->querier && r->oper_version == top_version(r);
+	return r->querier && r->cfg.version == top_version(r);
 }
 
 bool mgm_rtr_query_group(struct mgm_router *r, int64_t now, uint32_t gi)
@@ -325,7 +311,7 @@ bool mgm_rtr_query_group(struct mgm_router *r, int64_t now, uint32_t gi)
 	struct mgm_group *g = grp(r, gi);
 
 	/* IGMPv1 has no group-specific query (RFC 1112); non-queriers wait for the querier's. */
-	if (!r->querier || (r->family == MGM_INET && r->oper_version == 1))
+	if (!r->querier || (r->family == MGM_INET && r->cfg.version == 1))
 		return false;
 	/* §6.6.3.1: lower the group timer to LMQT, send now, LMQC - 1 retransmissions. */
 	mgm_rtr_lower_group(r, now, gi, mgm_rtr_lmqt(r));
@@ -382,15 +368,16 @@ void mgm_rtr_query_flush(struct mgm_router *r, int64_t now, uint32_t gi)
 		g->rtx_at = MGM_TIME_NEVER;
 		return;
 	}
-	if (g->rtx_left && r->family == MGM_INET && r->oper_version == 1) {
-		/* An IGMPv1 querier appeared: no group-specific queries in IGMPv1 (RFC 1112). */
+	if (g->rtx_left && r->family == MGM_INET && r->cfg.version == 1) {
+		/* Reconfigured for IGMPv1 with retransmissions due: IGMPv1 has no group-specific
+		 * query (RFC 1112). */
 		g->rtx_left = 0;
 	}
 	if (g->rtx_left) {
 		/* §6.6.3.1: S set while the group timer is above LMQT (a report came in). */
 		bool s = g->mode == MGM_EXCLUDE && g->group_timer > now + lmqt;
 
-		if (s && r->oper_version < top_version(r)) {
+		if (s && r->cfg.version < top_version(r)) {
 			/* No S flag before IGMPv3 / MLDv2: a member answered, which ends the
 			 * last-member queries (RFC 2236 §7, RFC 2710 §6). */
 			g->rtx_left = 0;

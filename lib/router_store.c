@@ -81,6 +81,14 @@ static size_t htab_bytes(const struct mgm_htab *t)
 	return t->slot ? ((size_t)t->mask + 1) * t->width * sizeof(uint32_t) : 0;
 }
 
+/* Gives the slots back; the table keeps its width and grows again on the next reserve. */
+static void htab_release(struct mgm_router *r, struct mgm_htab *t)
+{
+	mgm_mem_free(&r->mem, t->slot, htab_bytes(t));
+	t->slot = NULL;
+	t->mask = t->count = 0;
+}
+
 static void htab_insert(struct mgm_htab *t, uint32_t h, uint32_t idx)
 {
 	uint32_t i = h & t->mask;
@@ -167,11 +175,7 @@ static void htab_remove(struct mgm_router *r, struct mgm_htab *t, uint32_t h, ui
 	if (r->bulk)
 		return;
 	if (t->count == 0) {
-		uint8_t width = t->width;
-
-		mgm_mem_free(&r->mem, t->slot, htab_bytes(t));
-		memset(t, 0, sizeof(*t));
-		t->width = width;
+		htab_release(r, t);
 	} else if (t->mask >= 63 && (uint64_t)t->count * 8 < (uint64_t)t->mask + 1) {
 		/* A sparse table shrinks to a load of 3/8; if memory is short it stays. */
 		uint32_t ncap = 16;
@@ -216,12 +220,9 @@ void mgm_rtr_store_init(struct mgm_router *r)
 
 void mgm_rtr_store_fini(struct mgm_router *r)
 {
-	mgm_mem_free(&r->mem, r->gtab.slot, htab_bytes(&r->gtab));
-	mgm_mem_free(&r->mem, r->stab.slot, htab_bytes(&r->stab));
-	mgm_mem_free(&r->mem, r->ttab.slot, htab_bytes(&r->ttab));
-	r->gtab.slot = r->stab.slot = r->ttab.slot = NULL;
-	r->gtab.mask = r->stab.mask = r->ttab.mask = 0;
-	r->gtab.count = r->stab.count = r->ttab.count = 0;
+	htab_release(r, &r->gtab);
+	htab_release(r, &r->stab);
+	htab_release(r, &r->ttab);
 	mgm_pool_fini(&r->groups);
 	mgm_pool_fini(&r->sources);
 	mgm_pool_fini(&r->tracks);
@@ -235,13 +236,9 @@ void mgm_rtr_store_trim(struct mgm_router *r)
 	mgm_pool_trim(&r->groups);
 	mgm_pool_trim(&r->sources);
 	mgm_pool_trim(&r->tracks);
-	for (int i = 0; i < 3; i++) {
-		if (tabs[i]->slot && tabs[i]->count == 0) {
-			mgm_mem_free(&r->mem, tabs[i]->slot, htab_bytes(tabs[i]));
-			tabs[i]->slot = NULL;
-			tabs[i]->mask = 0;
-		}
-	}
+	for (int i = 0; i < 3; i++)
+		if (tabs[i]->count == 0)
+			htab_release(r, tabs[i]);
 	mgm_timer_trim(&r->heap, r->groups.live + r->sources.live);
 }
 

@@ -169,6 +169,7 @@ static bool add_sources(struct mgm_router *r, uint32_t gi, uint32_t rep,
 void mgm_rtr_track_record(struct mgm_router *r, uint32_t gi, const struct mgm_rtr_record *rec)
 {
 	struct mgm_group *g = grp(r, gi);
+	struct mgm_addr reporter;
 	uint32_t rep, gen;
 
 	if (!trusted(r, g))
@@ -177,8 +178,9 @@ void mgm_rtr_track_record(struct mgm_router *r, uint32_t gi, const struct mgm_rt
 		mgm_rtr_track_untrust(r, gi);
 		return;
 	}
-	if (!rec->reporter_known) {
-		/* Several hosts may hide behind the unspecified address. */
+	addr_make(r, &reporter, rec->reporter);
+	if (mgm_addr_is_any(&reporter)) {
+		/* Several hosts may hide behind the unspecified address (RFC 3376 §4.2.13). */
 		mgm_rtr_track_untrust(r, gi);
 		return;
 	}
@@ -249,17 +251,15 @@ void mgm_rtr_track_record(struct mgm_router *r, uint32_t gi, const struct mgm_rt
 	}
 }
 
-bool mgm_rtr_fast_leave(struct mgm_router *r, int64_t now, uint32_t gi,
-			const struct mgm_rtr_record *rec)
+void mgm_rtr_fast_leave(struct mgm_router *r, int64_t now, uint32_t gi)
 {
 	struct mgm_group *g = grp(r, gi);
 	uint32_t gone = 0;
 	char gs[MGM_ADDRSTRLEN];
 	struct mgm_addr a;
 
-	(void)rec;
 	if (!trusted(r, g))
-		return true;
+		return;
 	if (g->mode == MGM_EXCLUDE && g->ex_hosts == 0) {
 		/* No reporter wants "all but": as if the group timer had run out (§6.5). */
 		if (mgm_rtr_logging(r)) {
@@ -272,7 +272,7 @@ bool mgm_rtr_fast_leave(struct mgm_router *r, int64_t now, uint32_t gi,
 		g = grp(r, gi);
 	}
 	if (g->mode != MGM_INCLUDE)
-		return true;
+		return;
 	for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next) {
 		struct mgm_source *s = src(r, si);
 
@@ -287,7 +287,6 @@ bool mgm_rtr_fast_leave(struct mgm_router *r, int64_t now, uint32_t gi,
 			    "group %s: fast leave, %u sources no reporter asks for",
 			    mgm_addr_str(&a, gs), (unsigned)gone);
 	}
-	return true;
 }
 
 void mgm_rtr_track_drop_source(struct mgm_router *r, uint32_t si)

@@ -374,6 +374,26 @@ static void test_fast_leave_falls_back_for_groups_with_older_hosts(void **state)
 	sim_free(s);
 }
 
+/* router.h: a report from the unspecified address (RFC 3376 §4.2.13) may stand for several
+ * hosts, so tracking cannot know the last one left. */
+static void test_fast_leave_falls_back_after_report_from_unspecified(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, fast);
+	struct mgm_router_group_info gi;
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, H1, MGM_MODE_IS_EXCLUDE, G, NULL);
+	sim_record(s, 0, "0.0.0.0", MGM_MODE_IS_EXCLUDE, G, NULL);
+	assert_int_equal(sim_group(s, 0, G, &gi), 0);
+	assert_false(gi.tracking_trusted);
+	sim_record(s, 0, H1, MGM_CHANGE_TO_INCLUDE, G, NULL);
+	assert_true(sim_fwd(s, 0, G, S1));
+	sim_run(s, 2000);
+	assert_true(gone(s, G));
+	sim_free(s);
+}
+
 static void fast_tiny(struct mgm_router_config *c)
 {
 	c->fast_leave = true;
@@ -493,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_fast_leave_last_reporter_blocking_a_source_stops_it_at_once),
 		cmocka_unit_test(test_fast_leave_switch_keeps_sources_include_reporters_want),
 		cmocka_unit_test(test_fast_leave_falls_back_for_groups_with_older_hosts),
+		cmocka_unit_test(test_fast_leave_falls_back_after_report_from_unspecified),
 		cmocka_unit_test(test_fast_leave_tracking_limit_falls_back_to_last_member_queries),
 		cmocka_unit_test(test_fast_leave_exclude_host_answering_source_query_stays_exclude),
 		cmocka_unit_test(test_fast_leave_row_deleting_tracked_source_falls_back),
