@@ -186,9 +186,8 @@ bool dump_frame(struct dump_proc *d, const struct dump_frame *f)
 	dm.family = family;
 	dm.pkt = ip;
 	dm.pkt_len = iplen;
+	/* dm.ip is read only when ip_valid, dm.msg only when err is 0: neither is cleared. */
 	dm.ip_valid = false;
-	memset(&dm.ip, 0, sizeof(dm.ip));
-
 	rc = mgm_ip_decode(ip, iplen, &dm.ip);
 	if (rc == MGM_E_IP_PROTOCOL) {
 		d->n.skipped++;
