@@ -73,9 +73,6 @@ static inline void dump_out_str(struct dump_out *o, const char *s)
 	dump_out_mem(o, s, strlen(s));
 }
 
-/* Text of an address into buf (MGM_ADDRSTRLEN octets), NUL-terminated; returns its length. */
-size_t dump_addr_text(uint8_t family, const uint8_t *octets, char *buf);
-
 /* "IGMP" or "MLD". */
 const char *dump_protocol_name(uint8_t family);
 /* The source and destination of a message, from the decoded header or, for a packet the IP

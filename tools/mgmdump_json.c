@@ -55,8 +55,7 @@ static void add_addr(struct json_object *o, const char *key, const struct mgm_ad
 {
 	char buf[MGM_ADDRSTRLEN];
 
-	dump_addr_text(a->family, a->octets, buf);
-	add_str(o, key, buf);
+	add_str(o, key, mgm_addr_str(a, buf));
 }
 
 static struct json_object *source_list(const uint8_t *sources, uint8_t family, size_t n)
@@ -68,8 +67,7 @@ static struct json_object *source_list(const uint8_t *sources, uint8_t family, s
 
 	for (i = 0; i < n; i++) {
 		mgm_source_at(sources, family, i, &a);
-		dump_addr_text(a.family, a.octets, buf);
-		append(arr, json_object_new_string(buf));
+		append(arr, json_object_new_string(mgm_addr_str(&a, buf)));
 	}
 	return arr;
 }
