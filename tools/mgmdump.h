@@ -73,8 +73,14 @@ static inline void dump_out_str(struct dump_out *o, const char *s)
 	dump_out_mem(o, s, strlen(s));
 }
 
-/* "IGMP" or "MLD". */
-const char *dump_protocol_name(uint8_t family);
+/* A query with the S flag, QRV, QQIC and a source list: IGMPv3 (RFC 3376 §4.1.5-§4.1.8) or
+ * MLDv2 (RFC 3810 §5.1.7-§5.1.10). */
+static inline bool dump_query_v3(const struct mgm_msg *m)
+{
+	return (m->family == MGM_INET && m->version == 3) ||
+	       (m->family == MGM_INET6 && m->version == 2);
+}
+
 /* The source and destination of a message, from the decoded header or, for a packet the IP
  * decoder refused, from the fixed header offsets when the packet is long enough. */
 bool dump_msg_addrs(const struct dump_msg *dm, struct mgm_addr *src, struct mgm_addr *dst);

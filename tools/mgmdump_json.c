@@ -93,8 +93,7 @@ static void add_query(struct json_object *o, const struct mgm_msg *m)
 {
 	add_int(o, "max_resp_code", m->max_resp_code);
 	add_int(o, "max_resp_ms", m->max_resp_ms);
-	if ((m->family == MGM_INET && m->version == 3) ||
-	    (m->family == MGM_INET6 && m->version == 2)) {
+	if (dump_query_v3(m)) {
 		add(o, "s_flag", json_object_new_boolean(m->suppress));
 		add_int(o, "qrv", m->qrv);
 		add_int(o, "qqic", m->qqic);

@@ -342,9 +342,12 @@ static char *put_addr(char *p, const struct mgm_addr *a)
 	return p + 1;
 }
 
-const char *dump_protocol_name(uint8_t family)
+/* "IGMP" or "MLD": at most 4 octets. */
+static char *put_protocol(char *p, uint8_t family)
 {
-	return family == MGM_INET6 ? "MLD" : "IGMP";
+	if (family == MGM_INET6)
+		return PUT_LIT(p, "MLD");
+	return PUT_LIT(p, "IGMP");
 }
 
 bool dump_msg_addrs(const struct dump_msg *dm, struct mgm_addr *src, struct mgm_addr *dst)
@@ -522,10 +525,8 @@ static char *put_sources(struct dump_out *o, char *p, const uint8_t *sources, ui
 /* The IGMP or MLD version: "IGMPv3", at most 8 octets. */
 static char *put_version(char *p, const struct mgm_msg *m)
 {
-	if (m->family == MGM_INET6)
-		p = PUT_LIT(p, "MLDv");
-	else
-		p = PUT_LIT(p, "IGMPv");
+	p = put_protocol(p, m->family);
+	*p++ = 'v';
 	return put_u64(p, m->version);
 }
 
@@ -542,9 +543,7 @@ static char *put_query(struct dump_out *o, char *p, const struct mgm_msg *m)
 		p = put_addr(p, &m->group);
 	p = PUT_LIT(p, " mrt ");
 	p = put_seconds(p, m->max_resp_ms);
-	/* RFC 3376 §4.1.5-§4.1.8, RFC 3810 §5.1.7-§5.1.10: only v3 / MLDv2 queries have these. */
-	if ((m->family == MGM_INET && m->version == 3) ||
-	    (m->family == MGM_INET6 && m->version == 2)) {
+	if (dump_query_v3(m)) {
 		if (m->suppress)
 			p = PUT_LIT(p, " S");
 		p = PUT_LIT(p, " qrv ");
@@ -629,7 +628,7 @@ static char *put_message(struct dump_out *o, char *p, const struct mgm_msg *m)
 {
 	if (m->kind == MGM_MSG_UNKNOWN) {
 		/* RFC 3376 §4 / RFC 2236 §2.1: other types are ignored, not malformed. */
-		p = put(p, dump_protocol_name(m->family), m->family == MGM_INET6 ? 3 : 4);
+		p = put_protocol(p, m->family);
 		p = put_type(p, m->family, m->type);
 		p = PUT_LIT(p, " ignored, ");
 		p = put_u64(p, m->len);
@@ -666,7 +665,7 @@ static char *put_malformed(struct dump_out *o, char *p, const struct dump_msg *d
 
 	p = room(o, p, name_len + text_len + LINE_ROOM);
 	if (dm->ip_valid)
-		p = put(p, dump_protocol_name(dm->family), dm->family == MGM_INET6 ? 3 : 4);
+		p = put_protocol(p, dm->family);
 	else if (dm->family == MGM_INET6)
 		p = PUT_LIT(p, "IPv6");
 	else
