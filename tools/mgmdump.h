@@ -174,10 +174,8 @@ enum dump_reader {
 
 /* A classic pcap file (version 2.4, either byte order, micro- or nanosecond time stamps). */
 struct dump_pcap {
-	const char *name; /* for messages */
 	int fd;
 	bool own_fd;	 /* opened here: closed here */
-	bool mapped;	 /* data is the mapped file */
 	bool big_endian; /* the file's byte order */
 	bool nsec;	 /* nanosecond time stamps */
 	bool eof;	 /* read(): end of input seen */
@@ -189,7 +187,7 @@ struct dump_pcap {
 	uint64_t frames; /* records handed out */
 	uint8_t *buf;	 /* read(): the buffer behind data */
 	size_t cap;
-	void *map; /* mmap: the mapping, map_len octets from file offset 0 */
+	void *map; /* the mapping, map_len octets from file offset 0; NULL: read() */
 	size_t map_len;
 	char err[256];
 };
