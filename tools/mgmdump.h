@@ -111,6 +111,10 @@ void dump_text_init(struct dump_text *t, int time_style, bool verbose);
 /* True when a line depends on the messages before it (-ttt, -ttttt). */
 bool dump_text_sequential(const struct dump_text *t);
 void dump_text_msg(struct dump_text *t, struct dump_out *o, const struct dump_msg *dm);
+/* Seconds since 1970 as -tt writes them, NUL-terminated into buf (DUMP_EPOCH_TEXT octets):
+ * before 1970, -1 s and 500000 us is "-0.500000". */
+#define DUMP_EPOCH_TEXT 32
+void dump_epoch_text(int64_t sec, int32_t usec, char *buf);
 
 void dump_json_msg(struct dump_out *o, const struct dump_msg *dm);
 

@@ -4,7 +4,6 @@
  * doc/mgmdump.1 (they are an interface: scripts and tests/netns/compare.py read them). The
  * fields are those of RFC 3376 §4 and RFC 3810 §5 as libmgm decoded them.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,10 +151,10 @@ void dump_json_msg(struct dump_out *o, const struct dump_msg *dm)
 	struct json_object *obj = need(json_object_new_object());
 	struct mgm_addr src, dst;
 	const char *text;
-	char ts[48];
+	char ts[DUMP_EPOCH_TEXT];
 
 	/* Printed from the integers so the float carries exactly the captured microseconds. */
-	snprintf(ts, sizeof(ts), "%" PRId64 ".%06" PRId32, dm->ts_sec, dm->ts_usec);
+	dump_epoch_text(dm->ts_sec, dm->ts_usec, ts);
 	add(obj, "time", json_object_new_double_s((double)dm->ts_sec + dm->ts_usec / 1e6, ts));
 	add_int(obj, "frame", (int64_t)dm->frame);
 	add_str(obj, "family", dm->family == MGM_INET6 ? "ipv6" : "ipv4");

@@ -414,6 +414,11 @@ static char *put_interval(char *p, int64_t sec, int32_t usec, int64_t psec, int3
 	return put_6digits(p, (uint32_t)u);
 }
 
+void dump_epoch_text(int64_t sec, int32_t usec, char *buf)
+{
+	*put_interval(buf, sec, usec, 0, 0) = '\0';
+}
+
 /* The time and a space: at most 31 + 8 octets (the clock text is cut to cached_clock). */
 static char *put_time(struct dump_text *t, char *p, const struct dump_msg *dm)
 {
