@@ -40,25 +40,50 @@ static uint8_t ether_ip(uint16_t proto, const uint8_t **p, size_t *len)
 	return 0;
 }
 
-bool dump_dlt_known(int dlt)
+/* No protocol field in the link header: the IP version nibble says. */
+#define NO_PROTO SIZE_MAX
+
+/* The link header of a link type: its length and where its EtherType-like protocol field is;
+ * false for a link type mgmdump does not decode. */
+static bool link_header(int dlt, size_t *hdr, size_t *proto_at)
 {
 	switch (dlt) {
 	case DLT_EN10MB:
+		*hdr = 14;
+		*proto_at = 12;
+		return true;
 	case DLT_LINUX_SLL:
+		*hdr = 16;
+		*proto_at = 14;
+		return true;
 	case DLT_LINUX_SLL2:
+		*hdr = 20;
+		*proto_at = 0;
+		return true;
 	case DLT_NULL:
 	case DLT_LOOP:
+		/* The 4-octet family is in the byte order of the capturing host and its AF_INET6
+		 * value differs by OS: the IP version nibble says more. */
+		*hdr = 4;
+		*proto_at = NO_PROTO;
+		return true;
 	case DLT_RAW: /* LINKTYPE_RAW (101) in files: both readers renumber it */
 	case DLT_IPV4:
 	case DLT_IPV6:
+		*hdr = 0;
+		*proto_at = NO_PROTO;
 		return true;
 	default:
 		return false;
 	}
 }
 
-/* link_strip(): the link header has no protocol field; the IP version nibble says. */
-#define NO_PROTO SIZE_MAX
+bool dump_dlt_known(int dlt)
+{
+	size_t hdr, proto_at;
+
+	return link_header(dlt, &hdr, &proto_at);
+}
 
 /* The IP packet inside a frame of the capture's link type; returns its family or 0. */
 static uint8_t link_strip(int dlt, const uint8_t *frame, size_t caplen, const uint8_t **ip,
@@ -66,36 +91,7 @@ static uint8_t link_strip(int dlt, const uint8_t *frame, size_t caplen, const ui
 {
 	size_t hdr, proto_at;
 
-	switch (dlt) {
-	case DLT_EN10MB:
-		hdr = 14;
-		proto_at = 12;
-		break;
-	case DLT_LINUX_SLL:
-		hdr = 16;
-		proto_at = 14;
-		break;
-	case DLT_LINUX_SLL2:
-		hdr = 20;
-		proto_at = 0;
-		break;
-	case DLT_NULL:
-	case DLT_LOOP:
-		/* The 4-octet family is in the byte order of the capturing host and its AF_INET6
-		 * value differs by OS: the IP version nibble says more. */
-		hdr = 4;
-		proto_at = NO_PROTO;
-		break;
-	case DLT_RAW:
-	case DLT_IPV4:
-	case DLT_IPV6:
-		hdr = 0;
-		proto_at = NO_PROTO;
-		break;
-	default:
-		return 0;
-	}
-	if (caplen < hdr)
+	if (!link_header(dlt, &hdr, &proto_at) || caplen < hdr)
 		return 0;
 	*ip = frame + hdr;
 	*iplen = caplen - hdr;
