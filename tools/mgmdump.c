@@ -207,7 +207,7 @@ static int walk_file(struct run *r)
 	int rc;
 
 	r->proc.dlt = r->file.dlt;
-	if (threads > 1 && r->file.mapped && !r->proc.max_count &&
+	if (threads > 1 && r->file.map && !r->proc.max_count &&
 	    (r->proc.json || !dump_text_sequential(&r->proc.text))) {
 		rc = dump_par_run(&r->file, &r->proc, threads);
 	} else {

@@ -73,11 +73,14 @@ static inline void dump_out_str(struct dump_out *o, const char *s)
 	dump_out_mem(o, s, strlen(s));
 }
 
-/* Text of an address into buf (MGM_ADDRSTRLEN octets), NUL-terminated; returns its length. */
-size_t dump_addr_text(uint8_t family, const uint8_t *octets, char *buf);
+/* A query with the S flag, QRV, QQIC and a source list: IGMPv3 (RFC 3376 §4.1.5-§4.1.8) or
+ * MLDv2 (RFC 3810 §5.1.7-§5.1.10). */
+static inline bool dump_query_v3(const struct mgm_msg *m)
+{
+	return (m->family == MGM_INET && m->version == 3) ||
+	       (m->family == MGM_INET6 && m->version == 2);
+}
 
-/* "IGMP" or "MLD". */
-const char *dump_protocol_name(uint8_t family);
 /* The source and destination of a message, from the decoded header or, for a packet the IP
  * decoder refused, from the fixed header offsets when the packet is long enough. */
 bool dump_msg_addrs(const struct dump_msg *dm, struct mgm_addr *src, struct mgm_addr *dst);
@@ -108,6 +111,10 @@ void dump_text_init(struct dump_text *t, int time_style, bool verbose);
 /* True when a line depends on the messages before it (-ttt, -ttttt). */
 bool dump_text_sequential(const struct dump_text *t);
 void dump_text_msg(struct dump_text *t, struct dump_out *o, const struct dump_msg *dm);
+/* Seconds since 1970 as -tt writes them, NUL-terminated into buf (DUMP_EPOCH_TEXT octets):
+ * before 1970, -1 s and 500000 us is "-0.500000". */
+#define DUMP_EPOCH_TEXT 32
+void dump_epoch_text(int64_t sec, int32_t usec, char *buf);
 
 void dump_json_msg(struct dump_out *o, const struct dump_msg *dm);
 
@@ -171,10 +178,8 @@ enum dump_reader {
 
 /* A classic pcap file (version 2.4, either byte order, micro- or nanosecond time stamps). */
 struct dump_pcap {
-	const char *name; /* for messages */
 	int fd;
 	bool own_fd;	 /* opened here: closed here */
-	bool mapped;	 /* data is the mapped file */
 	bool big_endian; /* the file's byte order */
 	bool nsec;	 /* nanosecond time stamps */
 	bool eof;	 /* read(): end of input seen */
@@ -186,7 +191,7 @@ struct dump_pcap {
 	uint64_t frames; /* records handed out */
 	uint8_t *buf;	 /* read(): the buffer behind data */
 	size_t cap;
-	void *map; /* mmap: the mapping, map_len octets from file offset 0 */
+	void *map; /* the mapping, map_len octets from file offset 0; NULL: read() */
 	size_t map_len;
 	char err[256];
 };

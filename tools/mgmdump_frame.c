@@ -12,9 +12,6 @@
 
 #include "mgmdump.h"
 
-/* LINKTYPE_RAW as written in files; libpcap maps it to DLT_RAW, which is 12 or 14 by OS. */
-#define LINKTYPE_RAW 101
-
 #define ETH_IPV4  0x0800
 #define ETH_IPV6  0x86dd
 #define ETH_VLAN  0x8100 /* 802.1Q */
@@ -43,89 +40,70 @@ static uint8_t ether_ip(uint16_t proto, const uint8_t **p, size_t *len)
 	return 0;
 }
 
-bool dump_dlt_known(int dlt)
+/* No protocol field in the link header: the IP version nibble says. */
+#define NO_PROTO SIZE_MAX
+
+/* The link header of a link type: its length and where its EtherType-like protocol field is;
+ * false for a link type mgmdump does not decode. */
+static bool link_header(int dlt, size_t *hdr, size_t *proto_at)
 {
 	switch (dlt) {
 	case DLT_EN10MB:
+		*hdr = 14;
+		*proto_at = 12;
+		return true;
 	case DLT_LINUX_SLL:
+		*hdr = 16;
+		*proto_at = 14;
+		return true;
 	case DLT_LINUX_SLL2:
+		*hdr = 20;
+		*proto_at = 0;
+		return true;
 	case DLT_NULL:
 	case DLT_LOOP:
-	case DLT_RAW:
-#if DLT_RAW != LINKTYPE_RAW
-	case LINKTYPE_RAW:
-#endif
+		/* The 4-octet family is in the byte order of the capturing host and its AF_INET6
+		 * value differs by OS: the IP version nibble says more. */
+		*hdr = 4;
+		*proto_at = NO_PROTO;
+		return true;
+	case DLT_RAW: /* LINKTYPE_RAW (101) in files: both readers renumber it */
 	case DLT_IPV4:
 	case DLT_IPV6:
+		*hdr = 0;
+		*proto_at = NO_PROTO;
 		return true;
 	default:
 		return false;
 	}
 }
 
+bool dump_dlt_known(int dlt)
+{
+	size_t hdr, proto_at;
+
+	return link_header(dlt, &hdr, &proto_at);
+}
+
 /* The IP packet inside a frame of the capture's link type; returns its family or 0. */
 static uint8_t link_strip(int dlt, const uint8_t *frame, size_t caplen, const uint8_t **ip,
 			  size_t *iplen)
 {
-	const uint8_t *p = frame;
-	size_t len = caplen;
-	uint16_t proto;
+	size_t hdr, proto_at;
 
-	switch (dlt) {
-	case DLT_EN10MB:
-		if (len < 14)
-			return 0;
-		proto = be16(p + 12);
-		p += 14;
-		len -= 14;
-		break;
-	case DLT_LINUX_SLL:
-		if (len < 16)
-			return 0;
-		proto = be16(p + 14);
-		p += 16;
-		len -= 16;
-		break;
-	case DLT_LINUX_SLL2:
-		if (len < 20)
-			return 0;
-		proto = be16(p);
-		p += 20;
-		len -= 20;
-		break;
-	case DLT_NULL:
-	case DLT_LOOP:
-		/* The 4-octet family is in the byte order of the capturing host and its AF_INET6
-		 * value differs by OS: the IP version nibble says more. */
-		if (len < 4)
-			return 0;
-		p += 4;
-		len -= 4;
-		proto = 0;
-		break;
-	case DLT_RAW:
-#if DLT_RAW != LINKTYPE_RAW
-	case LINKTYPE_RAW:
-#endif
-	case DLT_IPV4:
-	case DLT_IPV6:
-		proto = 0;
-		break;
-	default:
+	if (!link_header(dlt, &hdr, &proto_at) || caplen < hdr)
 		return 0;
-	}
-	*ip = p;
-	*iplen = len;
-	if (proto == 0) {
-		if (len < 1)
-			return 0;
-		if (p[0] >> 4 == 4)
-			return MGM_INET;
-		if (p[0] >> 4 == 6)
-			return MGM_INET6;
+	*ip = frame + hdr;
+	*iplen = caplen - hdr;
+	if (proto_at != NO_PROTO)
+		return ether_ip(be16(frame + proto_at), ip, iplen);
+	if (*iplen < 1)
 		return 0;
-	}
-	return ether_ip(proto, ip, iplen);
+	if (**ip >> 4 == 4)
+		return MGM_INET;
+	if (**ip >> 4 == 6)
+		return MGM_INET6;
+	return 0;
 }
 
 static bool is_mld_type(uint8_t type)
@@ -204,9 +182,8 @@ bool dump_frame(struct dump_proc *d, const struct dump_frame *f)
 	dm.family = family;
 	dm.pkt = ip;
 	dm.pkt_len = iplen;
+	/* dm.ip is read only when ip_valid, dm.msg only when err is 0: neither is cleared. */
 	dm.ip_valid = false;
-	memset(&dm.ip, 0, sizeof(dm.ip));
-
 	rc = mgm_ip_decode(ip, iplen, &dm.ip);
 	if (rc == MGM_E_IP_PROTOCOL) {
 		d->n.skipped++;

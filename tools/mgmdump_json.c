@@ -4,7 +4,6 @@
  * doc/mgmdump.1 (they are an interface: scripts and tests/netns/compare.py read them). The
  * fields are those of RFC 3376 §4 and RFC 3810 §5 as libmgm decoded them.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +54,7 @@ static void add_addr(struct json_object *o, const char *key, const struct mgm_ad
 {
 	char buf[MGM_ADDRSTRLEN];
 
-	dump_addr_text(a->family, a->octets, buf);
-	add_str(o, key, buf);
+	add_str(o, key, mgm_addr_str(a, buf));
 }
 
 static struct json_object *source_list(const uint8_t *sources, uint8_t family, size_t n)
@@ -68,8 +66,7 @@ static struct json_object *source_list(const uint8_t *sources, uint8_t family, s
 
 	for (i = 0; i < n; i++) {
 		mgm_source_at(sources, family, i, &a);
-		dump_addr_text(a.family, a.octets, buf);
-		append(arr, json_object_new_string(buf));
+		append(arr, json_object_new_string(mgm_addr_str(&a, buf)));
 	}
 	return arr;
 }
@@ -95,8 +92,7 @@ static void add_query(struct json_object *o, const struct mgm_msg *m)
 {
 	add_int(o, "max_resp_code", m->max_resp_code);
 	add_int(o, "max_resp_ms", m->max_resp_ms);
-	if ((m->family == MGM_INET && m->version == 3) ||
-	    (m->family == MGM_INET6 && m->version == 2)) {
+	if (dump_query_v3(m)) {
 		add(o, "s_flag", json_object_new_boolean(m->suppress));
 		add_int(o, "qrv", m->qrv);
 		add_int(o, "qqic", m->qqic);
@@ -155,10 +151,10 @@ void dump_json_msg(struct dump_out *o, const struct dump_msg *dm)
 	struct json_object *obj = need(json_object_new_object());
 	struct mgm_addr src, dst;
 	const char *text;
-	char ts[48];
+	char ts[DUMP_EPOCH_TEXT];
 
 	/* Printed from the integers so the float carries exactly the captured microseconds. */
-	snprintf(ts, sizeof(ts), "%" PRId64 ".%06" PRId32, dm->ts_sec, dm->ts_usec);
+	dump_epoch_text(dm->ts_sec, dm->ts_usec, ts);
 	add(obj, "time", json_object_new_double_s((double)dm->ts_sec + dm->ts_usec / 1e6, ts));
 	add_int(obj, "frame", (int64_t)dm->frame);
 	add_str(obj, "family", dm->family == MGM_INET6 ? "ipv6" : "ipv4");

@@ -95,7 +95,7 @@ unsigned dump_par_threads(const struct dump_pcap *pc)
 	unsigned n, busy;
 	cpu_set_t set;
 
-	if (!pc->mapped || pc->len - pc->pos < PAR_MIN_FILE)
+	if (!pc->map || pc->len - pc->pos < PAR_MIN_FILE)
 		return 1;
 	if (sched_getaffinity(0, sizeof(set), &set) != 0 || CPU_COUNT(&set) < 2)
 		return 1;

@@ -51,7 +51,7 @@ static int fill(struct dump_pcap *pc, size_t need)
 {
 	ssize_t n;
 
-	if (pc->mapped || pc->len - pc->pos >= need)
+	if (pc->map || pc->len - pc->pos >= need)
 		return pc->len - pc->pos >= need;
 	if (pc->pos > 0) {
 		memmove(pc->buf, pc->buf + pc->pos, pc->len - pc->pos);
@@ -91,7 +91,6 @@ static bool map_file(struct dump_pcap *pc, const struct stat *st, off_t start)
 	madvise(m, (size_t)st->st_size, MADV_SEQUENTIAL);
 	pc->map = m;
 	pc->map_len = (size_t)st->st_size;
-	pc->mapped = true;
 	pc->data = (const uint8_t *)m + start;
 	pc->len = pc->map_len - (size_t)start;
 	pc->base = (uint64_t)start;
@@ -143,7 +142,6 @@ int dump_pcap_open(struct dump_pcap *pc, const char *file, enum dump_reader how)
 	off_t start;
 
 	memset(pc, 0, sizeof(*pc));
-	pc->name = file;
 	if (strcmp(file, "-") == 0) {
 		pc->fd = STDIN_FILENO;
 	} else {
@@ -203,11 +201,10 @@ FILE *dump_pcap_stream(struct dump_pcap *pc)
 	FILE *f;
 
 	pc->pos = 0;
-	if (pc->mapped) {
+	if (pc->map) {
 		/* A regular file: libpcap reads it from where it started. */
 		munmap(pc->map, pc->map_len);
 		pc->map = NULL;
-		pc->mapped = false;
 		if (lseek(pc->fd, (off_t)pc->base, SEEK_SET) < 0) {
 			set_err(pc, "%s", strerror(errno));
 			return NULL;

@@ -330,34 +330,24 @@ static char *put_ipv6(char *p, const uint8_t *o)
 /* Room for one address and what is written past it, with some to spare. */
 #define ADDR_ROOM 48
 
-static char *put_addr_octets(char *p, uint8_t family, const uint8_t *octets)
+/* The text of libmgm's mgm_addr_str(), which the JSON printer uses, written without a
+ * loop per group: the two must agree. */
+static char *put_addr(char *p, const struct mgm_addr *a)
 {
-	if (family == MGM_INET)
-		return put_ipv4(p, octets);
-	if (family == MGM_INET6)
-		return put_ipv6(p, octets);
+	if (a->family == MGM_INET)
+		return put_ipv4(p, a->octets);
+	if (a->family == MGM_INET6)
+		return put_ipv6(p, a->octets);
 	*p = '?';
 	return p + 1;
 }
 
-static char *put_addr(char *p, const struct mgm_addr *a)
+/* "IGMP" or "MLD": at most 4 octets. */
+static char *put_protocol(char *p, uint8_t family)
 {
-	return put_addr_octets(p, a->family, a->octets);
-}
-
-size_t dump_addr_text(uint8_t family, const uint8_t *octets, char *buf)
-{
-	char tmp[MGM_ADDRSTRLEN + ADDR_ROOM];
-	size_t n = (size_t)(put_addr_octets(tmp, family, octets) - tmp);
-
-	memcpy(buf, tmp, n);
-	buf[n] = '\0';
-	return n;
-}
-
-const char *dump_protocol_name(uint8_t family)
-{
-	return family == MGM_INET6 ? "MLD" : "IGMP";
+	if (family == MGM_INET6)
+		return PUT_LIT(p, "MLD");
+	return PUT_LIT(p, "IGMP");
 }
 
 bool dump_msg_addrs(const struct dump_msg *dm, struct mgm_addr *src, struct mgm_addr *dst)
@@ -422,6 +412,11 @@ static char *put_interval(char *p, int64_t sec, int32_t usec, int64_t psec, int3
 	p = put_u64(p, s);
 	*p++ = '.';
 	return put_6digits(p, (uint32_t)u);
+}
+
+void dump_epoch_text(int64_t sec, int32_t usec, char *buf)
+{
+	*put_interval(buf, sec, usec, 0, 0) = '\0';
 }
 
 /* The time and a space: at most 31 + 8 octets (the clock text is cut to cached_clock). */
@@ -535,10 +530,8 @@ static char *put_sources(struct dump_out *o, char *p, const uint8_t *sources, ui
 /* The IGMP or MLD version: "IGMPv3", at most 8 octets. */
 static char *put_version(char *p, const struct mgm_msg *m)
 {
-	if (m->family == MGM_INET6)
-		p = PUT_LIT(p, "MLDv");
-	else
-		p = PUT_LIT(p, "IGMPv");
+	p = put_protocol(p, m->family);
+	*p++ = 'v';
 	return put_u64(p, m->version);
 }
 
@@ -555,9 +548,7 @@ static char *put_query(struct dump_out *o, char *p, const struct mgm_msg *m)
 		p = put_addr(p, &m->group);
 	p = PUT_LIT(p, " mrt ");
 	p = put_seconds(p, m->max_resp_ms);
-	/* RFC 3376 §4.1.5-§4.1.8, RFC 3810 §5.1.7-§5.1.10: only v3 / MLDv2 queries have these. */
-	if ((m->family == MGM_INET && m->version == 3) ||
-	    (m->family == MGM_INET6 && m->version == 2)) {
+	if (dump_query_v3(m)) {
 		if (m->suppress)
 			p = PUT_LIT(p, " S");
 		p = PUT_LIT(p, " qrv ");
@@ -642,7 +633,7 @@ static char *put_message(struct dump_out *o, char *p, const struct mgm_msg *m)
 {
 	if (m->kind == MGM_MSG_UNKNOWN) {
 		/* RFC 3376 §4 / RFC 2236 §2.1: other types are ignored, not malformed. */
-		p = put(p, dump_protocol_name(m->family), m->family == MGM_INET6 ? 3 : 4);
+		p = put_protocol(p, m->family);
 		p = put_type(p, m->family, m->type);
 		p = PUT_LIT(p, " ignored, ");
 		p = put_u64(p, m->len);
@@ -679,7 +670,7 @@ static char *put_malformed(struct dump_out *o, char *p, const struct dump_msg *d
 
 	p = room(o, p, name_len + text_len + LINE_ROOM);
 	if (dm->ip_valid)
-		p = put(p, dump_protocol_name(dm->family), dm->family == MGM_INET6 ? 3 : 4);
+		p = put_protocol(p, dm->family);
 	else if (dm->family == MGM_INET6)
 		p = PUT_LIT(p, "IPv6");
 	else
