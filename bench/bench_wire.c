@@ -10,11 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "mgm/addr.h"
 #include "mgm/err.h"
 #include "mgm/wire.h"
+
+#include "bench.h"
 
 /* Distinct messages per case, a power of two; rotating over them keeps the branch predictor
  * and the caches from seeing one message forever. */
@@ -53,14 +54,6 @@ static void die(const char *what, int rc)
 {
 	fprintf(stderr, "bench_wire: %s: %s\n", what, mgm_strerror(rc));
 	exit(1);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* ---- Building the messages ---------------------------------------------------------------- */
@@ -274,36 +267,15 @@ static uint64_t run(const struct bcase *c, uint64_t iters)
 	return acc;
 }
 
-/* Grows the iteration count until one run lasts min_s, then keeps the best of reps runs. */
-static void measure(struct bcase *c, double min_s, int reps)
+static void run_work(void *c, uint64_t iters)
 {
-	uint64_t iters = NMSG * 16;
-	double t, best = 1e30;
-
-	run(c, NMSG); /* warm the caches and catch a decode error before timing */
-	for (;;) {
-		t = now_s();
-		run(c, iters);
-		t = now_s() - t;
-		if (t >= min_s)
-			break;
-		iters = t > min_s / 64 ? (uint64_t)((double)iters * min_s * 1.2 / t) : iters * 8;
-	}
-	best = t / (double)iters;
-	for (int r = 1; r < reps; r++) {
-		t = now_s();
-		run(c, iters);
-		t = (now_s() - t) / (double)iters;
-		if (t < best)
-			best = t;
-	}
-	c->best_ns = best * 1e9;
+	run(c, iters);
 }
 
-static void usage(void)
+static void measure(struct bcase *c, double min_s, int reps)
 {
-	fprintf(stderr, "usage: bench_wire [-t MIN_SECONDS_PER_RUN] [-r REPETITIONS]\n");
-	exit(2);
+	run(c, NMSG); /* warm the caches and catch a decode error before timing */
+	c->best_ns = bench_best_s(run_work, c, NMSG * 16, min_s, reps) * 1e9;
 }
 
 int main(int argc, char **argv)
@@ -333,17 +305,7 @@ int main(int argc, char **argv)
 	double min_s = 0.2;
 	int reps = 5;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
-			min_s = atof(argv[++i]);
-		else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc)
-			reps = atoi(argv[++i]);
-		else
-			usage();
-	}
-	if (min_s <= 0 || reps < 1)
-		usage();
-
+	bench_args(argc, argv, "bench_wire", &min_s, &reps);
 	printf("libmgm wire codec: decode + validate, %d distinct messages per case,\n"
 	       "best of %d runs of >= %.2f s each (CLOCK_MONOTONIC)\n\n",
 	       NMSG, reps, min_s);
