@@ -39,8 +39,19 @@ struct msgset {
 	struct mgm_addr src[NMSG], dst[NMSG]; /* for the MLD pseudo-header */
 };
 
+/* What a case decodes. */
+enum kind {
+	K_IGMP_V2_REPORT,
+	K_IGMP_V3_REPORT,
+	K_MLD_V1_REPORT,
+	K_MLD_V2_REPORT,
+	K_IGMP_V3_QUERY,
+};
+
 struct bcase {
 	const char *name;
+	enum kind kind;
+	bool ip; /* behind an IP header */
 	enum path path;
 	bool walk; /* also iterate every record and source, as a router does */
 	struct msgset set;
@@ -137,19 +148,12 @@ static size_t build_v3_report(uint8_t family, unsigned i, const struct mgm_addr 
 	return len;
 }
 
-enum kind {
-	K_IGMP_V2_REPORT,
-	K_IGMP_V3_REPORT,
-	K_MLD_V1_REPORT,
-	K_MLD_V2_REPORT,
-	K_IGMP_V3_QUERY,
-};
-
 /* Fills a case's set with NMSG distinct messages, optionally behind an IP header. */
-static void build_set(struct bcase *c, enum kind kind, bool ip_header)
+static void build_set(struct bcase *c)
 {
+	enum kind kind = c->kind;
 	uint8_t family = kind == K_MLD_V1_REPORT || kind == K_MLD_V2_REPORT ? MGM_INET6 : MGM_INET;
-	size_t hlen = ip_header ? mgm_ip_header_len(family) : 0, pos = 0, total = 0;
+	size_t hlen = c->ip ? mgm_ip_header_len(family) : 0, pos = 0, total = 0;
 	uint8_t buf[MSG_MAX];
 
 	c->set.arena = malloc((size_t)NMSG * MSG_MAX);
@@ -191,7 +195,7 @@ static void build_set(struct bcase *c, enum kind kind, bool ip_header)
 		}
 		if (rc != 0)
 			die("building a message", rc);
-		if (ip_header) {
+		if (c->ip) {
 			rc = mgm_ip_encode(family, src, dst, len, buf, sizeof(buf));
 			if (rc != 0)
 				die("building an IP header", rc);
@@ -281,25 +285,33 @@ static void measure(struct bcase *c, double min_s, int reps)
 int main(int argc, char **argv)
 {
 	static struct bcase cases[] = {
-		{.name = "IGMPv2 report", .path = PATH_IGMP},
-		{.name = "IGMPv3 report 4 rec x 4 src", .path = PATH_IGMP},
-		{.name = "  + walk records and sources", .path = PATH_IGMP, .walk = true},
-		{.name = "IGMPv3 group query", .path = PATH_IGMP},
-		{.name = "MLDv1 report", .path = PATH_MLD},
-		{.name = "MLDv2 report 4 rec x 4 src", .path = PATH_MLD},
-		{.name = "  + walk records and sources", .path = PATH_MLD, .walk = true},
-		{.name = "IPv4 packet, IGMPv2 report", .path = PATH_PACKET},
-		{.name = "IPv4 packet, IGMPv3 report", .path = PATH_PACKET},
-		{.name = "IPv6 packet, MLDv2 report", .path = PATH_PACKET},
-	};
-	static const struct {
-		enum kind kind;
-		bool ip;
-	} builds[] = {
-		{K_IGMP_V2_REPORT, false}, {K_IGMP_V3_REPORT, false}, {K_IGMP_V3_REPORT, false},
-		{K_IGMP_V3_QUERY, false},  {K_MLD_V1_REPORT, false},  {K_MLD_V2_REPORT, false},
-		{K_MLD_V2_REPORT, false},  {K_IGMP_V2_REPORT, true},  {K_IGMP_V3_REPORT, true},
-		{K_MLD_V2_REPORT, true},
+		{.name = "IGMPv2 report", .kind = K_IGMP_V2_REPORT, .path = PATH_IGMP},
+		{.name = "IGMPv3 report 4 rec x 4 src",
+		 .kind = K_IGMP_V3_REPORT,
+		 .path = PATH_IGMP},
+		{.name = "  + walk records and sources",
+		 .kind = K_IGMP_V3_REPORT,
+		 .path = PATH_IGMP,
+		 .walk = true},
+		{.name = "IGMPv3 group query", .kind = K_IGMP_V3_QUERY, .path = PATH_IGMP},
+		{.name = "MLDv1 report", .kind = K_MLD_V1_REPORT, .path = PATH_MLD},
+		{.name = "MLDv2 report 4 rec x 4 src", .kind = K_MLD_V2_REPORT, .path = PATH_MLD},
+		{.name = "  + walk records and sources",
+		 .kind = K_MLD_V2_REPORT,
+		 .path = PATH_MLD,
+		 .walk = true},
+		{.name = "IPv4 packet, IGMPv2 report",
+		 .kind = K_IGMP_V2_REPORT,
+		 .ip = true,
+		 .path = PATH_PACKET},
+		{.name = "IPv4 packet, IGMPv3 report",
+		 .kind = K_IGMP_V3_REPORT,
+		 .ip = true,
+		 .path = PATH_PACKET},
+		{.name = "IPv6 packet, MLDv2 report",
+		 .kind = K_MLD_V2_REPORT,
+		 .ip = true,
+		 .path = PATH_PACKET},
 	};
 	const size_t ncases = sizeof(cases) / sizeof(cases[0]);
 	double min_s = 0.2;
@@ -311,7 +323,7 @@ int main(int argc, char **argv)
 	       NMSG, reps, min_s);
 	printf("%-32s %7s %9s %12s\n", "case", "octets", "ns/msg", "msgs/s");
 	for (size_t i = 0; i < ncases; i++) {
-		build_set(&cases[i], builds[i].kind, builds[i].ip);
+		build_set(&cases[i]);
 		measure(&cases[i], min_s, reps);
 		printf("%-32s %7zu %9.2f %12.0f\n", cases[i].name, cases[i].octets,
 		       cases[i].best_ns, 1e9 / cases[i].best_ns);
