@@ -13,13 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "mgm/addr.h"
 #include "mgm/engine.h"
 #include "mgm/err.h"
 #include "mgm/router.h"
 #include "mgm/wire.h"
+
+#include "bench.h"
 
 /* Targets of issue 3. */
 #define TARGET_V2_PER_S	  5e6
@@ -37,14 +38,6 @@
 
 static double min_s = 0.3;
 static int reps = 3;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void die(const char *what, int rc)
 {
@@ -334,33 +327,27 @@ static void feed_all(struct rt *rt, const struct stream *s, bool raw)
 		feed(rt, s, i, raw);
 }
 
-/* Messages per second over whole passes: passes grow until one run lasts min_s, best of reps. */
+struct feed_work {
+	struct rt *rt;
+	const struct stream *s;
+	bool raw;
+};
+
+static void feed_passes(void *ctx, uint64_t passes)
+{
+	const struct feed_work *f = ctx;
+
+	for (uint64_t p = 0; p < passes; p++)
+		feed_all(f->rt, f->s, f->raw);
+}
+
+/* Messages per second over whole passes of the stream. */
 static double measure(struct rt *rt, const struct stream *s, bool raw)
 {
-	uint64_t passes = 1;
-	double t, best;
+	struct feed_work f = {rt, s, raw};
 
 	feed_all(rt, s, raw); /* warm up, and join every group the first time */
-	for (;;) {
-		t = now_s();
-		for (uint64_t p = 0; p < passes; p++)
-			feed_all(rt, s, raw);
-		t = now_s() - t;
-		if (t >= min_s)
-			break;
-		passes = t > min_s / 64 ? (uint64_t)((double)passes * min_s * 1.2 / t) + 1
-					: passes * 8;
-	}
-	best = t / (double)(passes * s->n);
-	for (int r = 1; r < reps; r++) {
-		t = now_s();
-		for (uint64_t p = 0; p < passes; p++)
-			feed_all(rt, s, raw);
-		t = (now_s() - t) / (double)(passes * s->n);
-		if (t < best)
-			best = t;
-	}
-	return 1.0 / best;
+	return (double)s->n / bench_best_s(feed_passes, &f, 1, min_s, reps);
 }
 
 /* Every message must have been taken: a drop would make the figures meaningless. */
@@ -448,16 +435,20 @@ static double naive_measure(const struct stream *s, bool raw, size_t limit)
 
 	for (size_t i = 0; i < s->n; i++)
 		naive_feed(&nv, s, i, raw);
+	/* A slice takes every step-th message, not the first ones: those were joined first and so
+	 * sit at the far end of the list, where every lookup would walk all of it. Spread over the
+	 * stream, the slice walks half the list on average, as a whole pass does. */
+	size_t n = limit && limit < s->n ? limit : s->n, step = s->n / n;
+
 	for (int r = 0; r < reps; r++) {
-		size_t n = limit && limit < s->n ? limit : s->n;
 		uint64_t passes = 0;
-		double t0 = now_s();
+		double t0 = bench_now_s();
 
 		do {
 			for (size_t i = 0; i < n; i++)
-				naive_feed(&nv, s, i, raw);
+				naive_feed(&nv, s, i * step, raw);
 			passes++;
-			t = now_s() - t0;
+			t = bench_now_s() - t0;
 		} while (t < min_s && !limit);
 		count = passes * n;
 		if (t / (double)count < best)
@@ -522,7 +513,7 @@ static void bench_v2(struct results *res)
 			if (st.next_general_query_ms < 0)
 				die("no general query scheduled", 0);
 			t0 = rt.now + st.next_general_query_ms;
-			t = now_s();
+			t = bench_now_s();
 			rt_timer(&rt, t0);
 			for (size_t i = 0; i < s.n; i++) {
 				int64_t at =
@@ -535,7 +526,7 @@ static void bench_v2(struct results *res)
 				}
 				feed(&rt, &s, i, true);
 			}
-			t = now_s() - t;
+			t = bench_now_s() - t;
 			if (rt.sends == sent)
 				die("the general query was not sent", 0);
 			expect_clean(&rt, sizes[k], 0);
@@ -639,10 +630,10 @@ static void tick_cost(size_t idle, double *mean_ns, double *median_ns, size_t *n
 		if (d > end)
 			break;
 		{
-			double t = now_s();
+			double t = bench_now_s();
 
 			rt_timer(&rt, d);
-			t = now_s() - t;
+			t = bench_now_s() - t;
 			if (n == cap) {
 				cap = cap ? 2 * cap : 256;
 				samples = realloc(samples, cap * sizeof(*samples));
@@ -727,28 +718,13 @@ static void verdict(const char *what, bool pass, const char *value)
 	printf("verdict: %s: %s %s\n", what, value, pass ? "PASS" : "MISS");
 }
 
-static void usage(void)
-{
-	fprintf(stderr, "usage: bench_router [-t MIN_SECONDS_PER_RUN] [-r REPETITIONS]\n");
-	exit(2);
-}
-
 int main(int argc, char **argv)
 {
 	struct results res;
 	double ratio;
 	char value[64];
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
-			min_s = atof(argv[++i]);
-		else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc)
-			reps = atoi(argv[++i]);
-		else
-			usage();
-	}
-	if (min_s <= 0 || reps < 1)
-		usage();
+	bench_args(argc, argv, "bench_router", &min_s, &reps);
 	memset(&res, 0, sizeof(res));
 
 	printf("libmgm router engine: IGMPv3 router, one instance, one thread, simulated time;\n"

@@ -10,11 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "mgm/addr.h"
 #include "mgm/err.h"
 #include "mgm/wire.h"
+
+#include "bench.h"
 
 /* Distinct messages per case, a power of two; rotating over them keeps the branch predictor
  * and the caches from seeing one message forever. */
@@ -38,8 +39,19 @@ struct msgset {
 	struct mgm_addr src[NMSG], dst[NMSG]; /* for the MLD pseudo-header */
 };
 
+/* What a case decodes. */
+enum kind {
+	K_IGMP_V2_REPORT,
+	K_IGMP_V3_REPORT,
+	K_MLD_V1_REPORT,
+	K_MLD_V2_REPORT,
+	K_IGMP_V3_QUERY,
+};
+
 struct bcase {
 	const char *name;
+	enum kind kind;
+	bool ip; /* behind an IP header */
 	enum path path;
 	bool walk; /* also iterate every record and source, as a router does */
 	struct msgset set;
@@ -53,14 +65,6 @@ static void die(const char *what, int rc)
 {
 	fprintf(stderr, "bench_wire: %s: %s\n", what, mgm_strerror(rc));
 	exit(1);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* ---- Building the messages ---------------------------------------------------------------- */
@@ -144,19 +148,12 @@ static size_t build_v3_report(uint8_t family, unsigned i, const struct mgm_addr 
 	return len;
 }
 
-enum kind {
-	K_IGMP_V2_REPORT,
-	K_IGMP_V3_REPORT,
-	K_MLD_V1_REPORT,
-	K_MLD_V2_REPORT,
-	K_IGMP_V3_QUERY,
-};
-
 /* Fills a case's set with NMSG distinct messages, optionally behind an IP header. */
-static void build_set(struct bcase *c, enum kind kind, bool ip_header)
+static void build_set(struct bcase *c)
 {
+	enum kind kind = c->kind;
 	uint8_t family = kind == K_MLD_V1_REPORT || kind == K_MLD_V2_REPORT ? MGM_INET6 : MGM_INET;
-	size_t hlen = ip_header ? mgm_ip_header_len(family) : 0, pos = 0, total = 0;
+	size_t hlen = c->ip ? mgm_ip_header_len(family) : 0, pos = 0, total = 0;
 	uint8_t buf[MSG_MAX];
 
 	c->set.arena = malloc((size_t)NMSG * MSG_MAX);
@@ -198,7 +195,7 @@ static void build_set(struct bcase *c, enum kind kind, bool ip_header)
 		}
 		if (rc != 0)
 			die("building a message", rc);
-		if (ip_header) {
+		if (c->ip) {
 			rc = mgm_ip_encode(family, src, dst, len, buf, sizeof(buf));
 			if (rc != 0)
 				die("building an IP header", rc);
@@ -274,82 +271,59 @@ static uint64_t run(const struct bcase *c, uint64_t iters)
 	return acc;
 }
 
-/* Grows the iteration count until one run lasts min_s, then keeps the best of reps runs. */
-static void measure(struct bcase *c, double min_s, int reps)
+static void run_work(void *c, uint64_t iters)
 {
-	uint64_t iters = NMSG * 16;
-	double t, best = 1e30;
-
-	run(c, NMSG); /* warm the caches and catch a decode error before timing */
-	for (;;) {
-		t = now_s();
-		run(c, iters);
-		t = now_s() - t;
-		if (t >= min_s)
-			break;
-		iters = t > min_s / 64 ? (uint64_t)((double)iters * min_s * 1.2 / t) : iters * 8;
-	}
-	best = t / (double)iters;
-	for (int r = 1; r < reps; r++) {
-		t = now_s();
-		run(c, iters);
-		t = (now_s() - t) / (double)iters;
-		if (t < best)
-			best = t;
-	}
-	c->best_ns = best * 1e9;
+	run(c, iters);
 }
 
-static void usage(void)
+static void measure(struct bcase *c, double min_s, int reps)
 {
-	fprintf(stderr, "usage: bench_wire [-t MIN_SECONDS_PER_RUN] [-r REPETITIONS]\n");
-	exit(2);
+	run(c, NMSG); /* warm the caches and catch a decode error before timing */
+	c->best_ns = bench_best_s(run_work, c, NMSG * 16, min_s, reps) * 1e9;
 }
 
 int main(int argc, char **argv)
 {
 	static struct bcase cases[] = {
-		{.name = "IGMPv2 report", .path = PATH_IGMP},
-		{.name = "IGMPv3 report 4 rec x 4 src", .path = PATH_IGMP},
-		{.name = "  + walk records and sources", .path = PATH_IGMP, .walk = true},
-		{.name = "IGMPv3 group query", .path = PATH_IGMP},
-		{.name = "MLDv1 report", .path = PATH_MLD},
-		{.name = "MLDv2 report 4 rec x 4 src", .path = PATH_MLD},
-		{.name = "  + walk records and sources", .path = PATH_MLD, .walk = true},
-		{.name = "IPv4 packet, IGMPv2 report", .path = PATH_PACKET},
-		{.name = "IPv4 packet, IGMPv3 report", .path = PATH_PACKET},
-		{.name = "IPv6 packet, MLDv2 report", .path = PATH_PACKET},
-	};
-	static const struct {
-		enum kind kind;
-		bool ip;
-	} builds[] = {
-		{K_IGMP_V2_REPORT, false}, {K_IGMP_V3_REPORT, false}, {K_IGMP_V3_REPORT, false},
-		{K_IGMP_V3_QUERY, false},  {K_MLD_V1_REPORT, false},  {K_MLD_V2_REPORT, false},
-		{K_MLD_V2_REPORT, false},  {K_IGMP_V2_REPORT, true},  {K_IGMP_V3_REPORT, true},
-		{K_MLD_V2_REPORT, true},
+		{.name = "IGMPv2 report", .kind = K_IGMP_V2_REPORT, .path = PATH_IGMP},
+		{.name = "IGMPv3 report 4 rec x 4 src",
+		 .kind = K_IGMP_V3_REPORT,
+		 .path = PATH_IGMP},
+		{.name = "  + walk records and sources",
+		 .kind = K_IGMP_V3_REPORT,
+		 .path = PATH_IGMP,
+		 .walk = true},
+		{.name = "IGMPv3 group query", .kind = K_IGMP_V3_QUERY, .path = PATH_IGMP},
+		{.name = "MLDv1 report", .kind = K_MLD_V1_REPORT, .path = PATH_MLD},
+		{.name = "MLDv2 report 4 rec x 4 src", .kind = K_MLD_V2_REPORT, .path = PATH_MLD},
+		{.name = "  + walk records and sources",
+		 .kind = K_MLD_V2_REPORT,
+		 .path = PATH_MLD,
+		 .walk = true},
+		{.name = "IPv4 packet, IGMPv2 report",
+		 .kind = K_IGMP_V2_REPORT,
+		 .ip = true,
+		 .path = PATH_PACKET},
+		{.name = "IPv4 packet, IGMPv3 report",
+		 .kind = K_IGMP_V3_REPORT,
+		 .ip = true,
+		 .path = PATH_PACKET},
+		{.name = "IPv6 packet, MLDv2 report",
+		 .kind = K_MLD_V2_REPORT,
+		 .ip = true,
+		 .path = PATH_PACKET},
 	};
 	const size_t ncases = sizeof(cases) / sizeof(cases[0]);
 	double min_s = 0.2;
 	int reps = 5;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
-			min_s = atof(argv[++i]);
-		else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc)
-			reps = atoi(argv[++i]);
-		else
-			usage();
-	}
-	if (min_s <= 0 || reps < 1)
-		usage();
-
+	bench_args(argc, argv, "bench_wire", &min_s, &reps);
 	printf("libmgm wire codec: decode + validate, %d distinct messages per case,\n"
 	       "best of %d runs of >= %.2f s each (CLOCK_MONOTONIC)\n\n",
 	       NMSG, reps, min_s);
 	printf("%-32s %7s %9s %12s\n", "case", "octets", "ns/msg", "msgs/s");
 	for (size_t i = 0; i < ncases; i++) {
-		build_set(&cases[i], builds[i].kind, builds[i].ip);
+		build_set(&cases[i]);
 		measure(&cases[i], min_s, reps);
 		printf("%-32s %7zu %9.2f %12.0f\n", cases[i].name, cases[i].octets,
 		       cases[i].best_ns, 1e9 / cases[i].best_ns);

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -19,5 +21,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * inputs, so the seeds reach past the first validity check.
  */
 extern int fuzz_last_decoded;
+
+/* A property the target checks: a violation aborts, which libFuzzer reports as a crash and
+ * saves the input for (fuzz/run greps "property violated"). */
+static inline _Noreturn void fuzz_fail(const char *file, int line, const char *what)
+{
+	fprintf(stderr, "%s:%d: property violated: %s\n", file, line, what);
+	abort();
+}
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			fuzz_fail(__FILE__, __LINE__, #cond);                                      \
+	} while (0)
 
 #endif

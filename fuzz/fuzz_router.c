@@ -51,18 +51,6 @@ int fuzz_last_decoded;
  * read what a seed or a crash input does (replay_router FILE). */
 static bool trace;
 
-static void fail(const char *what)
-{
-	fprintf(stderr, "fuzz_router: property violated: %s\n", what);
-	abort();
-}
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			fail(#cond);                                                               \
-	} while (0)
-
 /* ---- Counting allocator ------------------------------------------------------------------ */
 
 struct counting_alloc {
@@ -292,7 +280,7 @@ static void make_config(struct mgm_router_config *c, uint8_t family, uint8_t c0,
 	c->startup_query_count = c->robustness;
 	c->last_member_query_interval_ms = 500;
 	if (mgm_router_config_check(c, NULL, 0) != 0)
-		fail("the harness built an invalid configuration");
+		fuzz_fail(__FILE__, __LINE__, "the harness built an invalid configuration");
 }
 
 /* ---- Checks ------------------------------------------------------------------------------ */
@@ -612,7 +600,7 @@ static void op_reconfigure(struct world *w, struct cursor *c)
 		w->cfg = old; /* engine.h: refused, and consistent */
 	} else if (rc != 0) {
 		fprintf(stderr, "fuzz_router: reconfigure: %s: %s\n", mgm_strerror(rc), err);
-		fail("a valid configuration was refused");
+		fuzz_fail(__FILE__, __LINE__, "a valid configuration was refused");
 	}
 }
 

@@ -18,8 +18,10 @@
 
 #define N 5000
 
+/* What each owner knows of its entry: where it is and the deadline it gave it. */
 struct owners {
 	uint32_t pos[N];
+	int64_t when[N];
 	bool in[N];
 };
 
@@ -41,7 +43,8 @@ static uint64_t rnd(void)
 	return rng_state;
 }
 
-/* Every entry is not earlier than its parent, and every owner knows where its entry is. */
+/* Every entry is not earlier than its parent, and every owner knows where its entry is and
+ * finds there the deadline it set last. */
 static void check_heap(const struct mgm_timer_heap *h, const struct owners *o)
 {
 	uint32_t count = 0;
@@ -56,8 +59,19 @@ static void check_heap(const struct mgm_timer_heap *h, const struct owners *o)
 		assert_int_equal(h->chunks[o->pos[r] >> MGM_TIMER_SHIFT]
 					 ->ref[o->pos[r] & (MGM_TIMER_CHUNK - 1)],
 				 r);
+		assert_int_equal(mgm_timer_when(h, o->pos[r]), o->when[r]);
 	}
 	assert_int_equal(count, h->len);
+}
+
+/* Pushes entries 0..n-1 with random deadlines below `range`. */
+static void push_random(struct mgm_timer_heap *h, struct owners *o, uint32_t n, uint64_t range)
+{
+	for (uint32_t r = 0; r < n; r++) {
+		o->when[r] = (int64_t)(rnd() % range);
+		assert_int_equal(mgm_timer_push(h, o->when[r], r), 0);
+		o->in[r] = true;
+	}
 }
 
 static void test_timer_pops_entries_in_deadline_order(void **state)
@@ -71,14 +85,12 @@ static void test_timer_pops_entries_in_deadline_order(void **state)
 	(void)state;
 	mgm_mem_init(&mem, NULL);
 	mgm_timer_init(&h, &mem, moved, o);
-	for (uint32_t r = 0; r < N; r++) {
-		assert_int_equal(mgm_timer_push(&h, (int64_t)(rnd() % 100000), r), 0);
-		o->in[r] = true;
-	}
+	push_random(&h, o, N, 100000);
 	check_heap(&h, o);
 	while (mgm_timer_peek(&h, &when, &ref)) {
 		assert_true(when >= last);
 		assert_int_equal(o->pos[ref], 0);
+		assert_int_equal(when, o->when[ref]);
 		last = when;
 		mgm_timer_remove(&h, 0);
 		o->in[ref] = false;
@@ -98,17 +110,16 @@ static void test_timer_update_and_remove_keep_order_and_positions(void **state)
 	(void)state;
 	mgm_mem_init(&mem, NULL);
 	mgm_timer_init(&h, &mem, moved, o);
-	for (uint32_t r = 0; r < N; r++) {
-		assert_int_equal(mgm_timer_push(&h, (int64_t)(rnd() % 1000000), r), 0);
-		o->in[r] = true;
-	}
+	push_random(&h, o, N, 1000000);
 	for (int step = 0; step < 20000; step++) {
 		uint32_t r = (uint32_t)(rnd() % N);
 
 		switch (rnd() % 3) {
 		case 0: /* earlier or later */
-			if (o->in[r])
-				mgm_timer_update(&h, o->pos[r], (int64_t)(rnd() % 1000000));
+			if (o->in[r]) {
+				o->when[r] = (int64_t)(rnd() % 1000000);
+				mgm_timer_update(&h, o->pos[r], o->when[r]);
+			}
 			break;
 		case 1:
 			if (o->in[r]) {
@@ -118,8 +129,8 @@ static void test_timer_update_and_remove_keep_order_and_positions(void **state)
 			break;
 		default:
 			if (!o->in[r]) {
-				assert_int_equal(mgm_timer_push(&h, (int64_t)(rnd() % 1000000), r),
-						 0);
+				o->when[r] = (int64_t)(rnd() % 1000000);
+				assert_int_equal(mgm_timer_push(&h, o->when[r], r), 0);
 				o->in[r] = true;
 			}
 			break;
@@ -144,14 +155,17 @@ static void test_timer_update_moves_one_entry_to_the_top(void **state)
 	mgm_mem_init(&mem, NULL);
 	mgm_timer_init(&h, &mem, moved, o);
 	for (uint32_t r = 0; r < 100; r++) {
-		assert_int_equal(mgm_timer_push(&h, 1000 + r, r), 0);
+		o->when[r] = 1000 + r;
+		assert_int_equal(mgm_timer_push(&h, o->when[r], r), 0);
 		o->in[r] = true;
 	}
+	o->when[77] = 5;
 	mgm_timer_update(&h, o->pos[77], 5);
 	assert_true(mgm_timer_peek(&h, &when, &ref));
 	assert_int_equal(when, 5);
 	assert_int_equal(ref, 77);
 	/* And back down: the next earliest is on top again. */
+	o->when[77] = 999999;
 	mgm_timer_update(&h, o->pos[77], 999999);
 	assert_true(mgm_timer_peek(&h, &when, &ref));
 	assert_int_equal(ref, 0);
@@ -169,10 +183,7 @@ static void test_timer_grows_over_chunks_and_trims_back(void **state)
 	(void)state;
 	mgm_mem_init(&mem, NULL);
 	mgm_timer_init(&h, &mem, moved, o);
-	for (uint32_t r = 0; r < 3 * MGM_TIMER_CHUNK; r++) {
-		assert_int_equal(mgm_timer_push(&h, (int64_t)(rnd() % 1000), r), 0);
-		o->in[r] = true;
-	}
+	push_random(&h, o, 3 * MGM_TIMER_CHUNK, 1000);
 	assert_int_equal(h.nchunks, 3);
 	assert_int_equal(mgm_timer_bytes(&h), mem.in_use);
 	while (h.len > 10) {
@@ -228,7 +239,7 @@ static void test_timer_push_reports_nomem_and_keeps_the_heap(void **state)
 	refuse_after = 2; /* the directory and one chunk */
 	mgm_mem_init(&mem, &hooks);
 	mgm_timer_init(&h, &mem, moved, o);
-	while ((rc = mgm_timer_push(&h, (int64_t)(rnd() % 1000), r)) == 0) {
+	while ((rc = mgm_timer_push(&h, o->when[r] = (int64_t)(rnd() % 1000), r)) == 0) {
 		o->in[r] = true;
 		r++;
 	}
