@@ -28,6 +28,8 @@
 #include "mgm/router.h"
 #include "mgm/wire.h"
 
+#include "test_rng.h"
+
 /* ---- Pools ---------------------------------------------------------------------------------
  * Few groups and sources, so that random records collide on the same state.
  */
@@ -39,36 +41,6 @@
 #define NS_REPORTED 5
 #define NHOSTS	    4
 #define HIST	    48
-
-/* ---- Deterministic PRNG (splitmix64) ------------------------------------------------------ */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *g)
-{
-	uint64_t z = (g->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t below(struct rng *g, uint32_t n)
-{
-	return n ? (uint32_t)(rnd(g) % n) : 0;
-}
-
-static bool chance(struct rng *g, unsigned percent)
-{
-	return below(g, 100) < percent;
-}
-
-static uint32_t between(struct rng *g, uint32_t lo, uint32_t hi)
-{
-	return lo + below(g, hi - lo + 1);
-}
 
 /* ---- Counting allocator ------------------------------------------------------------------
  * Each block carries its size in front, so a free() with the wrong size is caught. It can be
@@ -1775,13 +1747,6 @@ static void test_router_memory_is_reused_across_join_and_expiry_cycles(void **st
 			fail_now(w);
 	}
 	world_end(w);
-}
-
-static uint64_t env_u64(const char *name, uint64_t dflt)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoull(v, NULL, 0) : dflt;
 }
 
 static uint64_t base_seed(void)
