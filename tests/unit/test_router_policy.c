@@ -359,6 +359,7 @@ static void no_subnet_check(struct mgm_router_config *c)
 static void test_policy_queries_from_off_the_subnet_are_ignored(void **state)
 {
 	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_addr on_link = sim_addr("10.0.0.0");
 	struct mgm_router_status st;
 
 	(void)state;
@@ -371,7 +372,9 @@ static void test_policy_queries_from_off_the_subnet_are_ignored(void **state)
 	sim_query(s, 0, "10.0.0.0", 1, "0.0.0.0", false, 0, 0, 0, NULL, 0);
 	mgm_router_status(s->rt[0].r, s->now, &st);
 	assert_false(st.querier);
-	assert_true(st.older_querier_present_ms[1] >= 0);
+	assert_true(mgm_addr_eq(&st.querier_address, &on_link));
+	/* §8.12: Older Version Querier Present Timeout = RV x QI + QRI. */
+	assert_int_equal(st.older_querier_present_ms[1], GMI);
 	assert_int_equal(st.operating_version, 3);
 	sim_free(s);
 }
