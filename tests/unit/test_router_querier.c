@@ -354,6 +354,7 @@ static void test_querier_older_igmpv1_querier_with_lower_address_wins_election(v
 {
 	static const char *const addr[] = {"10.0.0.5"};
 	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+	struct mgm_addr v1_querier = sim_addr("10.0.0.1");
 	struct mgm_router_status st;
 
 	(void)state;
@@ -362,7 +363,7 @@ static void test_querier_older_igmpv1_querier_with_lower_address_wins_election(v
 	sim_query(s, 0, "10.0.0.1", 1, NULL, false, 0, 0, 0, NULL, 0);
 	st = status(s, 0);
 	assert_false(st.querier);
-	assert_true(mgm_addr_eq(&st.querier_address, &s->rt[0].addr) == false);
+	assert_true(mgm_addr_eq(&st.querier_address, &v1_querier));
 	assert_int_equal(st.other_querier_present_ms, OQPI);
 	assert_int_equal(st.operating_version, 3);
 	assert_int_equal(older_queries(s, 0), 1);
@@ -480,27 +481,44 @@ static void test_non_querier_lowers_group_timer_on_querier_group_query(void **st
 	sim_query(s, 0, "10.0.0.1", 3, NULL, false, 2, 125, 10000, NULL, 0);
 	sim_clear(s); /* its own startup query, sent before it heard the querier */
 	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_EXCLUDE, "239.1.1.1", NULL);
-	sim_record(s, 0, "10.0.0.9", MGM_ALLOW_NEW_SOURCES, "239.1.1.1", "10.1.0.1", NULL);
+	sim_record(s, 0, "10.0.0.9", MGM_ALLOW_NEW_SOURCES, "239.1.1.1", "10.1.0.1", "10.1.0.2",
+		   NULL);
 	/* A host left: the non-querier sends nothing itself. */
 	sim_record(s, 0, "10.0.0.9", MGM_CHANGE_TO_INCLUDE, "239.1.1.1", NULL);
 	assert_int_equal(sim_queries(&s->rt[0]), 0);
 	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
 	assert_int_equal(gi.group_timer_ms, GMI);
 	/* The querier's Q(G) with S set changes nothing (§6.6.1)... */
-	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", true, 2, 125, 1000, NULL, 0);
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", true, 2, 125, 5000, NULL, 0);
 	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
 	assert_int_equal(gi.group_timer_ms, GMI);
-	/* ...with S clear it lowers the group timer to LMQT... */
-	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 1000, NULL, 0);
+	/* ...with S clear it lowers the group timer to LMQT, this router's LMQI x LMQC (§8.10),
+	 * not a multiple of the query's Max Resp Time (5 s here)... */
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 5000, NULL, 0);
 	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
 	assert_int_equal(gi.group_timer_ms, 2000);
-	/* ...and Q(G,S) with S clear the listed sources' timers. */
+	/* ...Q(G,S) with S set leaves the source timers alone... */
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", true, 2, 125, 5000, src, 1);
 	assert_int_equal(sim_source_timer(s, 0, "239.1.1.1", "10.1.0.1"), GMI);
-	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 1000, src, 1);
+	/* ...and with S clear lowers the listed sources' timers, no others. */
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 5000, src, 1);
 	assert_int_equal(sim_source_timer(s, 0, "239.1.1.1", "10.1.0.1"), 2000);
-	/* Nobody answers: the group goes with its timer. */
+	assert_int_equal(sim_source_timer(s, 0, "239.1.1.1", "10.1.0.2"), GMI);
+	/* Lowering never raises a timer already below LMQT. */
+	sim_run(s, 1500);
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 5000, src, 1);
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 5000, NULL, 0);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	assert_int_equal(gi.group_timer_ms, 500);
+	assert_int_equal(sim_source_timer(s, 0, "239.1.1.1", "10.1.0.1"), 500);
+	/* Nobody answers: the group timer ends EXCLUDE mode, S1 goes with its timer and the
+	 * group lives on in INCLUDE mode for S2 alone (§6.5). */
 	sim_run(s, 2000);
-	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), MGM_E_NOENT);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	assert_int_equal(gi.filter_mode, MGM_INCLUDE);
+	assert_int_equal(gi.num_sources, 1);
+	assert_false(sim_has_source(s, 0, "239.1.1.1", "10.1.0.1"));
+	assert_int_equal(sim_source_timer(s, 0, "239.1.1.1", "10.1.0.2"), GMI - 2000);
 	assert_int_equal(sim_queries(&s->rt[0]), 0);
 	sim_free(s);
 }
