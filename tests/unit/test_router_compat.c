@@ -28,7 +28,7 @@ static struct mgm_router_group_info group(struct sim *s, const char *g)
 	return gi;
 }
 
-/* Group-specific queries router 0 sent for g; *s_flags counts those with S set. */
+/* Group-specific queries router 0 sent for g; *with_sources counts those listing sources. */
 static int group_queries(struct sim *s, const char *g, int *with_sources)
 {
 	int n = 0;
