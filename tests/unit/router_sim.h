@@ -63,6 +63,11 @@ void sim_clear(struct sim *s);
 
 struct mgm_addr sim_addr(const char *text);
 
+/* Tweaks for sim_new(): the family's protocol at version 1 (IGMPv1, MLDv1) or 2 (IGMPv2;
+ * for MLD the default). */
+void sim_version_1(struct mgm_router_config *cfg);
+void sim_version_2(struct mgm_router_config *cfg);
+
 /* Host messages to router i (all routers hear a message with i = -1). */
 void sim_report_v1(struct sim *s, int i, const char *host, const char *group);
 void sim_report_v2(struct sim *s, int i, const char *host, const char *group);

@@ -240,14 +240,9 @@ static void test_compat_mldv1_listener_on_mldv2_router(void **state)
 	sim_free(s);
 }
 
-static void igmpv2(struct mgm_router_config *c)
-{
-	c->version = 2;
-}
-
 static void test_compat_igmpv2_router_follows_rfc2236(void **state)
 {
-	struct sim *s = sim_new(MGM_INET, 1, v4, igmpv2);
+	struct sim *s = sim_new(MGM_INET, 1, v4, sim_version_2);
 	int with_sources;
 
 	(void)state;
@@ -288,7 +283,7 @@ static void test_compat_igmpv2_router_follows_rfc2236(void **state)
 
 static void test_compat_igmpv2_router_with_v1_host_ignores_leaves(void **state)
 {
-	struct sim *s = sim_new(MGM_INET, 1, v4, igmpv2);
+	struct sim *s = sim_new(MGM_INET, 1, v4, sim_version_2);
 
 	(void)state;
 	sim_start(s);
@@ -300,14 +295,9 @@ static void test_compat_igmpv2_router_with_v1_host_ignores_leaves(void **state)
 	sim_free(s);
 }
 
-static void igmpv1(struct mgm_router_config *c)
-{
-	c->version = 1;
-}
-
 static void test_compat_igmpv1_router_follows_rfc1112(void **state)
 {
-	struct sim *s = sim_new(MGM_INET, 1, v4, igmpv1);
+	struct sim *s = sim_new(MGM_INET, 1, v4, sim_version_1);
 
 	(void)state;
 	sim_start(s);
@@ -328,14 +318,9 @@ static void test_compat_igmpv1_router_follows_rfc1112(void **state)
 	sim_free(s);
 }
 
-static void mldv1(struct mgm_router_config *c)
-{
-	c->version = 1;
-}
-
 static void test_compat_mldv1_router_follows_rfc2710(void **state)
 {
-	struct sim *s = sim_new(MGM_INET6, 1, v6, mldv1);
+	struct sim *s = sim_new(MGM_INET6, 1, v6, sim_version_1);
 	int with_sources;
 
 	(void)state;

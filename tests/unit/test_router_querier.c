@@ -405,22 +405,12 @@ static uint64_t newer_queries(const struct sim *s, int i)
 	return c.rx_newer_queries;
 }
 
-static void configure_igmpv1(struct mgm_router_config *c)
-{
-	c->version = 1;
-}
-
-static void configure_mldv1(struct mgm_router_config *c)
-{
-	c->version = 1;
-}
-
 /* §7.3.1: "When in IGMPv1 mode, routers ... SHOULD also warn about receiving an IGMPv2 or
  * IGMPv3 query", rate-limited. */
 static void test_querier_igmpv1_router_warns_on_newer_queries(void **state)
 {
 	static const char *const addr[] = {"10.0.0.1"};
-	struct sim *s = sim_new(MGM_INET, 1, addr, configure_igmpv1);
+	struct sim *s = sim_new(MGM_INET, 1, addr, sim_version_1);
 
 	(void)state;
 	sim_start(s);
@@ -456,7 +446,7 @@ static void test_querier_igmpv1_router_warns_on_newer_queries(void **state)
 static void test_querier_mldv1_router_warns_on_mldv2_queries(void **state)
 {
 	static const char *const addr[] = {"fe80::1"};
-	struct sim *s = sim_new(MGM_INET6, 1, addr, configure_mldv1);
+	struct sim *s = sim_new(MGM_INET6, 1, addr, sim_version_1);
 
 	(void)state;
 	sim_start(s);
@@ -523,15 +513,10 @@ static void test_non_querier_lowers_group_timer_on_querier_group_query(void **st
 	sim_free(s);
 }
 
-static void igmpv2(struct mgm_router_config *c)
-{
-	c->version = 2;
-}
-
 static void test_non_querier_igmpv2_lowers_to_lmqc_times_max_response(void **state)
 {
 	static const char *const addr[] = {"10.0.0.5"};
-	struct sim *s = sim_new(MGM_INET, 1, addr, igmpv2);
+	struct sim *s = sim_new(MGM_INET, 1, addr, sim_version_2);
 	struct mgm_router_group_info gi;
 
 	(void)state;
