@@ -42,10 +42,12 @@ static void test_querier_sends_startup_queries_then_one_per_query_interval(void 
 {
 	static const char *const addr[] = {"10.0.0.1"};
 	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+	struct mgm_addr all_systems;
 	const struct sim_sent *q;
 	int64_t t[8];
 
 	(void)state;
+	mgm_addr_all_systems(&all_systems, MGM_INET);
 	sim_start(s);
 	sim_run(s, 400000);
 	/* §8.7: [Startup Query Count] = RV = 2 queries [Startup Query Interval] = QI / 4 apart,
@@ -57,7 +59,8 @@ static void test_querier_sends_startup_queries_then_one_per_query_interval(void 
 	assert_int_equal(t[3], SQI + 250000);
 	q = &s->rt[0].sent[0];
 	assert_int_equal(q->m.version, 3);
-	assert_true(q->dst.octets[0] == 224 && q->dst.octets[3] == 1);
+	/* §4.1.12: general queries go to the all-systems group 224.0.0.1. */
+	assert_true(mgm_addr_eq(&q->dst, &all_systems));
 	assert_int_equal(q->m.max_resp_ms, 10000);
 	assert_int_equal(q->m.qrv, 2);
 	assert_int_equal(q->m.qqi, 125);
