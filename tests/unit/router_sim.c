@@ -385,7 +385,7 @@ int sim_query_mask(const struct sim *s, const struct sim_sent *q, const char *co
 			if (mgm_addr_eq(&a, &b))
 				break;
 		}
-		if (j == n)
+		if (j == n || mask & 1 << j)
 			return -1;
 		mask |= 1 << j;
 	}

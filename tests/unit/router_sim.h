@@ -87,7 +87,7 @@ void sim_ip(struct sim *s, struct mgm_ip_info *ip, const char *src, const char *
 /* Queries captured at router i: how many in total, and a query's description. */
 int sim_queries(const struct sim_router *rt);
 /* Sources of sent query k as a bitmask over names[] (bit j = names[j] listed); -1 if it lists
- * a source not in names. */
+ * a source not in names, or one twice. */
 int sim_query_mask(const struct sim *s, const struct sim_sent *q, const char *const *names, int n);
 bool sim_is_general(const struct sim_sent *q);
 bool sim_query_for(const struct sim *s, const struct sim_sent *q, const char *group);
