@@ -83,6 +83,16 @@ struct mgm_addr sim_addr(const char *text)
 	return a;
 }
 
+void sim_version_1(struct mgm_router_config *cfg)
+{
+	cfg->version = 1;
+}
+
+void sim_version_2(struct mgm_router_config *cfg)
+{
+	cfg->version = 2;
+}
+
 struct sim *sim_new(uint8_t family, int n, const char *const *addrs,
 		    void (*tweak)(struct mgm_router_config *cfg))
 {
@@ -375,7 +385,7 @@ int sim_query_mask(const struct sim *s, const struct sim_sent *q, const char *co
 			if (mgm_addr_eq(&a, &b))
 				break;
 		}
-		if (j == n)
+		if (j == n || mask & 1 << j)
 			return -1;
 		mask |= 1 << j;
 	}

@@ -63,6 +63,11 @@ void sim_clear(struct sim *s);
 
 struct mgm_addr sim_addr(const char *text);
 
+/* Tweaks for sim_new(): the family's protocol at version 1 (IGMPv1, MLDv1) or 2 (IGMPv2;
+ * for MLD the default). */
+void sim_version_1(struct mgm_router_config *cfg);
+void sim_version_2(struct mgm_router_config *cfg);
+
 /* Host messages to router i (all routers hear a message with i = -1). */
 void sim_report_v1(struct sim *s, int i, const char *host, const char *group);
 void sim_report_v2(struct sim *s, int i, const char *host, const char *group);
@@ -82,7 +87,7 @@ void sim_ip(struct sim *s, struct mgm_ip_info *ip, const char *src, const char *
 /* Queries captured at router i: how many in total, and a query's description. */
 int sim_queries(const struct sim_router *rt);
 /* Sources of sent query k as a bitmask over names[] (bit j = names[j] listed); -1 if it lists
- * a source not in names. */
+ * a source not in names, or one twice. */
 int sim_query_mask(const struct sim *s, const struct sim_sent *q, const char *const *names, int n);
 bool sim_is_general(const struct sim_sent *q);
 bool sim_query_for(const struct sim *s, const struct sim_sent *q, const char *group);

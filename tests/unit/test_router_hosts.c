@@ -28,6 +28,8 @@
 #include "mgm/router.h"
 #include "mgm/wire.h"
 
+#include "test_rng.h"
+
 #define NHOSTS	4
 #define NG	3 /* groups: two ASM, then one SSM */
 #define G_SSM	2
@@ -36,31 +38,6 @@
 #define URI_MS	500 /* hosts' Unsolicited Report Interval (RFC 3376 §8.11 uses 1 s) */
 #define MAXQ	64
 #define HIST	64
-
-/* ---- Deterministic PRNG (splitmix64) ------------------------------------------------------ */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *g)
-{
-	uint64_t z = (g->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t below(struct rng *g, uint32_t n)
-{
-	return n ? (uint32_t)(rnd(g) % n) : 0;
-}
-
-static uint32_t between(struct rng *g, uint32_t lo, uint32_t hi)
-{
-	return lo + below(g, hi - lo + 1);
-}
 
 /* ---- Hosts --------------------------------------------------------------------------------
  * A host's interface state per group (RFC 3376 §3.2) is a mode and a source mask; "no state"
@@ -788,13 +765,6 @@ static void run_sequence(struct world *w, uint8_t family, uint64_t seed, int ste
 	}
 	mgm_router_destroy(w->r);
 	w->r = NULL;
-}
-
-static uint64_t env_u64(const char *name, uint64_t dflt)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoull(v, NULL, 0) : dflt;
 }
 
 static void run_family(uint8_t family)

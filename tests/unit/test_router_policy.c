@@ -115,30 +115,32 @@ static void test_limit_sources_per_interface_refuses_records(void **state)
 	sim_free(s);
 }
 
-/* An allocator that refuses everything once armed. */
-struct stingy {
-	bool refuse;
+/* An allocator that grants a number of allocations, then refuses. */
+struct budget {
+	int left; /* < 0: unlimited */
 	size_t held;
 };
 
-static void *stingy_alloc(void *ctx, size_t size)
+static void *budget_alloc(void *ctx, size_t size)
 {
-	struct stingy *a = ctx;
+	struct budget *b = ctx;
 	void *p;
 
-	if (a->refuse)
+	if (b->left == 0)
 		return NULL;
+	if (b->left > 0)
+		b->left--;
 	p = malloc(size);
 	if (p)
-		a->held += size;
+		b->held += size;
 	return p;
 }
 
-static void stingy_free(void *ctx, void *p, size_t size)
+static void budget_free(void *ctx, void *p, size_t size)
 {
-	struct stingy *a = ctx;
+	struct budget *b = ctx;
 
-	a->held -= size;
+	b->held -= size;
 	free(p);
 }
 
@@ -150,8 +152,8 @@ static void count_fwd(void *ctx, const struct mgm_fwd_change *c)
 
 static void test_nomem_refuses_the_record_and_keeps_state_whole(void **state)
 {
-	struct stingy a = {0};
-	struct mgm_allocator hooks = {.alloc = stingy_alloc, .free = stingy_free, .ctx = &a};
+	struct budget a = {.left = -1};
+	struct mgm_allocator hooks = {.alloc = budget_alloc, .free = budget_free, .ctx = &a};
 	int changes = 0;
 	struct mgm_router_callbacks cb = {.ctx = &changes, .forward = count_fwd};
 	struct mgm_router_config cfg;
@@ -191,7 +193,7 @@ static void test_nomem_refuses_the_record_and_keeps_state_whole(void **state)
 	changes = 0;
 	/* 300 more sources need more pool: refused, and nothing of the record is applied. */
 	before = a.held;
-	a.refuse = true;
+	a.left = 0;
 	rec.sources = srcs + 1;
 	rec.num_sources = 299;
 	mgm_report_writer_init(&w, MGM_INET, &rec, 1, 1500);
@@ -205,7 +207,7 @@ static void test_nomem_refuses_the_record_and_keeps_state_whole(void **state)
 	mgm_router_status(r, 2, &st);
 	assert_int_equal(st.sources, 1);
 	assert_true(a.held <= before);
-	a.refuse = false;
+	a.left = -1;
 	mgm_router_stop(r, 3);
 	mgm_router_destroy(r);
 	assert_int_equal(a.held, 0);
@@ -357,6 +359,7 @@ static void no_subnet_check(struct mgm_router_config *c)
 static void test_policy_queries_from_off_the_subnet_are_ignored(void **state)
 {
 	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_addr on_link = sim_addr("10.0.0.0");
 	struct mgm_router_status st;
 
 	(void)state;
@@ -369,7 +372,9 @@ static void test_policy_queries_from_off_the_subnet_are_ignored(void **state)
 	sim_query(s, 0, "10.0.0.0", 1, "0.0.0.0", false, 0, 0, 0, NULL, 0);
 	mgm_router_status(s->rt[0].r, s->now, &st);
 	assert_false(st.querier);
-	assert_true(st.older_querier_present_ms[1] >= 0);
+	assert_true(mgm_addr_eq(&st.querier_address, &on_link));
+	/* §8.12: Older Version Querier Present Timeout = RV x QI + QRI. */
+	assert_int_equal(st.older_querier_present_ms[1], GMI);
 	assert_int_equal(st.operating_version, 3);
 	sim_free(s);
 }
@@ -785,35 +790,6 @@ static void test_reconfigure_refuses_bad_values_and_a_family_change(void **state
 	sim_run(s, 40000);
 	assert_int_equal(s->rt[0].sent[0].m.version, 2);
 	sim_free(s);
-}
-
-/* An allocator that grants a number of allocations, then refuses. */
-struct budget {
-	int left; /* < 0: unlimited */
-	size_t held;
-};
-
-static void *budget_alloc(void *ctx, size_t size)
-{
-	struct budget *b = ctx;
-	void *p;
-
-	if (b->left == 0)
-		return NULL;
-	if (b->left > 0)
-		b->left--;
-	p = malloc(size);
-	if (p)
-		b->held += size;
-	return p;
-}
-
-static void budget_free(void *ctx, void *p, size_t size)
-{
-	struct budget *b = ctx;
-
-	b->held -= size;
-	free(p);
 }
 
 /* A refused allocation in reconfigure leaves the old configuration and buffers in place,

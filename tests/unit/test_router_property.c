@@ -28,6 +28,8 @@
 #include "mgm/router.h"
 #include "mgm/wire.h"
 
+#include "test_rng.h"
+
 /* ---- Pools ---------------------------------------------------------------------------------
  * Few groups and sources, so that random records collide on the same state.
  */
@@ -39,36 +41,6 @@
 #define NS_REPORTED 5
 #define NHOSTS	    4
 #define HIST	    48
-
-/* ---- Deterministic PRNG (splitmix64) ------------------------------------------------------ */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *g)
-{
-	uint64_t z = (g->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t below(struct rng *g, uint32_t n)
-{
-	return n ? (uint32_t)(rnd(g) % n) : 0;
-}
-
-static bool chance(struct rng *g, unsigned percent)
-{
-	return below(g, 100) < percent;
-}
-
-static uint32_t between(struct rng *g, uint32_t lo, uint32_t hi)
-{
-	return lo + below(g, hi - lo + 1);
-}
 
 /* ---- Counting allocator ------------------------------------------------------------------
  * Each block carries its size in front, so a free() with the wrong size is caught. It can be
@@ -328,9 +300,9 @@ static void on_send(void *ctx, const struct mgm_addr *dst, const uint8_t *payloa
 			violation(w, "general query sent to %s", str(dst));
 		if (m.num_sources)
 			violation(w, "general query with %u sources", m.num_sources);
-		/* RFC 3376 §8.3 / RFC 3810 §9.3: Query Response Interval. */
-		if (m.version > 1 &&
-		    (m.max_resp_ms == 0 || m.max_resp_ms > w->cfg.query_response_interval_ms))
+		/* RFC 3376 §8.3 / RFC 3810 §9.3: the Query Response Interval, which the
+		 * configuration check keeps exactly representable. */
+		if (m.version > 1 && m.max_resp_ms != w->cfg.query_response_interval_ms)
 			violation(w, "general query max resp %u ms, QRI is %u", m.max_resp_ms,
 				  w->cfg.query_response_interval_ms);
 	} else {
@@ -344,10 +316,10 @@ static void on_send(void *ctx, const struct mgm_addr *dst, const uint8_t *payloa
 		/* RFC 1112 queries have no group field: v1 has only general queries. */
 		if (w->family == MGM_INET && m.version == 1)
 			violation(w, "IGMPv1 group-specific query for %s", str(&m.group));
-		/* RFC 3376 §8.8: Last Member Query Interval as the Max Resp Time (an IGMPv1
-		 * query has none: the check above already refuses it). */
+		/* RFC 3376 §8.8: Last Member Query Interval as the Max Resp Time, exactly as
+		 * for the QRI above (an IGMPv1 query has none: the check above refuses it). */
 		if (!(w->family == MGM_INET && m.version == 1) &&
-		    (m.max_resp_ms == 0 || m.max_resp_ms > w->cfg.last_member_query_interval_ms))
+		    m.max_resp_ms != w->cfg.last_member_query_interval_ms)
 			violation(w, "group query max resp %u ms, LMQI is %u", m.max_resp_ms,
 				  w->cfg.last_member_query_interval_ms);
 		for (unsigned i = 0; i < m.num_sources; i++) {
@@ -358,13 +330,17 @@ static void on_send(void *ctx, const struct mgm_addr *dst, const uint8_t *payloa
 				violation(w, "Q(G,S) for a source nobody reported: %s", str(&s));
 		}
 	}
-	/* RFC 3376 §4.1.6 / RFC 3810 §5.1.8: QRV is the robustness, or 0 above 7. */
+	/* RFC 3376 §4.1.6 / RFC 3810 §5.1.8: QRV is the robustness, or 0 above 7; §4.1.7 /
+	 * §5.1.9: QQIC carries our own Query Interval (whole seconds here, so exactly). */
 	if ((w->family == MGM_INET && m.version == 3) ||
 	    (w->family == MGM_INET6 && m.version == 2)) {
 		uint8_t want = w->cfg.robustness <= 7 ? w->cfg.robustness : 0;
 
 		if (m.qrv != want)
 			violation(w, "query QRV %u, robustness is %u", m.qrv, w->cfg.robustness);
+		if ((uint64_t)m.qqi * 1000 != w->cfg.query_interval_ms)
+			violation(w, "query QQI %u s, query interval is %u ms", m.qqi,
+				  w->cfg.query_interval_ms);
 	}
 	if (len <= sizeof(w->last_query)) {
 		memcpy(w->last_query, payload, len);
@@ -1775,13 +1751,6 @@ static void test_router_memory_is_reused_across_join_and_expiry_cycles(void **st
 			fail_now(w);
 	}
 	world_end(w);
-}
-
-static uint64_t env_u64(const char *name, uint64_t dflt)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoull(v, NULL, 0) : dflt;
 }
 
 static uint64_t base_seed(void)

@@ -42,10 +42,12 @@ static void test_querier_sends_startup_queries_then_one_per_query_interval(void 
 {
 	static const char *const addr[] = {"10.0.0.1"};
 	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+	struct mgm_addr all_systems;
 	const struct sim_sent *q;
 	int64_t t[8];
 
 	(void)state;
+	mgm_addr_all_systems(&all_systems, MGM_INET);
 	sim_start(s);
 	sim_run(s, 400000);
 	/* §8.7: [Startup Query Count] = RV = 2 queries [Startup Query Interval] = QI / 4 apart,
@@ -57,7 +59,8 @@ static void test_querier_sends_startup_queries_then_one_per_query_interval(void 
 	assert_int_equal(t[3], SQI + 250000);
 	q = &s->rt[0].sent[0];
 	assert_int_equal(q->m.version, 3);
-	assert_true(q->dst.octets[0] == 224 && q->dst.octets[3] == 1);
+	/* §4.1.12: general queries go to the all-systems group 224.0.0.1. */
+	assert_true(mgm_addr_eq(&q->dst, &all_systems));
 	assert_int_equal(q->m.max_resp_ms, 10000);
 	assert_int_equal(q->m.qrv, 2);
 	assert_int_equal(q->m.qqi, 125);
@@ -354,6 +357,7 @@ static void test_querier_older_igmpv1_querier_with_lower_address_wins_election(v
 {
 	static const char *const addr[] = {"10.0.0.5"};
 	struct sim *s = sim_new(MGM_INET, 1, addr, NULL);
+	struct mgm_addr v1_querier = sim_addr("10.0.0.1");
 	struct mgm_router_status st;
 
 	(void)state;
@@ -362,7 +366,7 @@ static void test_querier_older_igmpv1_querier_with_lower_address_wins_election(v
 	sim_query(s, 0, "10.0.0.1", 1, NULL, false, 0, 0, 0, NULL, 0);
 	st = status(s, 0);
 	assert_false(st.querier);
-	assert_true(mgm_addr_eq(&st.querier_address, &s->rt[0].addr) == false);
+	assert_true(mgm_addr_eq(&st.querier_address, &v1_querier));
 	assert_int_equal(st.other_querier_present_ms, OQPI);
 	assert_int_equal(st.operating_version, 3);
 	assert_int_equal(older_queries(s, 0), 1);
@@ -404,22 +408,12 @@ static uint64_t newer_queries(const struct sim *s, int i)
 	return c.rx_newer_queries;
 }
 
-static void configure_igmpv1(struct mgm_router_config *c)
-{
-	c->version = 1;
-}
-
-static void configure_mldv1(struct mgm_router_config *c)
-{
-	c->version = 1;
-}
-
 /* §7.3.1: "When in IGMPv1 mode, routers ... SHOULD also warn about receiving an IGMPv2 or
  * IGMPv3 query", rate-limited. */
 static void test_querier_igmpv1_router_warns_on_newer_queries(void **state)
 {
 	static const char *const addr[] = {"10.0.0.1"};
-	struct sim *s = sim_new(MGM_INET, 1, addr, configure_igmpv1);
+	struct sim *s = sim_new(MGM_INET, 1, addr, sim_version_1);
 
 	(void)state;
 	sim_start(s);
@@ -455,7 +449,7 @@ static void test_querier_igmpv1_router_warns_on_newer_queries(void **state)
 static void test_querier_mldv1_router_warns_on_mldv2_queries(void **state)
 {
 	static const char *const addr[] = {"fe80::1"};
-	struct sim *s = sim_new(MGM_INET6, 1, addr, configure_mldv1);
+	struct sim *s = sim_new(MGM_INET6, 1, addr, sim_version_1);
 
 	(void)state;
 	sim_start(s);
@@ -480,40 +474,52 @@ static void test_non_querier_lowers_group_timer_on_querier_group_query(void **st
 	sim_query(s, 0, "10.0.0.1", 3, NULL, false, 2, 125, 10000, NULL, 0);
 	sim_clear(s); /* its own startup query, sent before it heard the querier */
 	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_EXCLUDE, "239.1.1.1", NULL);
-	sim_record(s, 0, "10.0.0.9", MGM_ALLOW_NEW_SOURCES, "239.1.1.1", "10.1.0.1", NULL);
+	sim_record(s, 0, "10.0.0.9", MGM_ALLOW_NEW_SOURCES, "239.1.1.1", "10.1.0.1", "10.1.0.2",
+		   NULL);
 	/* A host left: the non-querier sends nothing itself. */
 	sim_record(s, 0, "10.0.0.9", MGM_CHANGE_TO_INCLUDE, "239.1.1.1", NULL);
 	assert_int_equal(sim_queries(&s->rt[0]), 0);
 	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
 	assert_int_equal(gi.group_timer_ms, GMI);
 	/* The querier's Q(G) with S set changes nothing (§6.6.1)... */
-	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", true, 2, 125, 1000, NULL, 0);
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", true, 2, 125, 5000, NULL, 0);
 	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
 	assert_int_equal(gi.group_timer_ms, GMI);
-	/* ...with S clear it lowers the group timer to LMQT... */
-	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 1000, NULL, 0);
+	/* ...with S clear it lowers the group timer to LMQT, this router's LMQI x LMQC (§8.10),
+	 * not a multiple of the query's Max Resp Time (5 s here)... */
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 5000, NULL, 0);
 	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
 	assert_int_equal(gi.group_timer_ms, 2000);
-	/* ...and Q(G,S) with S clear the listed sources' timers. */
+	/* ...Q(G,S) with S set leaves the source timers alone... */
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", true, 2, 125, 5000, src, 1);
 	assert_int_equal(sim_source_timer(s, 0, "239.1.1.1", "10.1.0.1"), GMI);
-	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 1000, src, 1);
+	/* ...and with S clear lowers the listed sources' timers, no others. */
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 5000, src, 1);
 	assert_int_equal(sim_source_timer(s, 0, "239.1.1.1", "10.1.0.1"), 2000);
-	/* Nobody answers: the group goes with its timer. */
+	assert_int_equal(sim_source_timer(s, 0, "239.1.1.1", "10.1.0.2"), GMI);
+	/* Lowering never raises a timer already below LMQT. */
+	sim_run(s, 1500);
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 5000, src, 1);
+	sim_query(s, 0, "10.0.0.1", 3, "239.1.1.1", false, 2, 125, 5000, NULL, 0);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	assert_int_equal(gi.group_timer_ms, 500);
+	assert_int_equal(sim_source_timer(s, 0, "239.1.1.1", "10.1.0.1"), 500);
+	/* Nobody answers: the group timer ends EXCLUDE mode, S1 goes with its timer and the
+	 * group lives on in INCLUDE mode for S2 alone (§6.5). */
 	sim_run(s, 2000);
-	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), MGM_E_NOENT);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	assert_int_equal(gi.filter_mode, MGM_INCLUDE);
+	assert_int_equal(gi.num_sources, 1);
+	assert_false(sim_has_source(s, 0, "239.1.1.1", "10.1.0.1"));
+	assert_int_equal(sim_source_timer(s, 0, "239.1.1.1", "10.1.0.2"), GMI - 2000);
 	assert_int_equal(sim_queries(&s->rt[0]), 0);
 	sim_free(s);
-}
-
-static void igmpv2(struct mgm_router_config *c)
-{
-	c->version = 2;
 }
 
 static void test_non_querier_igmpv2_lowers_to_lmqc_times_max_response(void **state)
 {
 	static const char *const addr[] = {"10.0.0.5"};
-	struct sim *s = sim_new(MGM_INET, 1, addr, igmpv2);
+	struct sim *s = sim_new(MGM_INET, 1, addr, sim_version_2);
 	struct mgm_router_group_info gi;
 
 	(void)state;

@@ -332,6 +332,8 @@ static void run_row(void **state)
 	struct sim_router *rt = &s->rt[0];
 	const int64_t *timer = v->querier ? row->timer : row->nq_timer;
 	int64_t group_timer = v->querier ? row->group_timer : row->nq_group_timer;
+	/* Which expected changes were seen: each may match one change only. */
+	bool used[sizeof(rows[0].fwd) / sizeof(rows[0].fwd[0])] = {false};
 	int n, last_rank = 0;
 
 	sim_start(s);
@@ -378,13 +380,13 @@ static void run_row(void **state)
 		int sn = source_number(v, fc), r = rank(fc->from, fc->to);
 		bool found = false;
 
-		for (int e = 0; e < row->nfwd; e++)
-			if (row->fwd[e].source == sn && row->fwd[e].from == fc->from &&
+		for (int e = 0; e < row->nfwd && !found; e++)
+			if (!used[e] && row->fwd[e].source == sn && row->fwd[e].from == fc->from &&
 			    row->fwd[e].to == fc->to)
-				found = true;
+				found = used[e] = true;
 		if (!found)
-			fail_msg("%s: unexpected change S%d %d -> %d", row->rfc, sn, fc->from,
-				 fc->to);
+			fail_msg("%s: unexpected or repeated change S%d %d -> %d", row->rfc, sn,
+				 fc->from, fc->to);
 		if (r < last_rank)
 			fail_msg("%s: change S%d %d -> %d out of order", row->rfc, sn, fc->from,
 				 fc->to);
