@@ -85,12 +85,12 @@ ns_add() {
 	ns "$1" sysctl -qw net.ipv6.conf.all.dad_transmits=0 net.ipv6.conf.default.dad_transmits=0
 }
 
-# veth_add NS1 IF1 NS2 IF2: a veth pair between two namespaces, both ends up.
+# veth_add NS1 IF1 NS2 IF2: a veth pair between two namespaces, both ends up. Made inside NS1
+# with its peer placed in NS2 at once: no name in the root namespace (where a temporary name
+# built from a six-digit pid would not fit IFNAMSIZ), and nothing there to collide with.
 veth_add() {
-	local tmp="mgv$$x$RANDOM"
-	ip link add "$tmp" type veth peer name "${tmp}y" || mgmt_fail "cannot create veth"
-	ip link set "$tmp" netns "$(mgmt_ns_name "$1")" name "$2"
-	ip link set "${tmp}y" netns "$(mgmt_ns_name "$3")" name "$4"
+	ip -n "$(mgmt_ns_name "$1")" link add "$2" type veth peer name "$4" \
+		netns "$(mgmt_ns_name "$3")" || mgmt_fail "cannot create veth $1/$2 - $3/$4"
 	ns "$1" ip link set "$2" up
 	ns "$3" ip link set "$4" up
 }
