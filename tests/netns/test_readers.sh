@@ -13,23 +13,12 @@ mgmdump="$build/tools/mgmdump"
 gencap="$build/bench/gencap"
 data="$here/../data"
 messages=${MGMDUMP_READERS_MESSAGES:-1000000}
-[ -x "$mgmdump" ] || { echo "FAIL: build $build first (mgmdump)" >&2; exit 1; }
-[ -x "$gencap" ] || { echo "FAIL: build $build first (bench/gencap)" >&2; exit 1; }
-tmp=$(mktemp -d "/tmp/mgmt-$$.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+. "$here/lib.sh"
+[ -x "$mgmdump" ] || mgmt_fail "build $build first (mgmdump)"
+[ -x "$gencap" ] || mgmt_fail "build $build first (bench/gencap)"
+mgmt_init
+tmp=$MGMT_TMP
 export TZ=UTC
-passed=0 failed=0
-
-ok() {
-	echo "ok   $1"
-	passed=$((passed + 1))
-}
-
-bad() {
-	echo "FAIL $1"
-	failed=$((failed + 1))
-}
-
 # run OUT ERR ARGS...: mgmdump ARGS with its output in OUT, its errors in ERR; prints the status.
 run() {
 	local out=$1 err=$2
@@ -161,12 +150,6 @@ expect_err "caplen over libpcap's limit" "$tmp/huge-caplen.pcap" \
 	"damaged record at offset $third: captured length 300000 is over the limit of 262144"
 expect_err "caplen past the end" "$tmp/long-caplen.pcap" \
 	"truncated record at offset $third: 200000 captured octets announced"
-# check NAME CMD...: one more pass or fail on CMD's status.
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else bad "$name"; fi
-}
 n=$("$mgmdump" -r "$tmp/huge-caplen.pcap" 2>/dev/null | wc -l)
 check "the two messages before a damaged record are printed ($n)" [ "$n" -eq 2 ]
 
@@ -220,5 +203,4 @@ done
 head -c $(($(stat -c %s "$tmp/bench.pcap") / 2 + 7)) "$tmp/bench.pcap" >"$tmp/bench-cut.pcap"
 big "bench capture cut in half" "$tmp/bench-cut.pcap"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tally
