@@ -167,12 +167,19 @@ check "--reader=mmap on a pipe fails" refused 1 "cannot map" --reader=mmap -r /d
 
 # The benchmark's capture: every reader and thread count against libpcap's, on the text the
 # benchmark times, on -v, and (on a tenth of it) on JSON.
-# big NAME FILE ARGS...: like agree, through cmp, without keeping two copies of the output.
+# big NAME STATUS FILE ARGS...: like agree, through cmp, without keeping two copies of the
+# output; libpcap's reader must also exit with STATUS and print something, so that every reader
+# failing alike on a broken capture is no pass.
 big() {
-	local name=$1 file=$2 how want st extra
-	shift 2
+	local name=$1 status=$2 file=$3 how want st extra
+	shift 3
 	"$mgmdump" --reader=libpcap "$@" -r "$file" >"$tmp/want" 2>"$tmp/want.err"
 	want=$?
+	if [ "$want" -ne "$status" ] || [ ! -s "$tmp/want" ]; then
+		bad "$name: libpcap's reader exits $want (want $status) after $(wc -l <"$tmp/want")" \
+			"lines: $(head -1 "$tmp/want.err")"
+		return
+	fi
 	for how in auto --threads=1 --threads=2 --reader=read; do
 		extra=()
 		[ "$how" = auto ] || extra=("$how")
@@ -187,13 +194,15 @@ big() {
 }
 "$gencap" -n "$messages" "$tmp/bench.pcap" 2>/dev/null || bad "gencap failed"
 "$gencap" -n $((messages / 10)) "$tmp/bench10.pcap" 2>/dev/null || bad "gencap failed"
-big "bench capture ($messages messages)" "$tmp/bench.pcap"
-big "bench capture -v" "$tmp/bench.pcap" -v
-big "bench capture -tttt" "$tmp/bench.pcap" -tttt
-big "bench capture --json (a tenth)" "$tmp/bench10.pcap" --json
-big "bench capture -ttt (a tenth)" "$tmp/bench10.pcap" -ttt
+big "bench capture ($messages messages)" 0 "$tmp/bench.pcap"
+big "bench capture -v" 0 "$tmp/bench.pcap" -v
+big "bench capture -tttt" 0 "$tmp/bench.pcap" -tttt
+big "bench capture --json (a tenth)" 0 "$tmp/bench10.pcap" --json
+big "bench capture -ttt (a tenth)" 0 "$tmp/bench10.pcap" -ttt
 # --stats: the threads' counts add up to one thread's.
 want=$("$mgmdump" --reader=libpcap --stats -r "$tmp/bench.pcap" 2>&1 >/dev/null)
+grep -qE "^mgmdump: $messages frames, $messages messages" <<<"$want" ||
+	bad "bench capture --stats from libpcap's reader: $(head -1 <<<"$want")"
 for how in --reader=auto --threads=2 --reader=read; do
 	got=$("$mgmdump" "$how" --stats -r "$tmp/bench.pcap" 2>&1 >/dev/null)
 	[ "$got" = "$want" ] || { bad "bench capture --stats ($how) differ: $got"; break; }
@@ -201,6 +210,6 @@ done
 [ "$got" = "$want" ] && ok "bench capture --stats alike from every reader"
 # Cut in the middle of a record well into the file: the threads stop where one thread does.
 head -c $(($(stat -c %s "$tmp/bench.pcap") / 2 + 7)) "$tmp/bench.pcap" >"$tmp/bench-cut.pcap"
-big "bench capture cut in half" "$tmp/bench-cut.pcap"
+big "bench capture cut in half" 1 "$tmp/bench-cut.pcap"
 
 tally
