@@ -103,7 +103,7 @@ expect+=,igmp3:report,igmp3:report+sources
 expect+=,igmp3:report+rec1,igmp3:report+rec2,igmp3:report+rec3,igmp3:report+rec4
 expect+=,igmp3:report+rec5,igmp3:report+rec6
 expect+=,mld1:query,mld1:report,mld1:done
-expect+=,mld2:query,mld2:query+sources,mld2:query+S,mld2:report,mld2:report+sources
+expect+=,mld2:query,mld2:query+sources,mld2:query+S,mld2:query+exp,mld2:report,mld2:report+sources
 expect+=,mld2:report+rec1,mld2:report+rec2,mld2:report+rec3,mld2:report+rec4
 expect+=,mld2:report+rec5,mld2:report+rec6
 python3 "$here/compare.py" oracle "$MGMT_TMP/mgmdump.jsonl" "$MGMT_TMP/tshark.json" \
