@@ -85,12 +85,12 @@ ns_add() {
 	ns "$1" sysctl -qw net.ipv6.conf.all.dad_transmits=0 net.ipv6.conf.default.dad_transmits=0
 }
 
-# veth_add NS1 IF1 NS2 IF2: a veth pair between two namespaces, both ends up.
+# veth_add NS1 IF1 NS2 IF2: a veth pair between two namespaces, both ends up. Made inside NS1
+# with its peer placed in NS2 at once: no name in the root namespace (where a temporary name
+# built from a six-digit pid would not fit IFNAMSIZ), and nothing there to collide with.
 veth_add() {
-	local tmp="mgv$$x$RANDOM"
-	ip link add "$tmp" type veth peer name "${tmp}y" || mgmt_fail "cannot create veth"
-	ip link set "$tmp" netns "$(mgmt_ns_name "$1")" name "$2"
-	ip link set "${tmp}y" netns "$(mgmt_ns_name "$3")" name "$4"
+	ip -n "$(mgmt_ns_name "$1")" link add "$2" type veth peer name "$4" \
+		netns "$(mgmt_ns_name "$3")" || mgmt_fail "cannot create veth $1/$2 - $3/$4"
 	ns "$1" ip link set "$2" up
 	ns "$3" ip link set "$4" up
 }
@@ -147,6 +147,27 @@ wait_for() {
 	done
 }
 
+# ns_pid NS COMM: the pid of the process named COMM in namespace NS, for a signal meant for it
+# and not for the timeout around it (SIGUSR1 would kill timeout); fails when there is none.
+ns_pid() {
+	local p
+	for p in $(ip netns pids "$(mgmt_ns_name "$1")" 2>/dev/null); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && echo "$p" && return 0
+	done
+	return 1
+}
+
+# ns_pipe NS FD SECONDS CMD...: CMD inside NS, killed after SECONDS at the latest, reading its
+# standard input from this shell's descriptor FD: `echo STEP >&FD` feeds it a line at a time
+# (mcjoin -), so memberships stay up between steps. Closing FD ends it.
+ns_pipe() {
+	local n fd=$2 t=$3
+	n=$(mgmt_ns_name "$1")
+	shift 3
+	eval "exec $fd> >(exec ip netns exec \"\$n\" timeout \"\$t\" \"\$@\")"
+	MGMT_PIDS+=($!)
+}
+
 # capture_start NS IF FILE [SECONDS]: dumpcap on IF into FILE (pcapng, or pcap when FILE ends
 # in .pcap), stopping by itself after SECONDS (default 60). Returns once dumpcap captures.
 capture_start() {
@@ -173,4 +194,27 @@ capture_stop() {
 	sleep 0.3
 	kill -TERM "$MGMT_CAPTURE_PID" 2>/dev/null || true
 	wait "$MGMT_CAPTURE_PID" 2>/dev/null || true
+}
+
+# Tallies, for the tests that go on after a failed case and sum up at the end (tally).
+MGMT_PASSED=0
+MGMT_FAILED=0
+ok() {
+	echo "ok   $*"
+	MGMT_PASSED=$((MGMT_PASSED + 1))
+}
+bad() {
+	echo "FAIL $*"
+	MGMT_FAILED=$((MGMT_FAILED + 1))
+}
+# check NAME CMD...: ok or bad on CMD's status.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else bad "$name"; fi
+}
+# tally: the totals, as the last command of a test: fails when any case failed.
+tally() {
+	echo "$MGMT_PASSED passed, $MGMT_FAILED failed"
+	[ "$MGMT_FAILED" -eq 0 ]
 }

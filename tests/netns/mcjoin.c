@@ -13,8 +13,6 @@
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lab.h"
 #include "mgm/wire.h"
 
 #define MAX_SOCKETS 16
@@ -36,28 +35,6 @@ struct mcjoin {
 	int socks[MAX_SOCKETS];
 	int cur; /* the socket the steps act on */
 };
-
-__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "mcjoin: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void on_alarm(int sig)
-{
-	static const char msg[] = "mcjoin: time limit reached\n";
-
-	(void)sig;
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		_exit(3);
-	_exit(3);
-}
 
 static void say(const struct mcjoin *mc, const char *what, const char *a, const char *b)
 {
@@ -219,18 +196,6 @@ static void parse_mgm_addr(const char *text, struct mgm_addr *a)
 		die("bad address: %s", text);
 }
 
-static unsigned long parse_num(const char *text, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || end == text || *end || v > max)
-		die("bad number: %s", text);
-	return v;
-}
-
 /* query v=3 group=G mrt=MS s=1 qrv=2 qqi=125 src=S,S from=A to=A; returns tokens used. */
 static int query_op(struct mcjoin *mc, int argc, char **argv)
 {
@@ -254,17 +219,17 @@ static int query_op(struct mcjoin *mc, int argc, char **argv)
 		size_t kl = (size_t)(v - 1 - k);
 
 		if (kl == 1 && k[0] == 'v') {
-			q.version = (uint8_t)parse_num(v, 3);
+			q.version = (uint8_t)lab_parse_num(v, 0, 3);
 		} else if (kl == 5 && strncmp(k, "group", 5) == 0) {
 			parse_mgm_addr(v, &q.group);
 		} else if (kl == 3 && strncmp(k, "mrt", 3) == 0) {
-			mrt = (uint32_t)parse_num(v, 10000000);
+			mrt = (uint32_t)lab_parse_num(v, 0, 10000000);
 		} else if (kl == 1 && k[0] == 's') {
-			q.suppress = parse_num(v, 1) != 0;
+			q.suppress = lab_parse_num(v, 0, 1) != 0;
 		} else if (kl == 3 && strncmp(k, "qrv", 3) == 0) {
-			q.qrv = (uint8_t)parse_num(v, 7);
+			q.qrv = (uint8_t)lab_parse_num(v, 0, 7);
 		} else if (kl == 3 && strncmp(k, "qqi", 3) == 0) {
-			qqi = (uint32_t)parse_num(v, 100000);
+			qqi = (uint32_t)lab_parse_num(v, 0, 100000);
 		} else if (kl == 3 && strncmp(k, "src", 3) == 0) {
 			char buf[4096], *save = NULL, *tok;
 
@@ -309,21 +274,8 @@ static int query_op(struct mcjoin *mc, int argc, char **argv)
 	sll.sll_family = AF_PACKET;
 	sll.sll_ifindex = (int)mc->ifindex;
 	sll.sll_halen = 6;
-	if (fam == MGM_INET) {
-		sll.sll_protocol = htons(ETH_P_IP);
-		/* RFC 1112 §6.4: 01:00:5e and the low 23 bits of the group. */
-		sll.sll_addr[0] = 0x01;
-		sll.sll_addr[2] = 0x5e;
-		sll.sll_addr[3] = to.octets[1] & 0x7f;
-		sll.sll_addr[4] = to.octets[2];
-		sll.sll_addr[5] = to.octets[3];
-	} else {
-		sll.sll_protocol = htons(ETH_P_IPV6);
-		/* RFC 2464 §7: 33:33 and the low 32 bits of the group. */
-		sll.sll_addr[0] = 0x33;
-		sll.sll_addr[1] = 0x33;
-		memcpy(&sll.sll_addr[2], &to.octets[12], 4);
-	}
+	sll.sll_protocol = htons(fam == MGM_INET ? ETH_P_IP : ETH_P_IPV6);
+	lab_multicast_mac(&to, sll.sll_addr);
 	fd = socket(AF_PACKET, SOCK_DGRAM, 0);
 	if (fd < 0)
 		die("packet socket: %s", strerror(errno));
@@ -379,7 +331,7 @@ static void run_steps(struct mcjoin *mc, int argc, char **argv)
 		const char *step = argv[i];
 
 		if (strcmp(step, "sock") == 0) {
-			mc->cur = (int)parse_num(arg(argc, argv, ++i), MAX_SOCKETS - 1);
+			mc->cur = (int)lab_parse_num(arg(argc, argv, ++i), 0, MAX_SOCKETS - 1);
 		} else if (strcmp(step, "join") == 0) {
 			group_op(mc, MCAST_JOIN_GROUP, step, arg(argc, argv, ++i));
 		} else if (strcmp(step, "leave") == 0) {
@@ -404,7 +356,7 @@ static void run_steps(struct mcjoin *mc, int argc, char **argv)
 				close(mc->socks[mc->cur]);
 			mc->socks[mc->cur] = -1;
 		} else if (strcmp(step, "sleep") == 0) {
-			sleep_ms(parse_num(arg(argc, argv, ++i), 600000));
+			sleep_ms(lab_parse_num(arg(argc, argv, ++i), 0, 600000));
 		} else if (strcmp(step, "query") == 0) {
 			i += query_op(mc, argc - i - 1, argv + i + 1);
 		} else {
@@ -452,7 +404,7 @@ int main(int argc, char **argv)
 			mc.quiet = true;
 			break;
 		case 't':
-			limit = parse_num(optarg, 3600);
+			limit = lab_parse_num(optarg, 1, 3600); /* alarm(0) would be no limit */
 			break;
 		case 'i':
 			mc.ifname = optarg;
@@ -466,8 +418,7 @@ int main(int argc, char **argv)
 	mc.ifindex = if_nametoindex(mc.ifname);
 	if (!mc.ifindex)
 		die("no interface %s", mc.ifname);
-	signal(SIGALRM, on_alarm);
-	alarm((unsigned int)limit);
+	lab_time_limit((unsigned int)limit);
 
 	if (argc - optind == 1 && strcmp(argv[optind], "-") == 0)
 		run_stdin(&mc);

@@ -14,7 +14,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lab.h"
 #include "mgm/router.h"
 #include "mgm/wire.h"
 
@@ -43,28 +43,6 @@ struct lab_router {
 	bool verbose;
 };
 
-__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "routerlab: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void on_alarm(int sig)
-{
-	static const char msg[] = "routerlab: hard time limit reached\n";
-
-	(void)sig;
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		_exit(3);
-	_exit(3);
-}
-
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -79,18 +57,6 @@ static void stamp(const struct lab_router *lr, int64_t now)
 	int64_t t = now - lr->start_ms;
 
 	printf("%3lld.%03lld ", (long long)(t / 1000), (long long)(t % 1000));
-}
-
-static unsigned long parse_num(const char *text, unsigned long min, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || end == text || *end || v < min || v > max)
-		die("bad number: %s (%lu..%lu)", text, min, max);
-	return v;
 }
 
 static uint8_t prefix_of(const uint8_t *mask, size_t len)
@@ -135,25 +101,6 @@ static bool find_address(struct lab_router *lr, const char *ifname)
 	}
 	freeifaddrs(ifa);
 	return found;
-}
-
-/* The Ethernet group address of an IP multicast destination. */
-static void multicast_mac(const struct mgm_addr *dst, uint8_t mac[6])
-{
-	memset(mac, 0, 6);
-	if (dst->family == MGM_INET) {
-		/* RFC 1112 §6.4: 01:00:5e and the low 23 bits of the group. */
-		mac[0] = 0x01;
-		mac[2] = 0x5e;
-		mac[3] = dst->octets[1] & 0x7f;
-		mac[4] = dst->octets[2];
-		mac[5] = dst->octets[3];
-	} else {
-		/* RFC 2464 §7: 33:33 and the low 32 bits of the group. */
-		mac[0] = 0x33;
-		mac[1] = 0x33;
-		memcpy(&mac[2], &dst->octets[12], 4);
-	}
 }
 
 /* Our own query in words, decoded back from the payload we are about to send. */
@@ -211,7 +158,7 @@ static void on_send(void *ctx, const struct mgm_addr *dst, const uint8_t *payloa
 	sll.sll_ifindex = (int)lr->ifindex;
 	sll.sll_protocol = htons(lr->family == MGM_INET ? ETH_P_IP : ETH_P_IPV6);
 	sll.sll_halen = 6;
-	multicast_mac(dst, sll.sll_addr);
+	lab_multicast_mac(dst, sll.sll_addr);
 	if (sendto(lr->fd, pkt, hl + len, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		fprintf(stderr, "routerlab: %s: sendto: %s\n", lr->name, strerror(errno));
 }
@@ -436,25 +383,25 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		case 's':
-			seconds = parse_num(optarg, 1, 3600);
+			seconds = lab_parse_num(optarg, 1, 3600);
 			break;
 		case 'Q':
-			qi = parse_num(optarg, 100, 3600000);
+			qi = lab_parse_num(optarg, 100, 3600000);
 			break;
 		case 'R':
-			qri = parse_num(optarg, 100, 3600000);
+			qri = lab_parse_num(optarg, 100, 3600000);
 			break;
 		case 'L':
-			lmqi = parse_num(optarg, 100, 3600000);
+			lmqi = lab_parse_num(optarg, 100, 3600000);
 			break;
 		case 'r':
-			rv = parse_num(optarg, 1, 7);
+			rv = lab_parse_num(optarg, 1, 7);
 			break;
 		case 'I':
-			vers[0] = parse_num(optarg, 1, 3);
+			vers[0] = lab_parse_num(optarg, 1, 3);
 			break;
 		case 'M':
-			vers[1] = parse_num(optarg, 1, 2);
+			vers[1] = lab_parse_num(optarg, 1, 2);
 			break;
 		default:
 			usage();
@@ -464,8 +411,7 @@ int main(int argc, char **argv)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* A hard cap even if the loop below were to stall. */
-	signal(SIGALRM, on_alarm);
-	alarm((unsigned int)seconds + 5);
+	lab_time_limit((unsigned int)seconds + 5);
 
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGUSR1);

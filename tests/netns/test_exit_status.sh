@@ -7,11 +7,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 mgmdump="$build/tools/mgmdump"
 data="$here/../data"
-[ -x "$mgmdump" ] || { echo "FAIL: build $build first (mgmdump)" >&2; exit 1; }
-tmp=$(mktemp -d "/tmp/mgmt-$$.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
+. "$here/lib.sh"
+[ -x "$mgmdump" ] || mgmt_fail "build $build first (mgmdump)"
+mgmt_init
+tmp=$MGMT_TMP
 # expect STATUS PATTERN ARGS...: mgmdump ARGS exits with STATUS and its stderr matches PATTERN
 # (an empty PATTERN: stderr stays empty).
 expect() {
@@ -25,11 +24,9 @@ expect() {
 		grep -qE -- "$pattern" "$tmp/err" || ok=0
 	fi
 	if [ "$got" -ne "$want" ] || [ "$ok" -eq 0 ]; then
-		echo "FAIL: mgmdump $* -> status $got (want $want), stderr: $(head -2 "$tmp/err")"
-		failed=$((failed + 1))
+		bad "mgmdump $* -> status $got (want $want), stderr: $(head -2 "$tmp/err")"
 	else
-		echo "ok   mgmdump $* -> $got${pattern:+: $(head -1 "$tmp/err")}"
-		passed=$((passed + 1))
+		ok "mgmdump $* -> $got${pattern:+: $(head -1 "$tmp/err")}"
 	fi
 }
 
@@ -54,18 +51,6 @@ expect 2 "unexpected argument" -r "$data/messages-en10mb.pcap" extra
 expect 0 "" -r "$data/messages-en10mb.pcap"
 expect 0 "" --help
 expect 0 "" --version
-# check NAME CONDITION...: one more pass or fail.
-check() {
-	local name=$1
-	shift
-	if "$@"; then
-		echo "ok   $name"
-		passed=$((passed + 1))
-	else
-		echo "FAIL: $name"
-		failed=$((failed + 1))
-	fi
-}
 check "--help prints the usage" grep -q '^usage: mgmdump' < <("$mgmdump" --help)
 check "--version names mgmdump and libpcap" grep -q '^mgmdump [0-9].*libpcap' \
 	< <("$mgmdump" --version)
@@ -73,5 +58,4 @@ n=$("$mgmdump" -r "$data/messages-en10mb.pcap" -c 3 | wc -l)
 check "-c 3 stops after 3 messages" [ "$n" -eq 3 ]
 n=$("$mgmdump" -r "$tmp/cut.pcap" 2>/dev/null | wc -l)
 check "a cut file still prints the messages before the cut" [ "$n" -ge 1 ]
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tally

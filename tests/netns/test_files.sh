@@ -9,26 +9,24 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 mgmdump="$build/tools/mgmdump"
 data="$here/../data"
-[ -x "$mgmdump" ] || { echo "FAIL: build $build first (mgmdump)" >&2; exit 1; }
-tmp=$(mktemp -d "/tmp/mgmt-$$.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+. "$here/lib.sh"
+[ -x "$mgmdump" ] || mgmt_fail "build $build first (mgmdump)"
+mgmt_init
+tmp=$MGMT_TMP
 export TZ=UTC
-passed=0 failed=0
 
 # same NAME EXPECTED_FILE CMD...: CMD's standard output must equal EXPECTED_FILE.
 same() {
-	local name=$1 want=$2
+	local name=$1 want=$2 st=0
 	shift 2
-	if ! "$@" >"$tmp/out" 2>"$tmp/err"; then
-		echo "FAIL $name: exit status $?: $(head -3 "$tmp/err")"
-		failed=$((failed + 1))
+	"$@" >"$tmp/out" 2>"$tmp/err" || st=$?
+	if [ "$st" -ne 0 ]; then
+		bad "$name: exit status $st: $(head -3 "$tmp/err")"
 	elif ! diff -u "$want" "$tmp/out" >"$tmp/diff"; then
-		echo "FAIL $name: output differs from $(basename "$want"):"
+		bad "$name: output differs from $(basename "$want"):"
 		head -20 "$tmp/diff"
-		failed=$((failed + 1))
 	else
-		echo "ok   $name"
-		passed=$((passed + 1))
+		ok "$name"
 	fi
 }
 
@@ -64,13 +62,11 @@ PY
 other6=$("$mgmdump" -r "$tmp/other6.pcap" --stats 2>"$tmp/other6.stats")
 if [ "$(printf '%s\n' "$other6" | grep -c .)" = 1 ] && printf '%s' "$other6" | grep -q 'ip_fragment' &&
 	grep -q '4 other packets skipped' "$tmp/other6.stats"; then
-	echo "ok   non-MLD IPv6 skipped, fragmented MLD flagged"
-	passed=$((passed + 1))
+	ok "non-MLD IPv6 skipped, fragmented MLD flagged"
 else
-	echo "FAIL non-MLD IPv6: got:"
+	bad "non-MLD IPv6: got:"
 	printf '%s\n' "$other6"
 	cat "$tmp/other6.stats"
-	failed=$((failed + 1))
 fi
 
 # Hostile timestamps: a microsecond field of 0xffffffff and one of 2 500 000 are carried into
@@ -92,11 +88,9 @@ badts_json=$("$mgmdump" --json -r "$tmp/badts.pcap" |
 badts_tt=$("$mgmdump" -tt -r "$tmp/badts.pcap" | cut -d' ' -f1 | tr '\n' ' ')
 if [ "$badts_json" = "999.999999 1002.500000 -0.500000" ] &&
 	[ "$badts_tt" = "999.999999 1002.500000 -0.500000 " ]; then
-	echo "ok   hostile timestamps normalised"
-	passed=$((passed + 1))
+	ok "hostile timestamps normalised"
 else
-	echo "FAIL hostile timestamps: json '$badts_json' -tt '$badts_tt'"
-	failed=$((failed + 1))
+	bad "hostile timestamps: json '$badts_json' -tt '$badts_tt'"
 fi
 
 # Time styles, as tcpdump's -t: none, epoch, delta, date, since the first message.
@@ -108,11 +102,9 @@ check_time() {
 	shift 2
 	got=$(first "$@")
 	if [ "$got" = "$want" ]; then
-		echo "ok   time $name"
-		passed=$((passed + 1))
+		ok "time $name"
 	else
-		echo "FAIL time $name: '$got', want '$want'"
-		failed=$((failed + 1))
+		bad "time $name: '$got', want '$want'"
 	fi
 }
 check_time default "22:13:20.000000 198.18.0.1"
@@ -122,5 +114,4 @@ line=3 check_time -ttt "0.001000 198.18.0.1" -ttt
 check_time -tttt "2023-11-14 22:13:20.000000" -tttt
 line=12 check_time -ttttt "0.015000 fe80::1" -ttttt
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tally

@@ -38,8 +38,12 @@ live_dump() {
 live_dump "$MGMT_TMP/c.jsonl" "$MGMT_TMP/c.err" -c 4 --json
 dump=$MGMT_LAST_PID
 bg host 10 "$mcjoin" -q -4 -t 8 -i eth0 join 239.7.7.7 sleep 3000
+join4=$MGMT_LAST_PID
 bg host 10 "$mcjoin" -q -6 -t 8 -i eth0 join ff05::7:7 sleep 3000
+join6=$MGMT_LAST_PID
 wait "$dump" || mgmt_fail "mgmdump -i -c 4 failed: $(cat "$MGMT_TMP/c.err")"
+wait "$join4" || mgmt_fail "mcjoin -4 failed"
+wait "$join6" || mgmt_fail "mcjoin -6 failed"
 python3 - "$MGMT_TMP/c.jsonl" <<'PY' || mgmt_fail "live capture: $(cat "$MGMT_TMP/c.jsonl")"
 import json, sys
 msgs = [json.loads(l) for l in open(sys.argv[1])]
@@ -55,7 +59,7 @@ echo "live: -c 4 stopped after the IGMPv3 and MLDv2 reports for 239.7.7.7 and ff
 live_dump "$MGMT_TMP/t.txt" "$MGMT_TMP/t.err" --stats
 dump=$MGMT_LAST_PID
 bg host 10 "$mcjoin" -q -4 -t 8 -i eth0 join 239.8.8.8 sleep 1500
-sleep 1.5
+wait "$MGMT_LAST_PID" || mgmt_fail "mcjoin -4 failed"
 kill -TERM "$dump"
 status=0
 wait "$dump" || status=$?

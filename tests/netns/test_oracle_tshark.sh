@@ -41,6 +41,7 @@ cap="$MGMT_TMP/oracle.pcapng"
 capture_start q br0 "$cap" 40
 
 S=198.18.0
+first_host=${#MGMT_PIDS[@]}
 # Hosts: join at once, change their filters at 5 s, stay until the queries are done.
 for h in h1 h2; do
 	bg "$h" 20 "$mcjoin" -q -4 -t 18 -i eth0 join 239.1.1.1 join 239.2.2.2 sleep 5000 \
@@ -63,6 +64,7 @@ bg h3 20 "$mcjoin" -q -6 -t 18 -i eth0 join ff05::1:1 \
 	filter ff05::2:2 exclude 2001:db8::21,2001:db8::22 sleep 5000 \
 	leave-source ff3e::8000:1 2001:db8::a filter ff05::2:2 include 2001:db8::23 \
 	block ff05::1:1 2001:db8::24 sleep 300 leave ff05::1:1 sleep 7000
+hosts=("${MGMT_PIDS[@]:first_host}")
 
 # The querier: v3 / MLDv2 queries of every kind first (older queries put the hosts into
 # compatibility mode, RFC 3376 §7.2.1), then v2 / MLDv1, then IGMPv1.
@@ -85,6 +87,10 @@ bg q 20 "$mcjoin" -q -6 -t 18 -i br0 sleep 1600 \
 qpid6=$MGMT_LAST_PID
 wait "$qpid4" || mgmt_fail "IPv4 querier failed"
 wait "$qpid6" || mgmt_fail "IPv6 querier failed"
+# A host whose join or filter change failed would leave its messages out of the capture.
+for p in "${hosts[@]}"; do
+	wait "$p" || mgmt_fail "a kernel host's mcjoin failed (see its message above)"
+done
 capture_stop
 
 "$mgmdump" -r "$cap" --json >"$MGMT_TMP/mgmdump.jsonl" || mgmt_fail "mgmdump failed"
@@ -97,7 +103,7 @@ expect+=,igmp3:report,igmp3:report+sources
 expect+=,igmp3:report+rec1,igmp3:report+rec2,igmp3:report+rec3,igmp3:report+rec4
 expect+=,igmp3:report+rec5,igmp3:report+rec6
 expect+=,mld1:query,mld1:report,mld1:done
-expect+=,mld2:query,mld2:query+sources,mld2:query+S,mld2:report,mld2:report+sources
+expect+=,mld2:query,mld2:query+sources,mld2:query+S,mld2:query+exp,mld2:report,mld2:report+sources
 expect+=,mld2:report+rec1,mld2:report+rec2,mld2:report+rec3,mld2:report+rec4
 expect+=,mld2:report+rec5,mld2:report+rec6
 python3 "$here/compare.py" oracle "$MGMT_TMP/mgmdump.jsonl" "$MGMT_TMP/tshark.json" \

@@ -74,13 +74,8 @@ expect() {
 lines() {
 	wc -l <"$out"
 }
-# labpid: routerlab's own pid (timeout, its parent, would die of SIGUSR1 instead).
 labpid() {
-	local p
-	for p in $(ip netns pids "$(mgmt_ns_name router)"); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = routerlab ] && echo "$p" && return 0
-	done
-	fail "routerlab is not running"
+	ns_pid router routerlab || fail "routerlab is not running"
 }
 # table: asks routerlab for its membership table and waits until both families printed it.
 table() {
@@ -97,10 +92,7 @@ echo "routerlab is querier for IGMPv3 and MLDv2 on eth0"
 
 # One mcjoin per host and family, steps fed through a pipe so memberships stay up.
 host() {
-	local n=$1 fam=$2 fd=$3
-	eval "exec $fd> >(exec ip netns exec $(mgmt_ns_name "$n") timeout 40 \
-		$mcjoin $fam -q -t 40 -i eth0 -)"
-	MGMT_PIDS+=($!)
+	ns_pipe "$1" "$3" 40 "$mcjoin" "$2" -q -t 40 -i eth0 -
 }
 host old -4 11
 host old -6 12
