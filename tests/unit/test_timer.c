@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The engines' timer heap (lib/timer.c): deadline order under push, update and remove, the
+ * The engines' timer heap (lib/core/timer.c): deadline order under push, update and remove, the
  * positions reported to the owners, growth over chunks and giving memory back, and refusal by
  * the allocator.
  */
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/timer.h"
+#include "../../lib/core/timer.h"
 #include "mgm/err.h"
 
 #define N 5000
