@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * mgmd's configuration as one value: what the command line (mgmd.c) and the configuration file
+ * (config.c, mgmd.conf(5)) both produce, what the runtime (iface.c, mroute.c) applies, and what
+ * a reload compares with the running one. No Linux and no protocol rule here: the engines'
+ * own checks (mgm_router_config_check) validate the RFC variables.
+ */
+#ifndef MGMD_CONFIG_H
+#define MGMD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mgm/addr.h"
+#include "mgm/router.h"
+
+#define MGMD_IFNAMSIZ 16 /* IFNAMSIZ, NUL included */
+
+enum mgmd_role {
+	MGMD_ROLE_DOWNSTREAM = 1, /* router engine (querier + membership), traffic copied here */
+	MGMD_ROLE_UPSTREAM = 2,	  /* towards the sources; no router engine (host side: later) */
+	MGMD_ROLE_QUERIER = 3,	  /* router engine for election and queries only, no forwarding */
+	MGMD_ROLE_DISABLED = 4,	  /* matched, but explicitly not used */
+};
+
+/* A prefix of either family: 239.1.0.0/16, ff3e::/32, 198.18.0.7/32. */
+struct mgmd_prefix {
+	struct mgm_addr addr;
+	uint8_t len;
+};
+
+enum mgmd_acl_action {
+	MGMD_ACL_ALLOW = 1,
+	MGMD_ACL_DENY = 2,
+};
+
+/*
+ * One access-list rule: first match wins, in file order. A rule matches a (group, source)
+ * when the group is inside group_range and, if has_source, the source is inside source_range.
+ * A record for a group with no source (any-source, EXCLUDE) is matched only by rules without a
+ * source. No rule matching: the interface's acl_default.
+ */
+struct mgmd_acl_rule {
+	uint8_t action; /* enum mgmd_acl_action */
+	struct mgmd_prefix group_range;
+	bool has_source;
+	struct mgmd_prefix source_range;
+	unsigned line; /* in the configuration file, 0 from the command line */
+};
+
+/* A static membership: forwarded as if a host on the interface had joined. */
+struct mgmd_static_join {
+	struct mgm_addr group;
+	bool has_source;
+	struct mgm_addr source;
+	unsigned line;
+};
+
+/*
+ * One interface stanza. name is an exact interface name or a pattern: a trailing '+' (ppp+,
+ * as iptables writes it) or shell wildcards * ? [..] (wg*). An interface matching several
+ * stanzas takes the first one in file order.
+ */
+struct mgmd_iface_config {
+	char name[MGMD_IFNAMSIZ];
+	bool is_pattern;
+	uint8_t role; /* enum mgmd_role */
+	bool ipv4, ipv6; /* IGMP / MLD on this interface (default both on) */
+	/* The engines' configuration per family, filled from mgm_router_config_defaults() and
+	 * then the stanza's settings (version, robustness, every RFC variable, limits, fast leave,
+	 * ip policy). */
+	struct mgm_router_config igmp, mld;
+	uint8_t acl_default; /* enum mgmd_acl_action: default MGMD_ACL_ALLOW */
+	struct mgmd_acl_rule *acl;
+	size_t n_acl;
+	struct mgmd_static_join *joins;
+	size_t n_joins;
+	unsigned line;
+};
+
+struct mgmd_config {
+	char *path; /* the file it came from, NULL for the command line only */
+	struct mgmd_iface_config *ifaces;
+	size_t n_ifaces;
+	/* Source-specific multicast ranges (RFC 4607); default 232.0.0.0/8 and ff3x::/32. */
+	struct mgmd_prefix *ssm;
+	size_t n_ssm;
+	uint32_t table;	      /* kernel multicast routing table (MRT_TABLE); 0 = default */
+	uint32_t max_routes;  /* (S,G) kernel cache entries per family (default 8192) */
+	uint32_t route_idle_s; /* an (S,G) entry without packets for this long is removed (210) */
+	char *socket_path;    /* control socket, default /run/mgmd.sock */
+	char *user;	      /* switch to this user after setup, NULL: stay root (with caps) */
+	bool foreground;
+	int verbosity;
+};
+
+/* Defaults for everything global, no interfaces. */
+void mgmd_config_init(struct mgmd_config *cfg);
+/* Frees what cfg owns (not cfg itself). */
+void mgmd_config_free(struct mgmd_config *cfg);
+
+/*
+ * Reads a configuration file into cfg (initialised by mgmd_config_init() first). Returns 0, or
+ * -1 with one line per error in err ("mgmd.conf:12: robustness: expected 1..255, got 0").
+ * Warnings (legal but unwise, e.g. robustness 1) go into warn the same way and do not fail.
+ * err / warn are NUL-terminated, truncated to errlen.
+ */
+int mgmd_config_load(struct mgmd_config *cfg, const char *path, char *err, size_t errlen,
+		     char *warn, size_t warnlen);
+
+/* The stanza an interface name falls under (first match), or NULL. */
+const struct mgmd_iface_config *mgmd_config_match(const struct mgmd_config *cfg, const char *ifname);
+
+/* Is the group inside one of the SSM ranges? */
+bool mgmd_config_is_ssm(const struct mgmd_config *cfg, const struct mgm_addr *group);
+
+/*
+ * The access list of an interface: the index of the first matching rule in ic->acl, or -1 when
+ * none matches (then ic->acl_default applies). *allow says the outcome either way.
+ */
+int mgmd_acl_match(const struct mgmd_iface_config *ic, const struct mgm_addr *group,
+		   const struct mgm_addr *source, bool *allow);
+
+#endif
