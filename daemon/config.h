@@ -65,7 +65,7 @@ struct mgmd_static_join {
 struct mgmd_iface_config {
 	char name[MGMD_IFNAMSIZ];
 	bool is_pattern;
-	uint8_t role; /* enum mgmd_role */
+	uint8_t role;	 /* enum mgmd_role */
 	bool ipv4, ipv6; /* IGMP / MLD on this interface (default both on) */
 	/* The engines' configuration per family, filled from mgm_router_config_defaults() and
 	 * then the stanza's settings (version, robustness, every RFC variable, limits, fast leave,
@@ -86,11 +86,11 @@ struct mgmd_config {
 	/* Source-specific multicast ranges (RFC 4607); default 232.0.0.0/8 and ff3x::/32. */
 	struct mgmd_prefix *ssm;
 	size_t n_ssm;
-	uint32_t table;	      /* kernel multicast routing table (MRT_TABLE); 0 = default */
-	uint32_t max_routes;  /* (S,G) kernel cache entries per family (default 8192) */
+	uint32_t table;	       /* kernel multicast routing table (MRT_TABLE); 0 = default */
+	uint32_t max_routes;   /* (S,G) kernel cache entries per family (default 8192) */
 	uint32_t route_idle_s; /* an (S,G) entry without packets for this long is removed (210) */
-	char *socket_path;    /* control socket, default /run/mgmd.sock */
-	char *user;	      /* switch to this user after setup, NULL: stay root (with caps) */
+	char *socket_path;     /* control socket, default /run/mgmd.sock */
+	char *user;	       /* switch to this user after setup, NULL: stay root (with caps) */
 	bool foreground;
 	int verbosity;
 };
@@ -110,7 +110,8 @@ int mgmd_config_load(struct mgmd_config *cfg, const char *path, char *err, size_
 		     char *warn, size_t warnlen);
 
 /* The stanza an interface name falls under (first match), or NULL. */
-const struct mgmd_iface_config *mgmd_config_match(const struct mgmd_config *cfg, const char *ifname);
+const struct mgmd_iface_config *mgmd_config_match(const struct mgmd_config *cfg,
+						  const char *ifname);
 
 /* Is the group inside one of the SSM ranges? */
 bool mgmd_config_is_ssm(const struct mgmd_config *cfg, const struct mgm_addr *group);

@@ -14,7 +14,7 @@
 struct mgmd_link {
 	int ifindex;
 	char name[16];
-	bool up;      /* IFF_UP and IFF_RUNNING (carrier) */
+	bool up;	/* IFF_UP and IFF_RUNNING (carrier) */
 	bool multicast; /* IFF_MULTICAST */
 	uint32_t mtu;
 };
