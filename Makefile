@@ -25,19 +25,19 @@ all: $(BUILD)/build.ninja
 	@ln -sfn tools/mgmdump $(BUILD)/mgmdump
 
 $(BUILD)/build.ninja:
-	@scripts/deps --check build
+	@scripts/deps --ensure build
 	$(MESON) setup $(BUILD) --prefix=$(PREFIX) --werror
 
 $(BUILD_SAN)/build.ninja:
-	@scripts/deps --check build
+	@scripts/deps --ensure build
 	$(MESON) setup $(BUILD_SAN) --werror -Db_sanitize=address,undefined -Db_lundef=false
 
 $(BUILD_FUZZ)/build.ninja:
-	@scripts/deps --check fuzz
+	@scripts/deps --ensure fuzz
 	CC=clang $(MESON) setup $(BUILD_FUZZ) -Dfuzz=true -Db_lundef=false
 
 check:
-	@scripts/deps --check all
+	@scripts/deps --ensure all
 	$(MAKE) check-format
 	$(MAKE) check-unit
 	$(MAKE) check-asan
@@ -67,7 +67,9 @@ fuzz: $(BUILD_FUZZ)/build.ninja
 	$(NINJA) -C $(BUILD_FUZZ)
 	fuzz/run $(BUILD_FUZZ) $(FUZZ_SECONDS)
 
-demo: all
+demo:
+	@scripts/deps --ensure all
+	$(MAKE) all
 	scripts/demo $(BUILD)
 
 install: all
