@@ -165,7 +165,7 @@ static void on_forward(void *ctx, const struct mgm_fwd_change *c)
 
 	w->fwd_seen++;
 	CHECK(c->group.family == w->family);
-	CHECK(!mgm_addr_is_link_local_group(&c->group));
+	CHECK(!mgm_addr_is_unrouted_group(&c->group));
 	CHECK(c->to <= MGM_FWD_BLOCK && c->from != c->to);
 	if (c->any_source) {
 		CHECK(c->to != MGM_FWD_BLOCK);
@@ -192,7 +192,7 @@ static void on_send(void *ctx, const struct mgm_addr *dst, const uint8_t *payloa
 	if (mgm_addr_is_any(&m.group))
 		CHECK(mgm_addr_eq(dst, &w->all_systems));
 	else
-		CHECK(mgm_addr_eq(dst, &m.group) && !mgm_addr_is_link_local_group(&m.group));
+		CHECK(mgm_addr_eq(dst, &m.group) && !mgm_addr_is_unrouted_group(&m.group));
 	if (len <= sizeof(w->last_query)) {
 		memcpy(w->last_query, payload, len);
 		w->last_query_len = len;
@@ -309,7 +309,7 @@ static int walk_group(void *ctx, const struct mgm_router_group_info *gi)
 	struct entry *star = find(w, &gi->group, &gi->group, true, false);
 
 	k->groups++;
-	CHECK(!mgm_addr_is_link_local_group(&gi->group));
+	CHECK(!mgm_addr_is_unrouted_group(&gi->group));
 	CHECK(gi->filter_mode == MGM_INCLUDE || gi->filter_mode == MGM_EXCLUDE);
 	if (mgm_addr_is_ssm(&gi->group))
 		CHECK(gi->filter_mode == MGM_INCLUDE);

@@ -55,14 +55,15 @@ void mgm_rtr_compat_timers(struct mgm_router *r, int64_t now, uint32_t gi)
 	log_compat(r, g, before, mgm_rtr_group_compat(r, g));
 }
 
-/* Groups a router never keeps state for: 224.0.0.0/24 (RFC 3376 §6: "not sent for
- * 224.0.0.X"), and IPv6 scopes 0-2 (RFC 3810 §6: ff02::1 never reported; reserved,
- * interface-local and link-local groups are not routed). */
+/* Groups a router never keeps state for: the one public rule, mgm_addr_is_unrouted_group()
+ * (224.0.0.0/24; IPv6 scopes 0-2), so the daemon and the host engine decide alike. The
+ * decoder has already refused non-multicast groups. */
 static bool untracked_group(const struct mgm_router *r, const uint8_t *group)
 {
-	if (r->family == MGM_INET)
-		return group[0] == 224 && group[1] == 0 && group[2] == 0;
-	return group[0] != 0xff || (group[1] & 0x0f) <= 2;
+	struct mgm_addr a;
+
+	addr_make(r, &a, group);
+	return mgm_addr_is_unrouted_group(&a);
 }
 
 static bool ssm_group(const struct mgm_router *r, const uint8_t *group)

@@ -287,14 +287,14 @@ bool mgm_addr_is_unicast(const struct mgm_addr *a)
 }
 
 /* RFC 5771 §4: 224.0.0.0/24 is the Local Network Control Block, never forwarded. RFC 4291
- * §2.7: scope 2 (link-local) in the low nibble of the second octet, whatever the flags; that
- * covers ff02::/16. */
-bool mgm_addr_is_link_local_group(const struct mgm_addr *a)
+ * §2.7: the scope is the low nibble of the second octet, whatever the flags; scopes 0, 1 and 2
+ * (reserved, interface-local, link-local) never cross a router. */
+bool mgm_addr_is_unrouted_group(const struct mgm_addr *a)
 {
 	if (a->family == MGM_INET)
 		return a->octets[0] == 224 && a->octets[1] == 0 && a->octets[2] == 0;
 	if (a->family == MGM_INET6)
-		return a->octets[0] == 0xff && (a->octets[1] & 0x0f) == 0x02;
+		return a->octets[0] == 0xff && (a->octets[1] & 0x0f) <= 0x02;
 	return false;
 }
 

@@ -177,6 +177,13 @@ static void test_addr_classes(void **state)
 		{"ff3e::1234", 0, 1, 0, 0, 0, 1, 0},
 		{"ff3e:1::1", 0, 1, 0, 0, 0, 0, 0}, /* not in ff3x::/32 */
 		{"ff32::1", 0, 1, 0, 1, 0, 1, 0},
+		/* Scopes 0 and 1 never leave the link either (RFC 4291 §2.7); scope 3 does. */
+		{"ff00::1", 0, 1, 0, 1, 0, 0, 0},
+		{"ff01::1", 0, 1, 0, 1, 0, 0, 0},
+		{"ff31::1", 0, 1, 0, 1, 0, 1, 0},
+		{"ff03::1", 0, 1, 0, 0, 0, 0, 0},
+		{"224.0.1.0", 0, 1, 0, 0, 0, 0, 0},
+		{"224.0.0.255", 0, 1, 0, 1, 0, 0, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -185,7 +192,7 @@ static void test_addr_classes(void **state)
 		if (mgm_addr_is_any(&a) != rows[i].any ||
 		    mgm_addr_is_multicast(&a) != rows[i].mcast ||
 		    mgm_addr_is_unicast(&a) != rows[i].ucast ||
-		    mgm_addr_is_link_local_group(&a) != rows[i].ll_group ||
+		    mgm_addr_is_unrouted_group(&a) != rows[i].ll_group ||
 		    mgm_addr_is_all_systems(&a) != rows[i].all_sys ||
 		    mgm_addr_is_ssm(&a) != rows[i].ssm ||
 		    mgm_addr_is_ipv6_link_local(&a) != rows[i].ll6)

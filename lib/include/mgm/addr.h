@@ -53,8 +53,15 @@ bool mgm_addr_is_multicast(const struct mgm_addr *a);
 /* A valid source of multicast traffic: not multicast, not unspecified, not 255.255.255.255,
  * not loopback. */
 bool mgm_addr_is_unicast(const struct mgm_addr *a);
-/* 224.0.0.0/24 or a link-local-scope IPv6 group (ffx2::/16, RFC 4291 §2.7): never tracked. */
-bool mgm_addr_is_link_local_group(const struct mgm_addr *a);
+/*
+ * A group no router keeps membership for and no host reports: 224.0.0.0/24 (RFC 5771 §4, the
+ * Local Network Control Block; RFC 3376 §5: no reports for 224.0.0.X) and IPv6 groups of
+ * scope 0 (reserved), 1 (interface-local) or 2 (link-local), whatever the flags (ffF0::/16,
+ * ffF1::/16, ffF2::/16; RFC 4291 §2.7): they never leave the link, so no router forwards them
+ * onto it. The router engine counts records for them as MGM_DROP_LINK_LOCAL_GROUP; the daemon
+ * and the host engine use the same rule.
+ */
+bool mgm_addr_is_unrouted_group(const struct mgm_addr *a);
 /* The all-systems / all-nodes group: 224.0.0.1, ff02::1. */
 bool mgm_addr_is_all_systems(const struct mgm_addr *a);
 /* Source-specific multicast ranges, RFC 4607: 232.0.0.0/8 and ff3x::/32. */
