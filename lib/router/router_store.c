@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mgm/err.h"
+#include "check.h"
 #include "router_priv.h"
 
 /* ---- Hashing ------------------------------------------------------------------------------ */
@@ -289,6 +290,7 @@ uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why)
 	}
 	pad16(r, key, addr);
 	gi = mgm_pool_take(&r->groups);
+	MGM_ASSERT(gi != MGM_NIL); /* reserved above */
 	g = grp(r, gi);
 	memcpy(g->addr, key, 16);
 	g->group_timer = MGM_TIME_NEVER;
@@ -334,7 +336,7 @@ void mgm_rtr_group_rearm(struct mgm_router *r, uint32_t gi, bool exact)
 		return;
 	}
 	if (g->heap == MGM_NIL)
-		(void)mgm_timer_push(&r->heap, key, gi); /* room reserved with the group */
+		MGM_MUST(mgm_timer_push(&r->heap, key, gi)); /* room reserved with the group */
 	else if (exact || key < mgm_timer_when(&r->heap, g->heap))
 		mgm_timer_update(&r->heap, g->heap, key);
 }
@@ -386,6 +388,7 @@ uint32_t mgm_rtr_source_new(struct mgm_router *r, uint32_t gi, const uint8_t *ad
 	struct mgm_source *s;
 	uint32_t si = mgm_pool_take(&r->sources);
 
+	MGM_ASSERT(si != MGM_NIL); /* the caller reserved room for the record's sources */
 	s = src(r, si);
 	pad16(r, s->addr, addr);
 	s->group = gi;
@@ -442,7 +445,7 @@ void mgm_rtr_source_set_timer(struct mgm_router *r, uint32_t si, int64_t when)
 	}
 	if (s->heap == MGM_NIL) {
 		s->delta = 0;
-		(void)mgm_timer_push(&r->heap, when, si | REF_SOURCE); /* room reserved */
+		MGM_MUST(mgm_timer_push(&r->heap, when, si | REF_SOURCE)); /* room reserved */
 		return;
 	}
 	key = mgm_timer_when(&r->heap, s->heap);
@@ -501,6 +504,7 @@ uint32_t mgm_rtr_track_new(struct mgm_router *r, uint8_t kind, uint32_t owner, c
 	    htab_reserve(r, &r->ttab, 1, track_hash_of))
 		return MGM_NIL;
 	ti = mgm_pool_take(&r->tracks);
+	MGM_ASSERT(ti != MGM_NIL); /* reserved above */
 	t = trk(r, ti);
 	pad16(r, t->host, host);
 	t->kind = kind;
