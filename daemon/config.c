@@ -938,10 +938,11 @@ static void stanza_close(struct parser *ps, struct stanza *s)
 	const struct mgmd_iface_config *ic = &s->ic;
 
 	if (!ic->role) {
-		err_at(ps, ic->line,
-		       "interface %s: role: missing; expected upstream, downstream, querier or "
-		       "disabled",
-		       ic->name);
+		if (!s->set[IO_ROLE]) /* else its error is said already */
+			err_at(ps, ic->line,
+			       "interface %s: role: missing; expected downstream, upstream, querier "
+			       "or disabled",
+			       ic->name);
 		return;
 	}
 	for (size_t i = 0; i + 1 < ps->n_st; i++) {
