@@ -2,7 +2,7 @@
 /*
  * mgmd.conf(5) as daemon/config.c reads it: every option into the struct, every kind of error
  * with its exact file:line message, warnings, interface patterns, access lists, SSM ranges,
- * and the shipped example file.
+ * and the shipped examples (doc/mgmd.conf.example, the EXAMPLE of mgmd.conf(5)).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -694,6 +694,32 @@ static void test_config_example_file_is_valid(void **state)
 	assert_null(mgmd_config_match(&f->cfg, "eth1"));
 }
 
+/* The EXAMPLE section of mgmd.conf(5), between its .nf and .fi, is a valid file too. */
+static void test_config_man_page_example_is_valid(void **state)
+{
+	static const char start[] = "\n.SH EXAMPLE\n.nf\n", end[] = "\n.fi\n";
+	struct fixture *f = *state;
+	static char page[65536];
+	char *a, *b;
+	FILE *fp = fopen(MGMD_CONF_MAN, "r");
+	size_t n;
+
+	assert_non_null(fp);
+	n = fread(page, 1, sizeof(page) - 1, fp);
+	fclose(fp);
+	page[n] = '\0';
+	a = strstr(page, start);
+	assert_non_null(a);
+	a += strlen(start);
+	b = strstr(a, end);
+	assert_non_null(b);
+	b[1] = '\0';
+	assert_null(strchr(a, '\\')); /* no roff escapes: the text is the file */
+	load_ok(f, a);
+	assert_string_equal(f->warn, "");
+	assert_int_equal(f->cfg.n_ifaces, 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -724,6 +750,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_config_ssm_configured_ranges_replace_per_family, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_example_file_is_valid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_man_page_example_is_valid, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
