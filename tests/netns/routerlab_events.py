@@ -4,6 +4,7 @@
 lines that are not JSON, such as messages on standard error, are skipped). Standard library only.
 
   routerlab_events.py FILE [--after LINE] [--last-table] MODE SET [/ SET]...
+  routerlab_events.py --serve FILE
 
 A SET is KEY=VALUE words: an object matches it when every KEY's member, as text (true / false,
 null; a list as its items joined by spaces), equals VALUE or one of VALUE's alternatives
@@ -14,7 +15,9 @@ MODE is one of
            does not on standard error
   none     exit status 0 when no set matches any object; else 1, naming the first that does
   count    print how many objects match, per set, separated by spaces
-  first-ms print t_ms of each set's first match, one a line ('-' and exit status 1 if none)"""
+  first-ms print t_ms of each set's first match, one a line ('-' and exit status 1 if none)
+--serve answers such requests, one a line on standard input (the words after FILE, separated by
+spaces), each with its output and then a line "END STATUS": one Python start for a whole test."""
 
 import json
 import sys
@@ -37,13 +40,13 @@ def parse_sets(words):
     for w in words + ["/"]:
         if w == "/":
             if not cur:
-                sys.exit("routerlab_events.py: an empty set")
+                usage("an empty set")
             sets.append(cur)
             cur = []
             continue
         key, eq, want = w.partition("=")
         if not eq:
-            sys.exit(f"routerlab_events.py: not KEY=VALUE: {w}")
+            usage(f"not KEY=VALUE: {w}")
         cur.append((key, want.split("|")))
     return sets
 
@@ -69,11 +72,12 @@ def load(path, after, last_table):
     return objs
 
 
-def main(argv):
-    args = argv[1:]
-    if len(args) < 3:
-        sys.exit(__doc__)
-    path, args = args[0], args[1:]
+def usage(why=None):
+    raise SystemExit(f"routerlab_events.py: {why}" if why else __doc__)
+
+
+def query(path, args):
+    """One request: prints its answer, returns the exit status."""
     after, last_table = 0, False
     while args and args[0].startswith("--"):
         if args[0] == "--after" and len(args) > 1:
@@ -81,9 +85,9 @@ def main(argv):
         elif args[0] == "--last-table":
             last_table, args = True, args[1:]
         else:
-            sys.exit(__doc__)
+            usage()
     if len(args) < 2 or args[0] not in MODES:
-        sys.exit(__doc__)
+        usage()
     mode, sets = args[0], parse_sets(args[1:])
     objs = load(path, after, last_table)
     hits = [[o for o in objs if all(k in o and text(o[k]) in w for k, w in s)] for s in sets]
@@ -106,6 +110,25 @@ def main(argv):
             print(f"routerlab_events.py: {name(i)} matches {json.dumps(h[0])}", file=sys.stderr)
             return 1
     return 0
+
+
+def serve(path):
+    for line in sys.stdin:
+        try:
+            rc = query(path, line.split())
+        except SystemExit as e:
+            print(e, file=sys.stderr)
+            rc = 2
+        print(f"END {rc}", flush=True)
+    return 0
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "--serve":
+        return serve(argv[2])
+    if len(argv) < 4:
+        usage()
+    return query(argv[1], argv[2:])
 
 
 if __name__ == "__main__":
