@@ -691,6 +691,61 @@ static void iface_free(struct mgmd_iface_config *ic)
 	ic->n_acl = ic->n_joins = 0;
 }
 
+/* Edit distance (insertions, deletions, substitutions, swaps of neighbours) up to 3. */
+static unsigned distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned row[3][32]; /* rows i-2, i-1 and i of the table, by column j */
+
+	if (la >= 32 || lb >= 32)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[1][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned *cur = row[(i + 1) % 3], *prev = row[i % 3], *prev2 = row[(i + 2) % 3];
+
+		cur[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned v = prev[j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
+			cur[j] = v;
+		}
+	}
+	return row[(la + 1) % 3][lb];
+}
+
+/* The known name nearest to an unknown one, when it is near enough to be the one meant. */
+static const char *nearest(const char *word, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	unsigned bd = 3;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned dist = distance(word, names[i]);
+
+		if (dist < bd) {
+			bd = dist;
+			best = names[i];
+		}
+	}
+	return best;
+}
+
+static void err_unknown(struct parser *ps, const char *kind, const char *word, const char *near)
+{
+	if (near)
+		err_at(ps, ps->tok.line, "unknown %s '%s'; did you mean '%s'?", kind, word, near);
+	else
+		err_at(ps, ps->tok.line, "unknown %s '%s'", kind, word);
+}
+
 /* ---- Interface stanzas ---------------------------------------------------------------------- */
 
 static bool is_pattern(const char *name)
@@ -1062,7 +1117,12 @@ static void stmt_interface(struct parser *ps)
 			if (!strcmp(ps->tok.text, iopts[o].name))
 				break;
 		if (o == IO__COUNT) {
-			err_at(ps, ps->tok.line, "unknown interface option '%s'", ps->tok.text);
+			const char *names[IO__COUNT];
+
+			for (o = 0; o < IO__COUNT; o++)
+				names[o] = iopts[o].name;
+			err_unknown(ps, "interface option", ps->tok.text,
+				    nearest(ps->tok.text, names, IO__COUNT));
 			skip_statement(ps);
 			continue;
 		}
@@ -1195,12 +1255,17 @@ static void parse_file(struct parser *ps)
 			for (int i = 0; i < IO__COUNT; i++)
 				if (!strcmp(ps->tok.text, iopts[i].name))
 					o = -1;
-			if (o < 0)
+			if (o < 0) {
 				err_at(ps, ps->tok.line,
 				       "%s: an interface option, only inside 'interface NAME { }'",
 				       ps->tok.text);
-			else
-				err_at(ps, ps->tok.line, "unknown option '%s'", ps->tok.text);
+			} else {
+				const char *names[GO__COUNT + 2] = {"interface", "ssm-range"};
+
+				memcpy(names + 2, gopt_names, sizeof(gopt_names));
+				err_unknown(ps, "option", ps->tok.text,
+					    nearest(ps->tok.text, names, GO__COUNT + 2));
+			}
 			skip_statement(ps);
 			continue;
 		}

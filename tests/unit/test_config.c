@@ -287,10 +287,19 @@ static const struct {
 	 "mgmd.conf:3: robustness: expected end of line, got 3\n"},
 	/* Structure. */
 	{"interface eth0 {\n role downstream\n robustnes 2\n}\n",
-	 "mgmd.conf:3: unknown interface option 'robustnes'\n"},
+	 "mgmd.conf:3: unknown interface option 'robustnes'; did you mean 'robustness'?\n"},
+	{"interface eth0 {\n role downstream\n fats-leave on\n}\n",
+	 "mgmd.conf:3: unknown interface option 'fats-leave'; did you mean 'fast-leave'?\n"},
+	{"interface eth0 {\n role downstream\n querier on\n}\n",
+	 "mgmd.conf:3: unknown interface option 'querier'\n"},
+	{"interfaec eth0 {\n role downstream\n}\n",
+	 "mgmd.conf:1: unknown option 'interfaec'; did you mean 'interface'?\n"
+	 "mgmd.conf:2: role: an interface option, only inside 'interface NAME { }'\n"
+	 "mgmd.conf:3: expected an option or 'interface', got '}'\n"},
 	{"robustness 2\n", "mgmd.conf:1: robustness: an interface option, only inside 'interface "
 			   "NAME { }'\n"},
-	{"tabel 3\n", "mgmd.conf:1: unknown option 'tabel'\n"},
+	{"tabel 3\n", "mgmd.conf:1: unknown option 'tabel'; did you mean 'table'?\n"},
+	{"verbose 3\n", "mgmd.conf:1: unknown option 'verbose'\n"},
 	{"interface eth0 {\n role downstream\n robustness 2\n robustness 3\n}\n",
 	 "mgmd.conf:4: robustness: already set at line 3\n"},
 	{"interface eth0 {\n}\n",
