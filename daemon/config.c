@@ -1048,6 +1048,7 @@ static void stanza_close(struct parser *ps, struct stanza *s)
 /* interface NAME { statements } */
 static void stmt_interface(struct parser *ps)
 {
+	bool closed = false;
 	struct stanza *s;
 	char got[WORD_MAX + 4];
 	unsigned line = ps->tok.line;
@@ -1099,13 +1100,15 @@ static void stmt_interface(struct parser *ps)
 		}
 		if (ps->tok.kind == T_RBRACE) {
 			lex(ps);
+			closed = true;
 			break;
 		}
-		if (ps->tok.kind == T_EOF) {
+		/* A forgotten '}': the next stanza is read as one, not as options of this one. */
+		if (ps->tok.kind == T_EOF ||
+		    (ps->tok.kind == T_WORD && !strcmp(ps->tok.text, "interface"))) {
 			err_at(ps, ps->tok.line,
-			       "interface %s: expected '}' to close the stanza of line %u, got end "
-			       "of file",
-			       s->ic.name, line);
+			       "interface %s: expected '}' to close the stanza of line %u, got %s",
+			       s->ic.name, line, GOT(ps));
 			break;
 		}
 		if (ps->tok.kind != T_WORD) {
@@ -1140,10 +1143,8 @@ static void stmt_interface(struct parser *ps)
 			skip_statement(ps);
 	}
 	stanza_close(ps, s);
-	if (!at_end(ps))
+	if (closed)
 		end_statement(ps, "interface");
-	else if (ps->tok.kind == T_NL)
-		lex(ps);
 }
 
 /* ---- Global statements ---------------------------------------------------------------------- */

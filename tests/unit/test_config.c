@@ -307,6 +307,11 @@ static const struct {
 	 "disabled\n"},
 	{"interface eth0 {\n role downstream\n", "mgmd.conf:3: interface eth0: expected '}' to "
 						 "close the stanza of line 1, got end of file\n"},
+	{"interface eth0 {\n role upstream\ninterface eth1 {\n role downstream\n}\n",
+	 "mgmd.conf:3: interface eth0: expected '}' to close the stanza of line 1, got "
+	 "interface\n"},
+	{"interface eth0 { role upstream } role\n",
+	 "mgmd.conf:1: interface: expected end of line, got role\n"},
 	{"interface eth0\n role downstream\n",
 	 "mgmd.conf:2: interface eth0: expected '{', got role\n"},
 	{"interface eth0 { role downstream }\ninterface eth0 { role querier }\n",
