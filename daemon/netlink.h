@@ -68,7 +68,8 @@ int mgmd_netlink_open(struct mgmd_netlink **out, const struct mgmd_netlink_callb
 /* The file descriptor to watch for reading (level-triggered). */
 int mgmd_netlink_fd(const struct mgmd_netlink *nl);
 /* Requests a full dump of links then addresses; the callbacks fire as the replies arrive,
- * from mgmd_netlink_read(). During a dump, the next one follows it. 0 or a negative errno. */
+ * from mgmd_netlink_read(). Asked for during a dump, it starts that one over (dump_start
+ * again) once the kernel has finished the part under way. 0 or a negative errno. */
 int mgmd_netlink_dump(struct mgmd_netlink *nl);
 /* Reads what is pending, at most a few receive buffers (bounded work per call: call again
  * while the descriptor is readable). When the kernel dropped events it starts a new dump.
