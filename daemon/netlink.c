@@ -429,8 +429,13 @@ static int on_dump_reply(struct mgmd_netlink *nl, const struct nlmsghdr *nlh)
 	case NLMSG_ERROR: {
 		const struct nlmsgerr *err;
 		const char *msg;
-		if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
-			return -EBADMSG;
+		if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err)) {
+			/* The dump is over, whatever it says: do not wait for it. */
+			nl->stage = DUMP_IDLE;
+			snprintf(nl->err, sizeof(nl->err), "netlink: %s: a truncated error reply",
+				 what);
+			return -EPROTO;
+		}
 		err = mnl_nlmsg_get_payload(nlh);
 		if (err->error == 0) /* an acknowledgement: not asked for, harmless */
 			return 0;
@@ -458,12 +463,10 @@ static int on_message(struct mgmd_netlink *nl, const struct nlmsghdr *nlh, int *
 		if (nl->stage == DUMP_IDLE || nlh->nlmsg_seq != nl->dump_seq)
 			return 0;
 		int rc = on_dump_reply(nl, nlh);
-		if (rc < 0 && rc != -EBADMSG) {
-			*dump_rc = rc;
+		if (rc < 0) {
+			*dump_rc = rc; /* the dump failed: the caller hears of it */
 			return 0;
 		}
-		if (rc < 0)
-			return rc;
 	}
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK:
@@ -535,8 +538,10 @@ int mgmd_netlink_read(struct mgmd_netlink *nl)
 			return -e;
 		}
 		/* Only the kernel speaks on this socket (port id 0). */
-		if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
+		if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0) {
+			nl->stats.malformed++;
 			continue;
+		}
 		if (msg.msg_flags & MSG_TRUNC) {
 			int rc = overrun(nl);
 			if (rc)

@@ -52,7 +52,7 @@ struct mgmd_netlink_callbacks {
 /* Counters, for logs and mgmctl stats. */
 struct mgmd_netlink_stats {
 	uint64_t messages;  /* netlink messages read */
-	uint64_t malformed; /* messages skipped because they did not parse */
+	uint64_t malformed; /* skipped: did not parse, or not from the kernel */
 	uint64_t overruns;  /* the kernel dropped events (ENOBUFS) or a message was truncated */
 	uint64_t dumps;	    /* full dumps completed */
 };
