@@ -171,8 +171,8 @@ static void build_set(struct bcase *c)
 		case K_IGMP_V2_REPORT:
 		case K_MLD_V1_REPORT:
 			*dst = group;
-			rc = mgm_encode_v1v2(family, MGM_MSG_REPORT_V2, &group, src, dst, payload,
-					     cap, &len);
+			rc = mgm_encode_v1v2(family, MGM_MSG_REPORT, family == MGM_INET ? 2 : 1,
+					     &group, src, dst, payload, cap, &len);
 			break;
 		case K_IGMP_V3_REPORT:
 		case K_MLD_V2_REPORT:

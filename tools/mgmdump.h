@@ -122,7 +122,7 @@ void dump_json_msg(struct dump_out *o, const struct dump_msg *dm);
 
 /* Messages are counted by family, version and kind; malformed ones by error. */
 #define DUMP_NVERSIONS 4
-#define DUMP_NKINDS    (MGM_MSG_REPORT_V3 + 1)
+#define DUMP_NKINDS    MGM_MSG__COUNT
 #define DUMP_NERRORS   64
 
 struct dump_counts {

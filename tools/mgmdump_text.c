@@ -126,6 +126,12 @@ static inline char *put(char *p, const char *s, size_t n)
 
 #define PUT_LIT(p, lit) put(p, lit, sizeof(lit) - 1)
 
+/* One of the library's names (a message kind, a record type): short, so room() covers it. */
+static inline char *put_name(char *p, const char *name)
+{
+	return put(p, name, strnlen(name, 16));
+}
+
 /* ---- numbers ------------------------------------------------------------------------------ */
 
 /* Two decimal digits for each value below 100. */
@@ -561,14 +567,6 @@ static char *put_query(struct dump_out *o, char *p, const struct mgm_msg *m)
 	return p;
 }
 
-/* The record type names of RFC 3376 §4.2.12 / RFC 3810 §5.2.12, as mgm_record_type_name()
- * gives them: all five letters long. */
-static const char record_names[MGM_BLOCK_OLD_SOURCES + 1][6] = {
-	[MGM_MODE_IS_INCLUDE] = "IS_IN",   [MGM_MODE_IS_EXCLUDE] = "IS_EX",
-	[MGM_CHANGE_TO_INCLUDE] = "TO_IN", [MGM_CHANGE_TO_EXCLUDE] = "TO_EX",
-	[MGM_ALLOW_NEW_SOURCES] = "ALLOW", [MGM_BLOCK_OLD_SOURCES] = "BLOCK",
-};
-
 /* One record needs this much room besides its sources. */
 #define RECORD_ROOM (2 + 16 + 1 + ADDR_ROOM + 2 + 5 + 20 + 6 + 64)
 
@@ -590,13 +588,7 @@ static char *put_v3_report(struct dump_out *o, char *p, const struct mgm_msg *m)
 		*p++ = first ? ':' : ';';
 		*p++ = ' ';
 		first = false;
-		/* The decoder refuses other types (RFC 3376 §4.2.12); the name is the library's
-		 * should one ever pass. */
-		if (rec.type >= MGM_MODE_IS_INCLUDE && rec.type <= MGM_BLOCK_OLD_SOURCES)
-			p = put(p, record_names[rec.type], 5);
-		else
-			p = put(p, mgm_record_type_name(rec.type),
-				strnlen(mgm_record_type_name(rec.type), 16));
+		p = put_name(p, mgm_record_type_name(rec.type));
 		*p++ = ' ';
 		p = put_addr(p, &rec.group);
 		*p++ = ' ';
@@ -629,6 +621,15 @@ static char *put_type(char *p, uint8_t family, uint8_t type)
 	return p + 4;
 }
 
+/* A message that names one group: " report G", " leave G", " done G". */
+static char *put_group_message(char *p, const struct mgm_msg *m)
+{
+	*p++ = ' ';
+	p = put_name(p, mgm_msg_kind_name(m->family, m->kind));
+	*p++ = ' ';
+	return put_addr(p, &m->group);
+}
+
 static char *put_message(struct dump_out *o, char *p, const struct mgm_msg *m)
 {
 	if (m->kind == MGM_MSG_UNKNOWN) {
@@ -644,20 +645,15 @@ static char *put_message(struct dump_out *o, char *p, const struct mgm_msg *m)
 	case MGM_MSG_QUERY:
 		p = put_query(o, p, m);
 		break;
-	case MGM_MSG_REPORT_V1:
-	case MGM_MSG_REPORT_V2:
-		p = PUT_LIT(p, " report ");
-		p = put_addr(p, &m->group);
+	case MGM_MSG_REPORT:
+		if (m->records) {
+			p = put_v3_report(o, p, m); /* IGMPv3, MLDv2 */
+			break;
+		}
+		p = put_group_message(p, m); /* IGMPv1/v2, MLDv1 */
 		break;
 	case MGM_MSG_LEAVE:
-		if (m->family == MGM_INET6)
-			p = PUT_LIT(p, " done ");
-		else
-			p = PUT_LIT(p, " leave ");
-		p = put_addr(p, &m->group);
-		break;
-	case MGM_MSG_REPORT_V3:
-		p = put_v3_report(o, p, m);
+		p = put_group_message(p, m);
 		break;
 	}
 	return p;

@@ -73,6 +73,10 @@ static const char *const drop_names[MGM_DROP__COUNT] = {
 	[MGM_DROP_SOURCE_LIMIT] = "source_limit",
 	[MGM_DROP_NOMEM] = "nomem",
 	[MGM_DROP_TRACK_LIMIT] = "track_limit",
+	[MGM_DROP_RECORD_TYPE] = "record_type",
+	[MGM_DROP_RECORD_GROUP] = "record_group",
+	[MGM_DROP_RECORD_SOURCE] = "record_source",
+	[MGM_DROP_RECORD_TRUNCATED] = "record_truncated",
 };
 
 const char *mgm_router_drop_name(int reason)
@@ -126,7 +130,8 @@ static int scratch_alloc(struct mgm_router *r, const struct mgm_router_config *c
 {
 	memset(x, 0, sizeof(*x));
 	if (!r->qbuf || cfg->mtu != r->cfg.mtu) {
-		size_t fixed = r->family == MGM_INET ? 12 : 28; /* v3 / MLDv2, no sources */
+		/* The top version's query is the longest without sources. */
+		size_t fixed = r->fam->version[r->fam->top_version].query_len;
 		uint32_t nsrc;
 
 		x->new_q = true;
@@ -208,6 +213,7 @@ int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_rout
 	if (cb)
 		r->cb = *cb;
 	r->family = cfg->family;
+	r->fam = mgm_family_desc(cfg->family);
 	r->alen = (uint8_t)mgm_addr_len(cfg->family);
 	mgm_addr_any(&r->addr, r->family);
 	mgm_addr_any(&r->querier_addr, r->family);
@@ -333,8 +339,8 @@ int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_r
 	/* §7.3.1 (RFC 3810 §8.3.1): the configured version is the operating version. */
 	if (old_version != cfg->version)
 		mgm_rtr_log(r, MGM_LOG_INFO, "operating version %s%u -> %s%u (configured)",
-			    r->family == MGM_INET ? "IGMPv" : "MLDv", (unsigned)old_version,
-			    r->family == MGM_INET ? "IGMPv" : "MLDv", (unsigned)cfg->version);
+			    r->fam->version_prefix, (unsigned)old_version, r->fam->version_prefix,
+			    (unsigned)cfg->version);
 	if (querier_change)
 		mgm_rtr_querier_readdress(r, now);
 	return 0;
@@ -357,23 +363,6 @@ static bool on_subnet(const struct mgm_router *r, const struct mgm_addr *a)
 	return true;
 }
 
-/* The protocol version a message belongs to, in the family's numbering. */
-static uint8_t msg_version(const struct mgm_router *r, const struct mgm_msg *m)
-{
-	switch (m->kind) {
-	case MGM_MSG_QUERY:
-		return m->version;
-	case MGM_MSG_REPORT_V1:
-		return 1;
-	case MGM_MSG_REPORT_V2:
-	case MGM_MSG_LEAVE:
-		return r->family == MGM_INET ? 2 : 1;
-	case MGM_MSG_REPORT_V3:
-	default:
-		return r->family == MGM_INET ? 3 : 2;
-	}
-}
-
 /* Returns a drop reason + 1, or 0 when the IP header and source are acceptable. */
 static int check_policy(const struct mgm_router *r, const struct mgm_ip_info *ip,
 			const struct mgm_msg *m, uint8_t version)
@@ -384,7 +373,7 @@ static int check_policy(const struct mgm_router *r, const struct mgm_ip_info *ip
 	    (r->family == MGM_INET6 || r->cfg.ip_policy == MGM_IP_POLICY_STRICT)) {
 		/* RFC 3810 §5 (MUST), RFC 2236 §2 / RFC 3376 §4 (strict policy): Router Alert
 		 * and a hop limit of 1. IGMPv1 (RFC 1112) never carried Router Alert. */
-		bool need_ra = r->family == MGM_INET6 || version >= 2;
+		bool need_ra = mgm_family_caps(r->fam, version)->router_alert;
 
 		if (need_ra && !ip->router_alert)
 			return MGM_DROP_NO_ROUTER_ALERT + 1;
@@ -431,21 +420,22 @@ int mgm_router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_ip_
 		mgm_rtr_drop(r, MGM_DROP_FAMILY);
 		return 0;
 	}
-	if (m->kind == MGM_MSG_UNKNOWN || m->kind > MGM_MSG_REPORT_V3) {
+	if (m->kind == MGM_MSG_UNKNOWN || m->kind >= MGM_MSG__COUNT) {
 		mgm_rtr_drop(r, MGM_DROP_UNKNOWN_TYPE);
 		return 0;
 	}
-	version = msg_version(r, m);
+	version = m->version;
+	/* Only a message built by hand can name a version its family does not have. */
+	if (!mgm_family_caps(r->fam, version)->exists) {
+		mgm_rtr_drop(r, MGM_DROP_MALFORMED);
+		return 0;
+	}
 	why = check_policy(r, ip, m, version);
 	if (why) {
 		mgm_rtr_drop(r, why - 1);
 		return 0;
 	}
 	if (m->kind == MGM_MSG_QUERY) {
-		if (version < 1 || version > 3) {
-			mgm_rtr_drop(r, MGM_DROP_MALFORMED);
-			return 0;
-		}
 		if (r->have_addr && mgm_addr_eq(&ip->src, &r->addr)) {
 			mgm_rtr_drop(r, MGM_DROP_OWN_QUERY);
 			return 0;
@@ -468,13 +458,12 @@ int mgm_router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_ip_
 	return 0;
 }
 
-int mgm_router_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
-		     const uint8_t *buf, size_t len)
+int mgm_router_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip)
 {
 	struct mgm_msg m;
 	int err;
 
-	if (!r || !ip || (!buf && len))
+	if (!r || !ip || (!ip->payload && ip->payload_len))
 		return MGM_E_INVAL;
 	if (!r->running) {
 		mgm_rtr_drop(r, MGM_DROP_NOT_RUNNING);
@@ -484,7 +473,7 @@ int mgm_router_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info
 		mgm_rtr_drop(r, MGM_DROP_FAMILY);
 		return 0;
 	}
-	err = mgm_decode(r->family, buf, len, &ip->src, &ip->dst, &m);
+	err = mgm_decode_lenient(r->family, ip->payload, ip->payload_len, &ip->src, &ip->dst, &m);
 	if (err < 0) {
 		mgm_rtr_drop(r, MGM_DROP_MALFORMED);
 		return err;
@@ -596,8 +585,9 @@ static void fill_group(const struct mgm_router *r, int64_t now, uint32_t gi,
 	gi_out->group_timer_ms = g->mode == MGM_EXCLUDE ? remaining(g->group_timer, now) : -1;
 	gi_out->older_host_present_ms[0] = -1;
 	gi_out->older_host_present_ms[1] = remaining(g->older_host[0], now);
+	/* An Older Host Present timer for each version below the family's top (§7.3.2). */
 	gi_out->older_host_present_ms[2] =
-		r->family == MGM_INET ? remaining(g->older_host[1], now) : -1;
+		2 < r->fam->top_version ? remaining(g->older_host[1], now) : -1;
 	addr_make(r, &gi_out->last_reporter, g->last_reporter);
 	gi_out->num_sources = g->num_src;
 	gi_out->group_query_retransmissions = g->rtx_left;

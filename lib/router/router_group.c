@@ -30,17 +30,18 @@ enum grp_action {
 	ACT__COUNT
 };
 
+/* In the family's words: %I is its GMI (RFC 3810: MALI), %T its group timer (filter timer). */
 static const char *const action_name[ACT__COUNT] = {
 	[ACT_END] = "",
-	[ACT_SET_LISTED_GMI] = "(B)=GMI",
+	[ACT_SET_LISTED_GMI] = "(B)=%I",
 	[ACT_ADD_NEW_EXCLUDED] = "(B-A)=0",
-	[ACT_ADD_NEW_GMI] = "(A-X-Y)=GMI",
-	[ACT_ADD_NEW_GROUP_TIMER] = "(A-X-Y)=GT",
+	[ACT_ADD_NEW_GMI] = "(A-X-Y)=%I",
+	[ACT_ADD_NEW_GROUP_TIMER] = "(A-X-Y)=%T",
 	[ACT_DELETE_UNLISTED] = "delete unlisted",
 	[ACT_QUERY_LISTED] = "Q(G,listed)",
 	[ACT_QUERY_UNLISTED] = "Q(G,unlisted)",
 	[ACT_QUERY_GROUP] = "Q(G)",
-	[ACT_GROUP_TIMER_GMI] = "GT=GMI",
+	[ACT_GROUP_TIMER_GMI] = "%T=%I",
 };
 
 #define MAX_ACTIONS 5
@@ -50,53 +51,73 @@ struct grp_row {
 	uint8_t event; /* enum mgm_record_type */
 	uint8_t next;  /* enum mgm_filter_mode */
 	uint8_t actions[MAX_ACTIONS];
-	const char *rfc;
+	uint8_t rule; /* enum mgm_fam_rule: the section the row is from, in each family's RFC */
 };
 
 /* The rows of RFC 3376 §6.4.1 and §6.4.2 in the RFC's order (RFC 3810 §7.4.1, §7.4.2). */
 static const struct grp_row grp_fsm[] = {
 	/* §6.4.1: INCLUDE(A) + IS_IN(B) -> INCLUDE(A+B); (B)=GMI */
-	{MGM_INCLUDE, MGM_MODE_IS_INCLUDE, MGM_INCLUDE, {ACT_SET_LISTED_GMI}, "6.4.1"},
+	{MGM_INCLUDE,
+	 MGM_MODE_IS_INCLUDE,
+	 MGM_INCLUDE,
+	 {ACT_SET_LISTED_GMI},
+	 MGM_RULE_CURRENT_STATE},
 	/* §6.4.1: INCLUDE(A) + IS_EX(B) -> EXCLUDE(A*B, B-A); (B-A)=0; Delete (A-B); GT=GMI */
 	{MGM_INCLUDE,
 	 MGM_MODE_IS_EXCLUDE,
 	 MGM_EXCLUDE,
 	 {ACT_ADD_NEW_EXCLUDED, ACT_DELETE_UNLISTED, ACT_GROUP_TIMER_GMI},
-	 "6.4.1"},
+	 MGM_RULE_CURRENT_STATE},
 	/* §6.4.1: EXCLUDE(X,Y) + IS_IN(A) -> EXCLUDE(X+A, Y-A); (A)=GMI */
-	{MGM_EXCLUDE, MGM_MODE_IS_INCLUDE, MGM_EXCLUDE, {ACT_SET_LISTED_GMI}, "6.4.1"},
+	{MGM_EXCLUDE,
+	 MGM_MODE_IS_INCLUDE,
+	 MGM_EXCLUDE,
+	 {ACT_SET_LISTED_GMI},
+	 MGM_RULE_CURRENT_STATE},
 	/* §6.4.1: EXCLUDE(X,Y) + IS_EX(A) -> EXCLUDE(A-Y, Y*A); (A-X-Y)=GMI; Delete (X-A),
 	 * (Y-A); GT=GMI */
 	{MGM_EXCLUDE,
 	 MGM_MODE_IS_EXCLUDE,
 	 MGM_EXCLUDE,
 	 {ACT_ADD_NEW_GMI, ACT_DELETE_UNLISTED, ACT_GROUP_TIMER_GMI},
-	 "6.4.1"},
+	 MGM_RULE_CURRENT_STATE},
 	/* §6.4.2: INCLUDE(A) + ALLOW(B) -> INCLUDE(A+B); (B)=GMI */
-	{MGM_INCLUDE, MGM_ALLOW_NEW_SOURCES, MGM_INCLUDE, {ACT_SET_LISTED_GMI}, "6.4.2"},
+	{MGM_INCLUDE,
+	 MGM_ALLOW_NEW_SOURCES,
+	 MGM_INCLUDE,
+	 {ACT_SET_LISTED_GMI},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: INCLUDE(A) + BLOCK(B) -> INCLUDE(A); Send Q(G,A*B) */
-	{MGM_INCLUDE, MGM_BLOCK_OLD_SOURCES, MGM_INCLUDE, {ACT_QUERY_LISTED}, "6.4.2"},
+	{MGM_INCLUDE,
+	 MGM_BLOCK_OLD_SOURCES,
+	 MGM_INCLUDE,
+	 {ACT_QUERY_LISTED},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: INCLUDE(A) + TO_EX(B) -> EXCLUDE(A*B, B-A); (B-A)=0; Delete (A-B);
 	 * Send Q(G,A*B); GT=GMI */
 	{MGM_INCLUDE,
 	 MGM_CHANGE_TO_EXCLUDE,
 	 MGM_EXCLUDE,
 	 {ACT_ADD_NEW_EXCLUDED, ACT_DELETE_UNLISTED, ACT_QUERY_LISTED, ACT_GROUP_TIMER_GMI},
-	 "6.4.2"},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: INCLUDE(A) + TO_IN(B) -> INCLUDE(A+B); (B)=GMI; Send Q(G,A-B) */
 	{MGM_INCLUDE,
 	 MGM_CHANGE_TO_INCLUDE,
 	 MGM_INCLUDE,
 	 {ACT_SET_LISTED_GMI, ACT_QUERY_UNLISTED},
-	 "6.4.2"},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: EXCLUDE(X,Y) + ALLOW(A) -> EXCLUDE(X+A, Y-A); (A)=GMI */
-	{MGM_EXCLUDE, MGM_ALLOW_NEW_SOURCES, MGM_EXCLUDE, {ACT_SET_LISTED_GMI}, "6.4.2"},
+	{MGM_EXCLUDE,
+	 MGM_ALLOW_NEW_SOURCES,
+	 MGM_EXCLUDE,
+	 {ACT_SET_LISTED_GMI},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: EXCLUDE(X,Y) + BLOCK(A) -> EXCLUDE(X+(A-Y), Y); (A-X-Y)=GT; Send Q(G,A-Y) */
 	{MGM_EXCLUDE,
 	 MGM_BLOCK_OLD_SOURCES,
 	 MGM_EXCLUDE,
 	 {ACT_ADD_NEW_GROUP_TIMER, ACT_QUERY_LISTED},
-	 "6.4.2"},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: EXCLUDE(X,Y) + TO_EX(A) -> EXCLUDE(A-Y, Y*A); (A-X-Y)=GT; Delete (X-A),
 	 * (Y-A); Send Q(G,A-Y); GT=GMI. The new sources take the group timer before it is
 	 * raised: the row lists GT=GMI last. */
@@ -104,14 +125,14 @@ static const struct grp_row grp_fsm[] = {
 	 MGM_CHANGE_TO_EXCLUDE,
 	 MGM_EXCLUDE,
 	 {ACT_ADD_NEW_GROUP_TIMER, ACT_DELETE_UNLISTED, ACT_QUERY_LISTED, ACT_GROUP_TIMER_GMI},
-	 "6.4.2"},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: EXCLUDE(X,Y) + TO_IN(A) -> EXCLUDE(X+A, Y-A); (A)=GMI; Send Q(G,X-A);
 	 * Send Q(G) */
 	{MGM_EXCLUDE,
 	 MGM_CHANGE_TO_INCLUDE,
 	 MGM_EXCLUDE,
 	 {ACT_SET_LISTED_GMI, ACT_QUERY_UNLISTED, ACT_QUERY_GROUP},
-	 "6.4.2"},
+	 MGM_RULE_STATE_CHANGE},
 };
 
 static const struct grp_row *find_row(uint8_t state, uint8_t event)
@@ -228,10 +249,10 @@ void mgm_rtr_group_expire(struct mgm_router *r, int64_t now, uint32_t gi)
 		struct mgm_addr a;
 
 		addr_make(r, &a, g->addr);
-		mgm_rtr_log(
-			r, MGM_LOG_DEBUG,
-			"group %s: group timer expired, EXCLUDE -> INCLUDE (%u sources left) (RFC 3376 6.5)",
-			mgm_addr_str(&a, gs), (unsigned)(g->num_src));
+		mgm_rtr_log(r, MGM_LOG_DEBUG,
+			    "group %s: %s expired, EXCLUDE -> INCLUDE (%u sources left) (%s %s)",
+			    mgm_addr_str(&a, gs), r->fam->group_timer_name, (unsigned)(g->num_src),
+			    r->fam->rfc, r->fam->section[MGM_RULE_FILTER_SWITCH]);
 	}
 	(void)now;
 }
@@ -445,6 +466,29 @@ static void unmark(struct mgm_router *r, uint32_t gi, const struct mgm_rtr_recor
 	}
 }
 
+/* Appends an action's name to buf (NUL-terminated, truncated at cap), in the family's words. */
+static size_t put_action(char *buf, size_t off, size_t cap, const struct mgm_family_desc *fd,
+			 const char *name)
+{
+	for (; *name && off + 1 < cap; name++) {
+		const char *word = NULL;
+
+		if (name[0] == '%' && name[1] == 'I')
+			word = fd->gmi_name;
+		else if (name[0] == '%' && name[1] == 'T')
+			word = fd->group_timer_abbr;
+		if (!word) {
+			buf[off++] = *name;
+			continue;
+		}
+		for (; *word && off + 1 < cap; word++)
+			buf[off++] = *word;
+		name++;
+	}
+	buf[off] = '\0';
+	return off;
+}
+
 static void log_row(struct mgm_router *r, uint32_t gi, const struct grp_row *row,
 		    const struct mgm_rtr_record *rec)
 {
@@ -454,20 +498,17 @@ static void log_row(struct mgm_router *r, uint32_t gi, const struct grp_row *row
 
 	acts[0] = '\0';
 	for (int i = 0; i < MAX_ACTIONS && row->actions[i] != ACT_END; i++) {
-		int n = snprintf(acts + off, sizeof(acts) - off, "%s%s", i ? ", " : "",
-				 action_name[row->actions[i]]);
-
-		if (n < 0 || (size_t)n >= sizeof(acts) - off)
-			break;
-		off += (size_t)n;
+		if (i)
+			off = put_action(acts, off, sizeof(acts), r->fam, ", ");
+		off = put_action(acts, off, sizeof(acts), r->fam, action_name[row->actions[i]]);
 	}
 	addr_make(r, &a, grp(r, gi)->addr);
 	addr_make(r, &h, rec->reporter);
-	mgm_rtr_log(r, MGM_LOG_DEBUG,
-		    "group %s: %s + %s(%u sources) from %s -> %s [%s] (RFC 3376 %s)",
+	mgm_rtr_log(r, MGM_LOG_DEBUG, "group %s: %s + %s(%u sources) from %s -> %s [%s] (%s %s)",
 		    mgm_addr_str(&a, gs), mgm_rtr_mode_name(row->state),
 		    mgm_record_type_name(row->event), (unsigned)rec->num_sources,
-		    mgm_addr_str(&h, hs), mgm_rtr_mode_name(row->next), acts, row->rfc);
+		    mgm_addr_str(&h, hs), mgm_rtr_mode_name(row->next), acts, r->fam->rfc,
+		    r->fam->section[row->rule]);
 }
 
 /* Whether a record for an absent group, i.e. INCLUDE({}), would leave any state. */

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "alloc.h"
+#include "family.h"
 #include "mgm/router.h"
 #include "timer.h"
 
@@ -105,6 +106,7 @@ struct mgm_router {
 	struct mgm_router_config cfg;
 	struct mgm_router_callbacks cb;
 	struct mgm_mem mem;
+	const struct mgm_family_desc *fam; /* of family: versions, names, sections */
 	uint8_t family;
 	uint8_t alen; /* 4 or 16 */
 	bool running;

@@ -11,16 +11,6 @@
 #include "mgm/err.h"
 #include "router_priv.h"
 
-static uint8_t top_version(const struct mgm_router *r)
-{
-	return r->family == MGM_INET ? 3 : 2;
-}
-
-static const char *proto(const struct mgm_router *r)
-{
-	return r->family == MGM_INET ? "IGMPv" : "MLDv";
-}
-
 enum query_kind { Q_GENERAL, Q_GROUP, Q_GROUP_SOURCE };
 
 /* Encodes one query in the configured (= operating, §7.3.1) version and hands it to send(). */
@@ -201,7 +191,7 @@ static void lower_on_query(struct mgm_router *r, int64_t now, const struct mgm_m
 
 	if (gi == MGM_NIL)
 		return;
-	if (r->cfg.version == top_version(r))
+	if (r->cfg.version == r->fam->top_version)
 		ms = mgm_rtr_lmqt(r);
 	else
 		ms = (int64_t)r->cfg.last_member_query_count * m->max_resp_ms;
@@ -230,9 +220,10 @@ static void version_warning(struct mgm_router *r, int64_t now, const struct mgm_
 	r->older_warn_next = now + mgm_rtr_ohpi(r);
 	mgm_rtr_log(r, MGM_LOG_WARN,
 		    "%s%u querier %s on a link configured for %s%u: configure every router for "
-		    "the lowest version present (RFC 3376 7.3.1, RFC 3810 8.3.1)",
-		    proto(r), (unsigned)m->version, mgm_addr_str(&ip->src, as), proto(r),
-		    (unsigned)r->cfg.version);
+		    "the lowest version present (%s %s)",
+		    r->fam->version_prefix, (unsigned)m->version, mgm_addr_str(&ip->src, as),
+		    r->fam->version_prefix, (unsigned)r->cfg.version, r->fam->rfc,
+		    r->fam->section[MGM_RULE_COMPAT_ROUTER]);
 }
 
 /*
@@ -249,7 +240,8 @@ static void older_querier(struct mgm_router *r, int64_t now, const struct mgm_ip
 {
 	r->ctr.rx_older_queries++;
 	r->older_querier_at[m->version - 1] = now + mgm_rtr_ohpi(r);
-	if (!general && !(r->family == MGM_INET && m->version == 1))
+	/* An IGMPv1 query is general by definition: it has no other kind. */
+	if (!general && mgm_family_caps(r->fam, m->version)->group_query)
 		return;
 	version_warning(r, now, ip, m);
 }
@@ -287,7 +279,7 @@ void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_i
 		r->querier_addr = ip->src;
 		/* §4.1.6, §4.1.7 (RFC 3810 §5.1.8, §5.1.9): a non-querier adopts the querier's
 		 * QRV and QQI; zero means our own value. */
-		if (m->version == top_version(r)) {
+		if (m->version == r->fam->top_version) {
 			r->rv = m->qrv ? m->qrv : r->cfg.robustness;
 			r->qi_ms = m->qqi ? m->qqi * 1000 : r->cfg.query_interval_ms;
 		}
@@ -303,7 +295,7 @@ bool mgm_rtr_can_query_sources(const struct mgm_router *r)
 {
 	/* Q(G,S) exists only in IGMPv3 / MLDv2: below, the row's query (and its lowering) is
 	 * left out and the sources run out on their own timers. */
-	return r->querier && r->cfg.version == top_version(r);
+	return r->querier && mgm_family_caps(r->fam, r->cfg.version)->source_query;
 }
 
 bool mgm_rtr_query_group(struct mgm_router *r, int64_t now, uint32_t gi)
@@ -311,7 +303,7 @@ bool mgm_rtr_query_group(struct mgm_router *r, int64_t now, uint32_t gi)
 	struct mgm_group *g = grp(r, gi);
 
 	/* IGMPv1 has no group-specific query (RFC 1112); non-queriers wait for the querier's. */
-	if (!r->querier || (r->family == MGM_INET && r->cfg.version == 1))
+	if (!r->querier || !mgm_family_caps(r->fam, r->cfg.version)->group_query)
 		return false;
 	/* §6.6.3.1: lower the group timer to LMQT, send now, LMQC - 1 retransmissions. */
 	mgm_rtr_lower_group(r, now, gi, mgm_rtr_lmqt(r));
@@ -368,7 +360,7 @@ void mgm_rtr_query_flush(struct mgm_router *r, int64_t now, uint32_t gi)
 		g->rtx_at = MGM_TIME_NEVER;
 		return;
 	}
-	if (g->rtx_left && r->family == MGM_INET && r->cfg.version == 1) {
+	if (g->rtx_left && !mgm_family_caps(r->fam, r->cfg.version)->group_query) {
 		/* Reconfigured for IGMPv1 with retransmissions due: IGMPv1 has no group-specific
 		 * query (RFC 1112). */
 		g->rtx_left = 0;
@@ -377,7 +369,7 @@ void mgm_rtr_query_flush(struct mgm_router *r, int64_t now, uint32_t gi)
 		/* §6.6.3.1: S set while the group timer is above LMQT (a report came in). */
 		bool s = g->mode == MGM_EXCLUDE && g->group_timer > now + lmqt;
 
-		if (s && r->cfg.version < top_version(r)) {
+		if (s && !mgm_family_caps(r->fam, r->cfg.version)->source_query) {
 			/* No S flag before IGMPv3 / MLDv2: a member answered, which ends the
 			 * last-member queries (RFC 2236 §7, RFC 2710 §6). */
 			g->rtx_left = 0;

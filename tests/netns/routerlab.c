@@ -117,7 +117,7 @@ static void print_query(struct lab_router *lr, const struct mgm_addr *dst, const
 	rc = mgm_decode(lr->family, payload, len, &lr->address, dst, &m);
 	if (rc < 0 || m.kind != MGM_MSG_QUERY) {
 		printf("send %s %zu octets that do not decode as a query: %s\n", lr->name, len,
-		       rc < 0 ? mgm_strerror(rc) : mgm_msg_kind_name(m.kind));
+		       rc < 0 ? mgm_strerror(rc) : mgm_msg_kind_name(m.family, m.kind));
 		return;
 	}
 	printf("query %sv%u %s", lr->name, m.version,
@@ -322,8 +322,9 @@ static void receive(struct lab_router *lr)
 				stamp(lr, now_ms());
 				printf("malformed %s: %s\n", lr->name, mgm_strerror(rc));
 			}
-			/* The engine decodes it again and counts it as malformed. */
-			mgm_router_input(lr->router, now_ms(), &ip, ip.payload, ip.payload_len);
+			/* The engine decodes it again, leniently: it applies the good records of a
+			 * report and counts the rest. */
+			mgm_router_input(lr->router, now_ms(), &ip);
 			continue;
 		}
 		mgm_router_input_msg(lr->router, now_ms(), &ip, &m);

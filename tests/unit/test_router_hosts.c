@@ -250,7 +250,9 @@ static void host_send(struct world *w, int h, const struct mgm_group_record *rec
 	ip.tos = 0xc0;
 	mgm_report_writer_init(&wr, w->family, recs, (size_t)n, 1500);
 	while ((rc = mgm_report_writer_next(&wr, &ip.src, &ip.dst, buf, sizeof(buf), &len)) == 1) {
-		rc = mgm_router_input(w->r, w->now, &ip, buf, len);
+		ip.payload = buf;
+		ip.payload_len = len;
+		rc = mgm_router_input(w->r, w->now, &ip);
 		CHECK(w, rc == 0, "router refused a valid report: %s", mgm_strerror(rc));
 		w->reports++;
 	}
@@ -480,7 +482,8 @@ static void deliver_queries(struct world *w)
 				    &w->q[i].dst, &m);
 
 		CHECK(w, rc == 0, "router sent an undecodable message: %s", mgm_strerror(rc));
-		CHECK(w, m.kind == MGM_MSG_QUERY, "router sent a %s", mgm_msg_kind_name(m.kind));
+		CHECK(w, m.kind == MGM_MSG_QUERY, "router sent a %s",
+		      mgm_msg_kind_name(w->family, m.kind));
 		CHECK(w, m.version == (w->family == MGM_INET ? 3 : 2), "router sent a v%u query",
 		      m.version);
 		w->queries_seen++;

@@ -188,7 +188,9 @@ static void test_nomem_refuses_the_record_and_keeps_state_whole(void **state)
 	rec.num_sources = 1;
 	mgm_report_writer_init(&w, MGM_INET, &rec, 1, 1500);
 	assert_int_equal(mgm_report_writer_next(&w, &ip.src, &ip.dst, buf, sizeof(buf), &len), 1);
-	assert_int_equal(mgm_router_input(r, 1, &ip, buf, len), 0);
+	ip.payload = buf;
+	ip.payload_len = len;
+	assert_int_equal(mgm_router_input(r, 1, &ip), 0);
 	assert_true(mgm_router_forwarding(r, &g, &srcs[0]));
 	changes = 0;
 	/* 300 more sources need more pool: refused, and nothing of the record is applied. */
@@ -264,9 +266,9 @@ static void v2_report_with(struct sim *s, const char *src, uint8_t ttl, bool ra,
 	uint8_t buf[64];
 	size_t len;
 
-	assert_int_equal(
-		mgm_encode_v1v2(s->family, MGM_MSG_REPORT_V2, &g, &h, &g, buf, sizeof(buf), &len),
-		0);
+	assert_int_equal(mgm_encode_v1v2(s->family, MGM_MSG_REPORT, s->family == MGM_INET ? 2 : 1,
+					 &g, &h, &g, buf, sizeof(buf), &len),
+			 0);
 	sim_ip(s, &ip, src, grp);
 	ip.hop_limit = ttl;
 	ip.router_alert = ra;
@@ -453,13 +455,19 @@ static void test_policy_input_before_start_and_wrong_family_are_dropped(void **s
 
 	(void)state;
 	sim_ip(s, &ip, "10.0.0.9", "239.1.1.1");
-	assert_int_equal(mgm_router_input(s->rt[0].r, 0, &ip, buf, sizeof(buf)), 0);
+	ip.payload = buf;
+	ip.payload_len = sizeof(buf);
+	assert_int_equal(mgm_router_input(s->rt[0].r, 0, &ip), 0);
 	assert_int_equal(sim_drops(s, 0, MGM_DROP_NOT_RUNNING), 1);
 	sim_start(s);
 	ip.family = MGM_INET6;
-	assert_int_equal(mgm_router_input(s->rt[0].r, 0, &ip, buf, sizeof(buf)), 0);
+	assert_int_equal(mgm_router_input(s->rt[0].r, 0, &ip), 0);
 	assert_int_equal(sim_drops(s, 0, MGM_DROP_FAMILY), 1);
-	assert_int_equal(mgm_router_input(s->rt[0].r, 0, NULL, buf, sizeof(buf)), MGM_E_INVAL);
+	assert_int_equal(mgm_router_input(s->rt[0].r, 0, NULL), MGM_E_INVAL);
+	/* The payload is ip->payload: a length without a buffer is misuse. */
+	ip.family = MGM_INET;
+	ip.payload = NULL;
+	assert_int_equal(mgm_router_input(s->rt[0].r, 0, &ip), MGM_E_INVAL);
 	assert_string_equal(mgm_router_drop_name(MGM_DROP_OFF_SUBNET), "off_subnet");
 	assert_string_equal(mgm_router_drop_name(MGM_DROP__COUNT), "unknown");
 	sim_free(s);

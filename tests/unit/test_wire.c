@@ -197,7 +197,7 @@ static void test_decode_leaves_unused_fields_zero(void **state)
 	memset(&m, 0xa5, sizeof(m));
 	assert_int_equal(mgm_igmp_decode(igmp_v2_report, 8, &m), 0);
 	assert_int_equal(m.family, MGM_INET);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 2);
 	assert_int_equal(m.type, MGM_IGMP_V2_REPORT);
 	assert_int_equal(m.len, 8);
@@ -284,13 +284,13 @@ static void test_decode_igmp_v1_v2_report_and_leave(void **state)
 	struct mgm_msg m;
 
 	assert_int_equal(mgm_igmp_decode(igmp_v1_report, 8, &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V1);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 1);
 	assert_int_equal(m.type, 0x12);
 	assert_addr(&m.group, "224.0.0.251");
 
 	assert_int_equal(mgm_igmp_decode(igmp_v2_report, 8, &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 2);
 	assert_addr(&m.group, "239.1.2.3");
 	assert_int_equal(m.max_resp_ms, 0);
@@ -311,7 +311,7 @@ static void test_decode_igmp_v2_report_longer_than_8_accepted(void **state)
 	memcpy(b, igmp_v2_report, 8);
 	fix_igmp(b, sizeof(b));
 	assert_int_equal(mgm_igmp_decode(b, sizeof(b), &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.len, 12);
 }
 
@@ -337,7 +337,7 @@ static void test_decode_igmp_v3_report_all_six_record_types(void **state)
 	size_t n = 0;
 
 	assert_int_equal(mgm_igmp_decode(igmp_v3_report, sizeof(igmp_v3_report), &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V3);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 3);
 	assert_int_equal(m.num_records, 6);
 	assert_ptr_equal(m.records, igmp_v3_report + 8);
@@ -418,15 +418,16 @@ static void test_encode_igmp_v1_v2_report_and_leave_byte_exact(void **state)
 	size_t len;
 	struct mgm_addr g = addr("224.0.0.251");
 
-	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT_V1, &g, NULL, NULL, buf, 8, &len),
+	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT, 1, &g, NULL, NULL, buf, 8, &len),
 			 0);
 	assert_int_equal(len, 8);
 	assert_memory_equal(buf, igmp_v1_report, 8);
 	g = addr("239.1.2.3");
-	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT_V2, &g, NULL, NULL, buf, 8, &len),
+	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT, 2, &g, NULL, NULL, buf, 8, &len),
 			 0);
 	assert_memory_equal(buf, igmp_v2_report, 8);
-	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_LEAVE, &g, NULL, NULL, buf, 8, &len), 0);
+	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_LEAVE, 2, &g, NULL, NULL, buf, 8, &len),
+			 0);
 	assert_memory_equal(buf, igmp_v2_leave, 8);
 }
 
@@ -562,7 +563,7 @@ static void test_decode_mld_v1_report_and_done(void **state)
 	struct mgm_addr s = addr("fe80::1"), d = addr("ff05::2"), d2 = addr("ff02::2");
 
 	assert_int_equal(mgm_mld_decode(mld_v1_report, 24, &s, &d, &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 1);
 	assert_addr(&m.group, "ff05::2");
 
@@ -580,7 +581,7 @@ static void test_decode_mld_v2_report(void **state)
 	struct mgm_record r;
 
 	assert_int_equal(mgm_mld_decode(mld_v2_report, sizeof(mld_v2_report), &s, &d, &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V3);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 2);
 	assert_int_equal(m.num_records, 2);
 	assert_int_equal(m.records_len, sizeof(mld_v2_report) - 8);
@@ -640,13 +641,14 @@ static void test_encode_mld_messages_byte_exact(void **state)
 
 	g = addr("ff05::2");
 	assert_int_equal(
-		mgm_encode_v1v2(MGM_INET6, MGM_MSG_REPORT_V2, &g, &s, &g, buf, sizeof(buf), &len),
+		mgm_encode_v1v2(MGM_INET6, MGM_MSG_REPORT, 1, &g, &s, &g, buf, sizeof(buf), &len),
 		0);
 	assert_int_equal(len, 24);
 	assert_memory_equal(buf, mld_v1_report, 24);
 	d = addr("ff02::2");
 	assert_int_equal(
-		mgm_encode_v1v2(MGM_INET6, MGM_MSG_LEAVE, &g, &s, &d, buf, sizeof(buf), &len), 0);
+		mgm_encode_v1v2(MGM_INET6, MGM_MSG_LEAVE, 1, &g, &s, &d, buf, sizeof(buf), &len),
+		0);
 	assert_memory_equal(buf, mld_v1_done, 24);
 
 	recs[0] = (struct mgm_group_record){.type = MGM_MODE_IS_INCLUDE,
@@ -926,7 +928,7 @@ static void test_decode_rejects_null_and_wrong_family(void **state)
 	assert_int_equal(mgm_mld_decode(mld_v1_report, 24, &v4, &v6, &m), MGM_E_INVAL);
 	assert_int_equal(mgm_decode(5, igmp_v2_report, 8, NULL, NULL, &m), MGM_E_INVAL);
 	assert_int_equal(mgm_decode(MGM_INET, igmp_v2_report, 8, NULL, NULL, &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 }
 
 /* ==== encoder errors ======================================================================= */
@@ -939,12 +941,12 @@ static void test_encode_refuses_small_buffer(void **state)
 	struct mgm_addr src = addr("10.0.0.1");
 	struct mgm_query q = {.version = 3, .group = g, .num_sources = 1, .sources = &src};
 
-	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT_V2, &g, NULL, NULL, buf, 7, &len),
+	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT, 2, &g, NULL, NULL, buf, 7, &len),
 			 MGM_E_NOBUFS);
 	assert_int_equal(mgm_encode_query(MGM_INET, &q, NULL, NULL, buf, 15, &len), MGM_E_NOBUFS);
 	assert_int_equal(mgm_encode_query(MGM_INET, &q, NULL, NULL, buf, 16, &len), 0);
 	assert_int_equal(len, 16);
-	assert_int_equal(mgm_encode_v1v2(MGM_INET6, MGM_MSG_LEAVE, &g6, &s, &g6, buf, 23, &len),
+	assert_int_equal(mgm_encode_v1v2(MGM_INET6, MGM_MSG_LEAVE, 1, &g6, &s, &g6, buf, 23, &len),
 			 MGM_E_NOBUFS);
 	assert_int_equal(mgm_ip_encode(MGM_INET, &src, &g, 8, buf, 23), MGM_E_NOBUFS);
 	assert_int_equal(mgm_ip_encode(MGM_INET6, &s, &g6, 24, buf, 47), MGM_E_NOBUFS);
@@ -977,17 +979,28 @@ static void test_encode_refuses_invalid_arguments(void **state)
 	mgm_addr_any(&q.group, MGM_INET6);
 	assert_int_equal(mgm_encode_query(MGM_INET6, &q, NULL, &s6, buf, 64, &len), MGM_E_INVAL);
 	assert_int_equal(
-		mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT_V2, &all, NULL, NULL, buf, 64, &len),
+		mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT, 2, &all, NULL, NULL, buf, 64, &len),
 		MGM_E_INVAL);
 	assert_int_equal(
-		mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT_V2, &uni, NULL, NULL, buf, 64, &len),
+		mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT, 2, &uni, NULL, NULL, buf, 64, &len),
 		MGM_E_INVAL);
-	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_QUERY, &g, NULL, NULL, buf, 64, &len),
+	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_QUERY, 2, &g, NULL, NULL, buf, 64, &len),
 			 MGM_E_INVAL);
-	/* There is no MLD counterpart of the IGMPv1 report. */
+	/* Versions without a one-group message of that kind: IGMPv1 has no leave; IGMPv3 and
+	 * MLDv2 report in records; MLD has nothing below version 1. */
+	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_LEAVE, 1, &g, NULL, NULL, buf, 64, &len),
+			 MGM_E_INVAL);
+	assert_int_equal(
+		mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT, 3, &g, NULL, NULL, buf, 64, &len),
+		MGM_E_INVAL);
 	struct mgm_addr g6 = addr("ff05::2");
 	assert_int_equal(
-		mgm_encode_v1v2(MGM_INET6, MGM_MSG_REPORT_V1, &g6, &s6, &g6, buf, 64, &len),
+		mgm_encode_v1v2(MGM_INET6, MGM_MSG_REPORT, 2, &g6, &s6, &g6, buf, 64, &len),
+		MGM_E_INVAL);
+	assert_int_equal(mgm_encode_v1v2(MGM_INET6, MGM_MSG_LEAVE, 2, &g6, &s6, &g6, buf, 64, &len),
+			 MGM_E_INVAL);
+	assert_int_equal(
+		mgm_encode_v1v2(MGM_INET6, MGM_MSG_REPORT, 0, &g6, &s6, &g6, buf, 64, &len),
 		MGM_E_INVAL);
 }
 
@@ -1138,7 +1151,7 @@ static void test_packet_decode_ipv4_with_router_alert(void **state)
 	assert_true(ip.router_alert);
 	assert_ptr_equal(ip.payload, ipv4_v2_report + 24);
 	assert_int_equal(ip.payload_len, 8);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_addr(&m.group, "239.1.2.3");
 
 	/* Ethernet padding past the total length is not part of the message. */
@@ -1268,7 +1281,7 @@ static void test_packet_decode_ipv6_hop_by_hop_router_alert(void **state)
 	assert_true(ip.router_alert);
 	assert_ptr_equal(ip.payload, ipv6_mld_report + 48);
 	assert_int_equal(ip.payload_len, 24);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 1);
 }
 
@@ -1311,7 +1324,7 @@ static void test_ip_decode_ipv6_extension_chain(void **state)
 	assert_true(ip.router_alert);
 	assert_int_equal(ip.payload_len, 24);
 	assert_ptr_equal(ip.payload, b + 40 + sizeof(chain));
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 
 	/* No hop-by-hop at all: no Router Alert. */
 	len = build_ipv6(b, 58, NULL, 0);
@@ -1622,10 +1635,14 @@ static void test_error_names_and_messages(void **state)
 	assert_string_equal(mgm_record_type_name(MGM_BLOCK_OLD_SOURCES), "BLOCK");
 	assert_string_equal(mgm_record_type_name(0), "unknown");
 	assert_string_equal(mgm_record_type_name(7), "unknown");
-	assert_string_equal(mgm_msg_kind_name(MGM_MSG_QUERY), "query");
-	assert_string_equal(mgm_msg_kind_name(MGM_MSG_LEAVE), "leave");
-	assert_string_equal(mgm_msg_kind_name(MGM_MSG_REPORT_V3), "report_v3");
-	assert_string_equal(mgm_msg_kind_name(99), "unknown");
+	assert_string_equal(mgm_msg_kind_name(MGM_INET, MGM_MSG_QUERY), "query");
+	assert_string_equal(mgm_msg_kind_name(MGM_INET, MGM_MSG_REPORT), "report");
+	assert_string_equal(mgm_msg_kind_name(MGM_INET, MGM_MSG_LEAVE), "leave");
+	assert_string_equal(mgm_msg_kind_name(MGM_INET6, MGM_MSG_REPORT), "report");
+	/* RFC 2710 §3.7: MLDv1's leave is called Done. */
+	assert_string_equal(mgm_msg_kind_name(MGM_INET6, MGM_MSG_LEAVE), "done");
+	assert_string_equal(mgm_msg_kind_name(MGM_INET, MGM_MSG_UNKNOWN), "unknown");
+	assert_string_equal(mgm_msg_kind_name(MGM_INET, 99), "unknown");
 }
 
 static void test_checksum_odd_length_and_partial_sum(void **state)

@@ -181,15 +181,18 @@ int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_r
 			   char *errbuf, size_t errlen);
 
 /*
- * One received IGMP message (ip->family MGM_INET) or ICMPv6 message (MGM_INET6): buf/len is
- * the payload; ip gives the source, destination, TTL / hop limit and Router Alert (its payload
- * fields are not used). Returns 0 when the message was processed or dropped by policy (drops
- * are counted per reason), a negative enum mgm_err when it did not decode (counted as
- * MGM_DROP_MALFORMED) or on misuse (MGM_E_INVAL).
+ * One received IGMP message (ip->family MGM_INET) or ICMPv6 message (MGM_INET6), all of it in
+ * ip: the payload is ip->payload / ip->payload_len, as mgm_ip_decode() fills them (a caller
+ * whose socket strips the IP header fills the other fields itself); the source, destination,
+ * TTL / hop limit and Router Alert decide the policy checks. The message is decoded with
+ * mgm_decode_lenient(): a v3 / MLDv2 report with bad group records still has its good ones
+ * applied, each bad one counted (MGM_DROP_RECORD_*). Returns 0 when the message was processed
+ * or dropped by policy (drops are counted per reason), a negative enum mgm_err when it did not
+ * decode (counted as MGM_DROP_MALFORMED) or on misuse (MGM_E_INVAL).
  */
-int mgm_router_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
-		     const uint8_t *buf, size_t len);
-/* The same for a message the caller already decoded (its buffer must still be valid). */
+int mgm_router_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip);
+/* The same for a message the caller already decoded (its buffer must still be valid), with
+ * mgm_decode() or mgm_decode_lenient(): the records are checked as they are applied. */
 int mgm_router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
 			 const struct mgm_msg *m);
 
@@ -266,6 +269,12 @@ enum mgm_router_drop {
 	MGM_DROP_SOURCE_LIMIT,	 /* max_sources_per_group / max_sources: record refused whole */
 	MGM_DROP_NOMEM,		 /* allocator refused: record refused */
 	MGM_DROP_TRACK_LIMIT,	 /* max_tracked reached: group falls back to normal leave */
+	/* A bad group record in a v3 / MLDv2 report whose other records are applied (RFC 3376
+	 * §4.2.12, RFC 3810 §5.2.12: unrecognized record types are ignored, not the report). */
+	MGM_DROP_RECORD_TYPE,	   /* record type not 1..6 */
+	MGM_DROP_RECORD_GROUP,	   /* record group not multicast, or the all-systems group */
+	MGM_DROP_RECORD_SOURCE,	   /* a source of the record not unicast */
+	MGM_DROP_RECORD_TRUNCATED, /* record runs past the message: it and all after it */
 	MGM_DROP__COUNT
 };
 /* "malformed", "no_router_alert", ... */
@@ -276,7 +285,7 @@ struct mgm_router_counters {
 	uint64_t rx_queries[4];
 	uint64_t rx_reports[4];
 	uint64_t rx_leaves;	/* IGMPv2 leave / MLDv1 done */
-	uint64_t rx_records[7]; /* v3 / MLDv2 group records by type 1..6 */
+	uint64_t rx_records[7]; /* v3 / MLDv2 group records by type 1..6; [0] unknown types */
 	/* Sent; queries by version. */
 	uint64_t tx_general_queries[4];
 	uint64_t tx_group_queries[4];	     /* Q(G) */
