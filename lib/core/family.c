@@ -10,8 +10,14 @@
 
 #include "mgm/wire.h"
 
-#define V4(a, b, c, d) {.family = MGM_INET, .octets = {a, b, c, d}}
-#define V6_LINK(last) {.family = MGM_INET6, .octets = {0xff, 0x02, [15] = last}}
+#define V4(a, b, c, d)                                                                             \
+	{                                                                                          \
+		.family = MGM_INET, .octets = { a, b, c, d }                                       \
+	}
+#define V6_LINK(last)                                                                              \
+	{                                                                                          \
+		.family = MGM_INET6, .octets = { 0xff, 0x02, [15] = last }                         \
+	}
 
 static const struct mgm_family_desc igmp = {
 	.family = MGM_INET,

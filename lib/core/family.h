@@ -50,15 +50,15 @@ struct mgm_family_desc {
 	const char *rfc;	    /* the RFC of the top version: "RFC 3376", "RFC 3810" */
 	const char *section[MGM_RULE__COUNT]; /* "6.4.1", ... in rfc */
 	/* Timer and interval names as the family's RFC spells them. */
-	const char *gmi_name;	      /* "GMI" / "MALI" */
-	const char *group_timer_name; /* "group timer" / "filter timer" */
-	const char *group_timer_abbr; /* "GT" / "FT", as in the tables of §6.4 / §7.4 */
-	const char *lmqt_name;	      /* "LMQT" / "LLQT" */
-	uint16_t min_mtu;	      /* RFC 791 §3.1 576, RFC 8200 §5 1280 */
-	uint8_t report_len;	      /* top version report without records */
-	struct mgm_addr all_systems;  /* 224.0.0.1, ff02::1: general queries */
-	struct mgm_addr all_routers;  /* 224.0.0.2, ff02::2: leaves and dones */
-	struct mgm_addr report_dst;   /* 224.0.0.22, ff02::16: v3 / MLDv2 reports */
+	const char *gmi_name;		    /* "GMI" / "MALI" */
+	const char *group_timer_name;	    /* "group timer" / "filter timer" */
+	const char *group_timer_abbr;	    /* "GT" / "FT", as in the tables of §6.4 / §7.4 */
+	const char *lmqt_name;		    /* "LMQT" / "LLQT" */
+	uint16_t min_mtu;		    /* RFC 791 §3.1 576, RFC 8200 §5 1280 */
+	uint8_t report_len;		    /* top version report without records */
+	struct mgm_addr all_systems;	    /* 224.0.0.1, ff02::1: general queries */
+	struct mgm_addr all_routers;	    /* 224.0.0.2, ff02::2: leaves and dones */
+	struct mgm_addr report_dst;	    /* 224.0.0.22, ff02::16: v3 / MLDv2 reports */
 	struct mgm_version_caps version[4]; /* by version number; [0] and absent ones all false */
 };
 

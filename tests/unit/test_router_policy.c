@@ -447,6 +447,175 @@ static void test_policy_malformed_message_is_counted_and_returned(void **state)
 	sim_free(s);
 }
 
+/* ---- Reports with bad records (RFC 3376 §4.2.12, RFC 3810 §5.2.12) ------------------------ */
+
+struct raw_report {
+	uint8_t family;
+	uint8_t buf[400];
+	uint8_t *p;
+};
+
+static void raw_begin(struct raw_report *w, uint8_t family, uint16_t num_records)
+{
+	memset(w, 0, sizeof(*w));
+	w->family = family;
+	w->buf[0] = family == MGM_INET ? MGM_IGMP_V3_REPORT : MGM_MLD_V2_REPORT;
+	w->buf[6] = (uint8_t)(num_records >> 8);
+	w->buf[7] = (uint8_t)num_records;
+	w->p = w->buf + 8;
+}
+
+static void raw_addr(struct raw_report *w, const char *text)
+{
+	struct mgm_addr a = sim_addr(text);
+	size_t alen = mgm_addr_len(w->family);
+
+	memcpy(w->p, a.octets, alen);
+	w->p += alen;
+}
+
+/* A record header and group, num_sources as given; the caller adds the sources. */
+static void raw_record(struct raw_report *w, uint8_t type, uint16_t num_sources, const char *g)
+{
+	*w->p++ = type;
+	*w->p++ = 0;
+	*w->p++ = (uint8_t)(num_sources >> 8);
+	*w->p++ = (uint8_t)num_sources;
+	raw_addr(w, g);
+}
+
+/* Fills the checksum for src -> dst and returns the length. */
+static size_t raw_end(struct raw_report *w, const struct mgm_ip_info *ip)
+{
+	size_t len = (size_t)(w->p - w->buf);
+	uint32_t sum = w->family == MGM_INET6
+			       ? mgm_icmp6_pseudo_sum(&ip->src, &ip->dst, (uint32_t)len)
+			       : 0;
+	uint16_t c = mgm_inet_checksum(w->buf, len, sum);
+
+	w->buf[2] = (uint8_t)(c >> 8);
+	w->buf[3] = (uint8_t)c;
+	return len;
+}
+
+struct bad_record_case {
+	uint8_t family;
+	const char *const *self;
+	const char *host, *dst;
+	const char *g[6]; /* groups of records 1..6 */
+	const char *unicast, *multicast_source;
+};
+
+/*
+ * One report: a good IS_EX, an unknown type, a group that is not multicast, a source that is
+ * not unicast, a good TO_EX, and a last record whose sources are cut off. The strict decoder
+ * refuses all of it; the router applies the two good records and counts the four bad ones.
+ */
+static void check_bad_records_beside_good_ones(const struct bad_record_case *c)
+{
+	struct sim *s = sim_new(c->family, 1, c->self, NULL);
+	struct mgm_router_group_info gi;
+	struct mgm_router_counters k;
+	struct raw_report w;
+	struct mgm_ip_info ip;
+	struct mgm_msg m;
+	size_t len;
+
+	sim_start(s);
+	sim_ip(s, &ip, c->host, c->dst);
+	raw_begin(&w, c->family, 6);
+	raw_record(&w, MGM_MODE_IS_EXCLUDE, 0, c->g[0]);
+	raw_record(&w, 9, 0, c->g[1]); /* RFC 3376 §4.2.12: only 1..6 are defined */
+	raw_record(&w, MGM_MODE_IS_EXCLUDE, 0, c->unicast);
+	raw_record(&w, MGM_ALLOW_NEW_SOURCES, 1, c->g[3]);
+	raw_addr(&w, c->multicast_source);
+	raw_record(&w, MGM_CHANGE_TO_EXCLUDE, 0, c->g[4]);
+	raw_record(&w, MGM_MODE_IS_EXCLUDE, 2, c->g[5]); /* no room for its two sources */
+	len = raw_end(&w, &ip);
+	assert_int_equal(mgm_decode(c->family, w.buf, len, &ip.src, &ip.dst, &m),
+			 MGM_E_RECORD_TYPE);
+
+	assert_int_equal(sim_input(s, 0, &ip, w.buf, len), 0);
+	assert_int_equal(sim_group(s, 0, c->g[0], &gi), 0);
+	assert_int_equal(gi.filter_mode, MGM_EXCLUDE);
+	assert_int_equal(sim_group(s, 0, c->g[4], &gi), 0);
+	assert_int_equal(gi.filter_mode, MGM_EXCLUDE);
+	assert_int_equal(sim_group(s, 0, c->g[1], &gi), MGM_E_NOENT);
+	assert_int_equal(sim_group(s, 0, c->g[3], &gi), MGM_E_NOENT);
+	assert_int_equal(sim_group(s, 0, c->g[5], &gi), MGM_E_NOENT);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_RECORD_TYPE), 1);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_RECORD_GROUP), 1);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_RECORD_SOURCE), 1);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_RECORD_TRUNCATED), 1);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_MALFORMED), 0);
+	k = counters(s);
+	assert_int_equal(k.rx_reports[c->family == MGM_INET ? 3 : 2], 1);
+	/* Every record read whole is counted by type, the unknown one in slot 0. */
+	assert_int_equal(k.rx_records[0], 1);
+	assert_int_equal(k.rx_records[MGM_MODE_IS_EXCLUDE], 2);
+	assert_int_equal(k.rx_records[MGM_ALLOW_NEW_SOURCES], 1);
+	assert_int_equal(k.rx_records[MGM_CHANGE_TO_EXCLUDE], 1);
+
+	/* A bad checksum still refuses the whole message. */
+	w.buf[2] ^= 0xff;
+	assert_int_equal(sim_input(s, 0, &ip, w.buf, len), MGM_E_CHECKSUM);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_MALFORMED), 1);
+	assert_int_equal(counters(s).rx_reports[c->family == MGM_INET ? 3 : 2], 1);
+	sim_free(s);
+}
+
+static void test_policy_report_with_bad_records_applies_the_good_ones(void **state)
+{
+	static const struct bad_record_case igmp = {
+		MGM_INET,
+		v4,
+		"10.0.0.9",
+		"224.0.0.22",
+		{"239.1.1.1", "239.1.1.2", "", "239.1.1.4", "239.1.1.5", "239.1.1.6"},
+		"10.0.0.5",
+		"239.9.9.9",
+	};
+	static const struct bad_record_case mld = {
+		MGM_INET6,
+		v6,
+		"fe80::9",
+		"ff02::16",
+		{"ff05::1", "ff05::2", "", "ff05::4", "ff05::5", "ff05::6"},
+		"2001:db8::5",
+		"ff05::99",
+	};
+
+	(void)state;
+	check_bad_records_beside_good_ones(&igmp);
+	check_bad_records_beside_good_ones(&mld);
+}
+
+/* A count of records beyond what the message holds: the records before the gap are applied,
+ * the missing one counted as truncated, and that ends the walk. */
+static void test_policy_report_counting_more_records_than_it_has_keeps_the_ones_before(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_router_group_info gi;
+	struct raw_report w;
+	struct mgm_ip_info ip;
+	size_t len;
+
+	(void)state;
+	sim_start(s);
+	sim_ip(s, &ip, "10.0.0.9", "224.0.0.22");
+	raw_begin(&w, MGM_INET, 3);
+	raw_record(&w, MGM_MODE_IS_EXCLUDE, 0, "239.1.1.1");
+	raw_record(&w, MGM_MODE_IS_INCLUDE, 1, "239.1.1.2");
+	raw_addr(&w, "10.1.1.1");
+	len = raw_end(&w, &ip);
+	assert_int_equal(sim_input(s, 0, &ip, w.buf, len), 0);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	assert_true(sim_fwd(s, 0, "239.1.1.2", "10.1.1.1"));
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_RECORD_TRUNCATED), 1);
+	assert_int_equal(counters(s).rx_records[MGM_MODE_IS_INCLUDE], 1);
+	sim_free(s);
+}
+
 static void test_policy_input_before_start_and_wrong_family_are_dropped(void **state)
 {
 	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
@@ -885,6 +1054,9 @@ int main(void)
 		cmocka_unit_test(test_policy_link_local_groups_are_never_tracked),
 		cmocka_unit_test(test_policy_malformed_message_is_counted_and_returned),
 		cmocka_unit_test(test_policy_input_before_start_and_wrong_family_are_dropped),
+		cmocka_unit_test(test_policy_report_with_bad_records_applies_the_good_ones),
+		cmocka_unit_test(
+			test_policy_report_counting_more_records_than_it_has_keeps_the_ones_before),
 		cmocka_unit_test(test_counters_count_messages_records_and_queries),
 		cmocka_unit_test(test_stop_withdraws_every_forwarding_entry),
 		cmocka_unit_test(test_config_defaults_are_the_rfc_values),

@@ -1645,6 +1645,107 @@ static void test_error_names_and_messages(void **state)
 	assert_string_equal(mgm_msg_kind_name(MGM_INET, 99), "unknown");
 }
 
+/*
+ * The router's decoder: header and checksum as strict as mgm_decode(), the records left to the
+ * checked walk, which skips a bad record (RFC 3376 §4.2.12: unrecognized types are ignored) and
+ * ends at a truncated one.
+ */
+static void test_decode_lenient_walks_past_bad_records(void **state)
+{
+	/* clang-format off */
+	uint8_t b[] = {
+		0x22, 0, 0, 0, 0, 0, 0, 7,
+		/* IS_IN 239.1.1.1 {10.0.0.1} */
+		1, 0, 0, 1, 239, 1, 1, 1, 10, 0, 0, 1,
+		/* type 7: not defined */
+		7, 0, 0, 0, 239, 1, 1, 2,
+		/* TO_EX 10.1.1.1: not multicast */
+		4, 0, 0, 0, 10, 1, 1, 1,
+		/* IS_EX 224.0.0.1: the all-systems group */
+		2, 0, 0, 0, 224, 0, 0, 1,
+		/* ALLOW 239.1.1.3 {239.9.9.9}: a multicast source; one aux word */
+		5, 1, 0, 1, 239, 1, 1, 3, 239, 9, 9, 9, 0xaa, 0xbb, 0xcc, 0xdd,
+		/* BLOCK 239.1.1.4 {} */
+		6, 0, 0, 0, 239, 1, 1, 4,
+		/* IS_IN 239.1.1.5 with 2 sources, 1 present */
+		1, 0, 0, 2, 239, 1, 1, 5, 10, 0, 0, 2,
+	};
+	/* clang-format on */
+	static const int want[] = {1,
+				   MGM_E_RECORD_TYPE,
+				   MGM_E_GROUP_NOT_MULTICAST,
+				   MGM_E_REPORT_ALL_SYSTEMS,
+				   MGM_E_SOURCE_NOT_UNICAST,
+				   1,
+				   MGM_E_SOURCE_OVERRUN,
+				   0};
+	struct mgm_record_iter it;
+	struct mgm_record r;
+	struct mgm_msg m;
+
+	(void)state;
+	fix_igmp(b, sizeof(b));
+	assert_int_equal(mgm_decode(MGM_INET, b, sizeof(b), NULL, NULL, &m), MGM_E_RECORD_TYPE);
+	assert_int_equal(mgm_decode_lenient(MGM_INET, b, sizeof(b), NULL, NULL, &m), 0);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
+	assert_int_equal(m.version, 3);
+	assert_int_equal(m.num_records, 7);
+	assert_ptr_equal(m.records, b + 8);
+	assert_int_equal(m.records_len, sizeof(b) - 8);
+	mgm_records_begin(&m, &it);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		int got = mgm_records_next_checked(&it, &r);
+
+		assert_int_equal(got, want[i]);
+		if (i == 0) {
+			assert_int_equal(r.type, MGM_MODE_IS_INCLUDE);
+			assert_int_equal(r.num_sources, 1);
+		}
+		if (i == 4) {
+			assert_int_equal(r.aux_words, 1);
+			assert_int_equal(r.aux[0], 0xaa);
+		}
+		if (i == 5) {
+			assert_int_equal(r.type, MGM_BLOCK_OLD_SOURCES);
+			assert_addr(&r.group, "239.1.1.4");
+		}
+	}
+	/* The walk has ended for good. */
+	assert_int_equal(mgm_records_next_checked(&it, &r), 0);
+
+	/* A bad checksum, or a message other than a report, fails as it does strictly. */
+	b[2] ^= 1;
+	assert_int_equal(mgm_decode_lenient(MGM_INET, b, sizeof(b), NULL, NULL, &m),
+			 MGM_E_CHECKSUM);
+	assert_int_equal(mgm_decode_lenient(MGM_INET, igmp_v2_report, 7, NULL, NULL, &m),
+			 MGM_E_SHORT);
+	assert_int_equal(mgm_decode_lenient(9, igmp_v2_report, 8, NULL, NULL, &m), MGM_E_INVAL);
+}
+
+/* On a message mgm_decode() accepted, the checked walk gives the same records. */
+static void test_records_next_checked_agrees_on_a_valid_report(void **state)
+{
+	struct mgm_record_iter a, b;
+	struct mgm_record ra, rb;
+	struct mgm_msg m;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(mgm_igmp_decode(igmp_v3_report, sizeof(igmp_v3_report), &m), 0);
+	mgm_records_begin(&m, &a);
+	mgm_records_begin(&m, &b);
+	while (mgm_records_next(&a, &ra)) {
+		assert_int_equal(mgm_records_next_checked(&b, &rb), 1);
+		assert_int_equal(ra.type, rb.type);
+		assert_true(mgm_addr_eq(&ra.group, &rb.group));
+		assert_ptr_equal(ra.sources, rb.sources);
+		assert_int_equal(ra.num_sources, rb.num_sources);
+		n++;
+	}
+	assert_int_equal(mgm_records_next_checked(&b, &rb), 0);
+	assert_int_equal(n, m.num_records);
+}
+
 static void test_checksum_odd_length_and_partial_sum(void **state)
 {
 	/* RFC 1071 §3 example: 00 01 f2 03 f4 f5 f6 f7 sums to ddf2, checksum 220d. */
@@ -1672,6 +1773,8 @@ int main(void)
 		cmocka_unit_test(test_decode_igmp_v1_v2_report_and_leave),
 		cmocka_unit_test(test_decode_igmp_v2_report_longer_than_8_accepted),
 		cmocka_unit_test(test_decode_igmp_v3_report_all_six_record_types),
+		cmocka_unit_test(test_decode_lenient_walks_past_bad_records),
+		cmocka_unit_test(test_records_next_checked_agrees_on_a_valid_report),
 		cmocka_unit_test(test_decode_v3_report_trailing_octets_after_records),
 		cmocka_unit_test(test_encode_igmp_queries_byte_exact),
 		cmocka_unit_test(test_encode_igmp_v1_v2_report_and_leave_byte_exact),
