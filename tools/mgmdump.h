@@ -105,8 +105,6 @@ struct dump_text {
 	size_t cached_len;
 };
 
-/* Builds the tables the address printers share; once, before any thread starts. */
-void dump_text_setup(void);
 void dump_text_init(struct dump_text *t, int time_style, bool verbose);
 /* True when a line depends on the messages before it (-ttt, -ttttt). */
 bool dump_text_sequential(const struct dump_text *t);
