@@ -177,7 +177,8 @@ static void print_query_json(struct lab_router *lr, const struct mgm_addr *dst, 
 	if (rc < 0 || m->kind != MGM_MSG_QUERY) {
 		event_begin(lr, now_ms(), "send_undecodable");
 		member_int("octets", (long long)len);
-		member_string("error", rc < 0 ? mgm_strerror(rc) : mgm_msg_kind_name(m->kind));
+		member_string("error",
+			      rc < 0 ? mgm_strerror(rc) : mgm_msg_kind_name(m->family, m->kind));
 		event_end();
 		return;
 	}
