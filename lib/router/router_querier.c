@@ -31,7 +31,7 @@ static void send_query(struct mgm_router *r, const uint8_t *group, bool suppress
 		dst = q.group;
 	} else {
 		mgm_addr_any(&q.group, r->family);
-		mgm_addr_all_systems(&dst, r->family);
+		dst = r->fam->all_systems; /* RFC 3376 §4.1.12, RFC 3810 §5.1.15 */
 	}
 	q.max_resp_code = mgm_max_resp_code(r->family, q.version, max_resp_ms);
 	q.suppress = suppress;
