@@ -55,6 +55,7 @@ void mgm_rtr_log(const struct mgm_router *r, int level, const char *fmt, ...)
 }
 
 static const char *const drop_names[MGM_DROP__COUNT] = {
+	[MGM_DROP_NONE] = "none",
 	[MGM_DROP_MALFORMED] = "malformed",
 	[MGM_DROP_NOT_RUNNING] = "not_running",
 	[MGM_DROP_FAMILY] = "family",
@@ -82,9 +83,9 @@ const char *mgm_router_drop_name(int reason)
 	return drop_names[reason];
 }
 
-void mgm_rtr_drop(struct mgm_router *r, int reason)
+void mgm_rtr_drop(struct mgm_router *r, enum mgm_router_drop reason)
 {
-	if (reason < 0 || reason >= MGM_DROP__COUNT)
+	if (reason <= MGM_DROP_NONE || reason >= MGM_DROP__COUNT)
 		return;
 	r->ctr.drops[reason]++;
 	mgm_rtr_log(r, MGM_LOG_DEBUG, "dropped: %s", drop_names[reason]);
@@ -374,9 +375,9 @@ static uint8_t msg_version(const struct mgm_router *r, const struct mgm_msg *m)
 	}
 }
 
-/* Returns a drop reason + 1, or 0 when the IP header and source are acceptable. */
-static int check_policy(const struct mgm_router *r, const struct mgm_ip_info *ip,
-			const struct mgm_msg *m, uint8_t version)
+/* The drop reason, or MGM_DROP_NONE when the IP header and source are acceptable. */
+static enum mgm_router_drop check_policy(const struct mgm_router *r, const struct mgm_ip_info *ip,
+					 const struct mgm_msg *m, uint8_t version)
 {
 	bool query = m->kind == MGM_MSG_QUERY;
 
@@ -387,39 +388,39 @@ static int check_policy(const struct mgm_router *r, const struct mgm_ip_info *ip
 		bool need_ra = r->family == MGM_INET6 || version >= 2;
 
 		if (need_ra && !ip->router_alert)
-			return MGM_DROP_NO_ROUTER_ALERT + 1;
+			return MGM_DROP_NO_ROUTER_ALERT;
 		if (ip->hop_limit != 1)
-			return MGM_DROP_BAD_TTL + 1;
+			return MGM_DROP_BAD_TTL;
 	}
 	if (r->family == MGM_INET6) {
 		/* RFC 3810 §5.1.14: queries from other than a link-local address are discarded;
 		 * §5.2.13: reports too, except from :: (hosts doing DAD), which no router state
 		 * may come from either. */
 		if (mgm_addr_is_any(&ip->src))
-			return MGM_DROP_SOURCE_UNSPECIFIED + 1;
+			return MGM_DROP_SOURCE_UNSPECIFIED;
 		if (r->cfg.ip_policy != MGM_IP_POLICY_LOOSE &&
 		    !mgm_addr_is_ipv6_link_local(&ip->src))
-			return MGM_DROP_SOURCE_NOT_LINK_LOCAL + 1;
-		return 0;
+			return MGM_DROP_SOURCE_NOT_LINK_LOCAL;
+		return MGM_DROP_NONE;
 	}
 	/* A query from 0.0.0.0 (a snooping switch, RFC 4541 §2.1.1) cannot win the election
 	 * against an address. */
 	if (query && mgm_addr_is_any(&ip->src))
-		return MGM_DROP_SOURCE_UNSPECIFIED + 1;
+		return MGM_DROP_SOURCE_UNSPECIFIED;
 	/* RFC 3376 §9.2: reports from off the subnet are ignored; 0.0.0.0 is allowed (§4.2.13).
 	 * Queries too (§9.1): an off-link forger must not win the election, lower the operating
 	 * version or impose its QRV and QQI. */
 	if (r->cfg.check_subnet && r->have_addr && !mgm_addr_is_any(&ip->src) &&
 	    !on_subnet(r, &ip->src))
-		return MGM_DROP_OFF_SUBNET + 1;
-	return 0;
+		return MGM_DROP_OFF_SUBNET;
+	return MGM_DROP_NONE;
 }
 
 int mgm_router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
 			 const struct mgm_msg *m)
 {
+	enum mgm_router_drop why;
 	uint8_t version;
-	int why;
 
 	if (!r || !ip || !m)
 		return MGM_E_INVAL;
@@ -437,8 +438,8 @@ int mgm_router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_ip_
 	}
 	version = msg_version(r, m);
 	why = check_policy(r, ip, m, version);
-	if (why) {
-		mgm_rtr_drop(r, why - 1);
+	if (why != MGM_DROP_NONE) {
+		mgm_rtr_drop(r, why);
 		return 0;
 	}
 	if (m->kind == MGM_MSG_QUERY) {

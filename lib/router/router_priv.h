@@ -177,7 +177,8 @@ static inline bool mgm_rtr_logging(const struct mgm_router *r)
 {
 	return r->cb.log != NULL;
 }
-void mgm_rtr_drop(struct mgm_router *r, int reason);
+/* Counts a drop (MGM_DROP_NONE: nothing) and logs it. */
+void mgm_rtr_drop(struct mgm_router *r, enum mgm_router_drop reason);
 
 /* ---- router_store.c: records, hash tables, the heap's owners ---------------------------- */
 
@@ -185,9 +186,11 @@ void mgm_rtr_drop(struct mgm_router *r, int reason);
 void mgm_rtr_store_init(struct mgm_router *r);
 void mgm_rtr_store_fini(struct mgm_router *r);
 uint32_t mgm_rtr_group_find(const struct mgm_router *r, const uint8_t *addr);
-/* Creates an empty INCLUDE group (limits and memory checked). MGM_NIL with *why set. */
-uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why);
-/* Frees a group whose forwarding state is withdrawn and whose sources are gone. */
+/* Creates an empty INCLUDE group (limits and memory checked). MGM_NIL with *why set. The
+ * caller counts it (groups_added) once it keeps it. */
+uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, enum mgm_router_drop *why);
+/* Frees a group whose forwarding state is withdrawn and whose sources are gone. The caller
+ * counts a deletion (groups_removed); a group freed unused is not one. */
 void mgm_rtr_group_free(struct mgm_router *r, uint32_t gi);
 uint32_t mgm_rtr_source_find(const struct mgm_router *r, uint32_t gi, const uint8_t *addr);
 /* Room for n more sources in the tables and the heap (reserve before mutating). */
@@ -227,9 +230,10 @@ struct mgm_rtr_record {
 
 /* Applies one record to the group state: the §6.4 rows. *gi is the group's index as the
  * caller found it (MGM_NIL: absent), so the record's group is looked up once; on return it is
- * the index after the record, MGM_NIL when there is no group. 0, or the drop reason + 1. */
-int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gi,
-			const struct mgm_rtr_record *rec);
+ * the index after the record, MGM_NIL when there is no group. A refused record is counted
+ * here and changes nothing; returns MGM_DROP_NONE or the reason. */
+enum mgm_router_drop mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gi,
+					 const struct mgm_rtr_record *rec);
 /* A heap entry of a group or a source fired. */
 void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi);
 void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si);

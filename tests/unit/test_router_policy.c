@@ -207,8 +207,23 @@ static void test_nomem_refuses_the_record_and_keeps_state_whole(void **state)
 	mgm_router_status(r, 2, &st);
 	assert_int_equal(st.sources, 1);
 	assert_true(a.held <= before);
+	/* The same record for a new group: the group is not left behind, and a group that was
+	 * never used is neither counted as added nor as removed; the refusal is counted once. */
+	rec.group = sim_addr("239.2.2.2");
+	mgm_report_writer_init(&w, MGM_INET, &rec, 1, 1500);
+	assert_int_equal(mgm_report_writer_next(&w, &ip.src, &ip.dst, buf, sizeof(buf), &len), 1);
+	assert_int_equal(mgm_router_input(r, 2, &ip, buf, len), 0);
+	mgm_router_counters(r, &c);
+	assert_int_equal(c.drops[MGM_DROP_NOMEM], 2);
+	assert_int_equal(c.drops[MGM_DROP_NONE], 0);
+	assert_int_equal(c.groups_added, 1);
+	assert_int_equal(c.groups_removed, 0);
+	mgm_router_status(r, 2, &st);
+	assert_int_equal(st.groups, 1);
 	a.left = -1;
 	mgm_router_stop(r, 3);
+	mgm_router_counters(r, &c);
+	assert_int_equal(c.groups_removed, 1);
 	mgm_router_destroy(r);
 	assert_int_equal(a.held, 0);
 }
@@ -462,6 +477,7 @@ static void test_policy_input_before_start_and_wrong_family_are_dropped(void **s
 	assert_int_equal(mgm_router_input(s->rt[0].r, 0, NULL, buf, sizeof(buf)), MGM_E_INVAL);
 	assert_string_equal(mgm_router_drop_name(MGM_DROP_OFF_SUBNET), "off_subnet");
 	assert_string_equal(mgm_router_drop_name(MGM_DROP__COUNT), "unknown");
+	assert_string_equal(mgm_router_drop_name(MGM_DROP_NONE), "none");
 	sim_free(s);
 }
 

@@ -241,9 +241,11 @@ bool mgm_router_forwarding(const struct mgm_router *r, const struct mgm_addr *gr
 
 /* ---- Introspection ------------------------------------------------------------------------ */
 
-/* Why a message or a group record was not (fully) applied. */
+/* Why a message or a group record was not (fully) applied. MGM_DROP_NONE is "applied": it is
+ * never counted, so drops[MGM_DROP_NONE] stays 0. */
 enum mgm_router_drop {
-	MGM_DROP_MALFORMED = 0,		/* the decoder refused it */
+	MGM_DROP_NONE = 0,		/* not dropped */
+	MGM_DROP_MALFORMED,		/* the decoder refused it */
 	MGM_DROP_NOT_RUNNING,		/* router not started */
 	MGM_DROP_FAMILY,		/* IP family is not the router's */
 	MGM_DROP_UNKNOWN_TYPE,		/* a type the RFCs say to ignore */
@@ -268,7 +270,7 @@ enum mgm_router_drop {
 	MGM_DROP_TRACK_LIMIT,	 /* max_tracked reached: group falls back to normal leave */
 	MGM_DROP__COUNT
 };
-/* "malformed", "no_router_alert", ... */
+/* "none", "malformed", "no_router_alert", ...; "unknown" out of range. */
 const char *mgm_router_drop_name(int reason);
 
 struct mgm_router_counters {
