@@ -207,8 +207,9 @@ void mgm_rtr_group_delete(struct mgm_router *r, uint32_t gi)
 }
 
 /* §6.5: the group timer of an EXCLUDE-mode group ran out. The group goes to INCLUDE with the
- * sources whose timers still run (X); those in Y are deleted. router_fwd.c deletes the group if
- * nothing is left. */
+ * sources "with source timers greater than zero"; the others are deleted: Y, and the sources of
+ * X whose timer runs out in this same millisecond (carried over, they would be forwarded and
+ * withdrawn again in one call). router_fwd.c deletes the group if nothing is left. */
 void mgm_rtr_group_expire(struct mgm_router *r, int64_t now, uint32_t gi)
 {
 	struct mgm_group *g = grp(r, gi);
@@ -221,7 +222,7 @@ void mgm_rtr_group_expire(struct mgm_router *r, int64_t now, uint32_t gi)
 	g->rtx_left = 0; /* Q(G) retransmissions belong to the EXCLUDE-mode group */
 	g->flags |= GF_DIRTY;
 	for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next)
-		if (!running(src(r, si)))
+		if (!running(src(r, si)) || mgm_rtr_source_deadline(r, src(r, si)) <= now)
 			mgm_rtr_source_delete(r, si);
 	mgm_rtr_track_drop_excluders(r, gi);
 	if (mgm_rtr_logging(r)) {
@@ -233,7 +234,6 @@ void mgm_rtr_group_expire(struct mgm_router *r, int64_t now, uint32_t gi)
 			"group %s: group timer expired, EXCLUDE -> INCLUDE (%u sources left) (RFC 3376 6.5)",
 			mgm_addr_str(&a, gs), (unsigned)(g->num_src));
 	}
-	(void)now;
 }
 
 void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi)
@@ -255,7 +255,9 @@ void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi)
 }
 
 /* §6.2.1 / §6.3: a source timer ran out. In INCLUDE mode the source is deleted (and the group
- * with its last source); in EXCLUDE mode it moves to Y and is no longer forwarded. */
+ * with its last source); in EXCLUDE mode it moves to Y and is no longer forwarded, unless the
+ * group timer runs out in this same millisecond: §6.5 then deletes Y, so the source is deleted
+ * now rather than blocked and unblocked in one call. */
 void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si)
 {
 	struct mgm_source *s;
@@ -268,7 +270,7 @@ void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si)
 	gi = s->group;
 	g = grp(r, gi);
 	s->rtx_left = 0;
-	if (g->mode == MGM_INCLUDE)
+	if (g->mode == MGM_INCLUDE || g->group_timer <= now)
 		mgm_rtr_source_delete(r, si);
 	else
 		set_source_timer(r, si, MGM_TIME_NEVER);
@@ -281,7 +283,7 @@ void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si)
 		mgm_rtr_log(r, MGM_LOG_DEBUG,
 			    "group %s source %s: source timer expired in %s mode: %s",
 			    mgm_addr_str(&a, gs), mgm_addr_str(&b, ss), mgm_rtr_mode_name(g->mode),
-			    g->mode == MGM_INCLUDE ? "deleted" : "moved to Y");
+			    s->flags & SF_DOOMED ? "deleted" : "moved to Y");
 	}
 	mgm_rtr_fwd_sync(r, gi);
 }
