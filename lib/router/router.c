@@ -242,13 +242,23 @@ void mgm_router_destroy(struct mgm_router *r)
 	mgm_mem_free(&mem, r, sizeof(*r));
 }
 
+/* A valid link-local unicast address: fe80::/10 followed by 54 zero bits, i.e. fe80::/64
+ * (RFC 4291 §2.5.6). */
+static bool link_local_64(const struct mgm_addr *a)
+{
+	static const uint8_t prefix[8] = {0xfe, 0x80};
+
+	return a->family == MGM_INET6 && !memcmp(a->octets, prefix, sizeof(prefix));
+}
+
 int mgm_router_set_address(struct mgm_router *r, int64_t now, const struct mgm_addr *addr,
 			   uint8_t prefix_len)
 {
 	if (!r || !addr || addr->family != r->family || prefix_len > r->alen * 8)
 		return MGM_E_INVAL;
-	/* RFC 3810 §5.1.14: queries come from the link-local address. */
-	if (r->family == MGM_INET6 && !mgm_addr_is_any(addr) && !mgm_addr_is_ipv6_link_local(addr))
+	/* RFC 3810 §5.1.14: queries come from a valid link-local address, which is what the
+	 * others' election accepts (check_policy()). */
+	if (r->family == MGM_INET6 && !mgm_addr_is_any(addr) && !link_local_64(addr))
 		return MGM_E_INVAL;
 	r->addr = *addr;
 	r->prefix_len = prefix_len;
@@ -400,6 +410,11 @@ static enum mgm_router_drop check_policy(const struct mgm_router *r, const struc
 			return MGM_DROP_SOURCE_UNSPECIFIED;
 		if (r->cfg.ip_policy != MGM_IP_POLICY_LOOSE &&
 		    !mgm_addr_is_ipv6_link_local(&ip->src))
+			return MGM_DROP_SOURCE_NOT_LINK_LOCAL;
+		/* §5.1.14: a query whose source is not a *valid* link-local address is
+		 * discarded; RFC 4291 §2.5.6 makes that fe80::/64. Only there does the election's
+		 * comparison of interface IDs (§7.6.2) compare like with like. */
+		if (query && r->cfg.ip_policy != MGM_IP_POLICY_LOOSE && !link_local_64(&ip->src))
 			return MGM_DROP_SOURCE_NOT_LINK_LOCAL;
 		return MGM_DROP_NONE;
 	}

@@ -72,6 +72,19 @@ static void send_general_query(struct mgm_router *r)
 
 /* ---- Election and the general query schedule ------------------------------------------------ */
 
+/*
+ * The election's order (router.h): IPv4 addresses numerically (RFC 3376 §6.6.2); IPv6 by the
+ * interface ID, the last 64 bits of the link-local address (RFC 3810 §7.6.2). Negative when a
+ * is the lower.
+ */
+static int election_cmp(const struct mgm_router *r, const struct mgm_addr *a,
+			const struct mgm_addr *b)
+{
+	if (r->family == MGM_INET6)
+		return memcmp(a->octets + 8, b->octets + 8, 8);
+	return memcmp(a->octets, b->octets, 4);
+}
+
 static bool eligible(const struct mgm_router *r)
 {
 	return r->cfg.querier && r->have_addr;
@@ -149,7 +162,7 @@ void mgm_rtr_querier_readdress(struct mgm_router *r, int64_t now)
 		return;
 	}
 	/* Someone else queries: the election is decided by their next query. */
-	if (mgm_addr_cmp(&r->addr, &r->querier_addr) < 0)
+	if (election_cmp(r, &r->addr, &r->querier_addr) < 0)
 		become_querier(r, now, false);
 }
 
@@ -276,8 +289,8 @@ void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_i
 		older_querier(r, now, ip, m, general);
 	else if (m->version > r->cfg.version)
 		newer_querier(r, now, ip, m);
-	/* §6.6.2: the lowest address wins (RFC 3810 §7.6.2: the link-local addresses). */
-	if (!r->have_addr || mgm_addr_cmp(&ip->src, &r->addr) < 0) {
+	/* §6.6.2: the lowest address wins (RFC 3810 §7.6.2: the lowest interface ID). */
+	if (!r->have_addr || election_cmp(r, &ip->src, &r->addr) < 0) {
 		if (r->querier) {
 			yield_querier(r);
 			r->ctr.querier_lost++;

@@ -192,6 +192,64 @@ static void test_querier_mld_election_compares_link_local_addresses(void **state
 	sim_free(s);
 }
 
+static void loose(struct mgm_router_config *c)
+{
+	c->ip_policy = MGM_IP_POLICY_LOOSE;
+}
+
+/*
+ * RFC 3810 §7.6.2: "lower" compares the interface IDs, the last 64 bits. A query from outside
+ * fe80::/64 is no valid link-local source (§5.1.14, RFC 4291 §2.5.6): dropped, no election.
+ */
+static void test_querier_mld_election_compares_interface_ids(void **state)
+{
+	static const char *const addr[] = {"fe80::10"};
+	struct sim *s = sim_new(MGM_INET6, 1, addr, NULL);
+	struct mgm_addr odd = sim_addr("fe80:0:0:1::10"), global = sim_addr("2001:db8::1");
+	struct mgm_addr q = sim_addr("fe80::5");
+	struct mgm_router_status st;
+
+	(void)state;
+	sim_start(s);
+	/* fe80:0:0:1::5 would win on its interface ID (5 < 0x10), but is not in fe80::/64. */
+	sim_query(s, 0, "fe80:0:0:1::5", 2, NULL, false, 2, 125, 10000, NULL, 0);
+	assert_true(status(s, 0).querier);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_SOURCE_NOT_LINK_LOCAL), 1);
+	/* A higher interface ID does not win, a lower one does. */
+	sim_query(s, 0, "fe80::11", 2, NULL, false, 2, 125, 10000, NULL, 0);
+	assert_true(status(s, 0).querier);
+	sim_query(s, 0, "fe80::5", 2, NULL, false, 2, 125, 10000, NULL, 0);
+	st = status(s, 0);
+	assert_false(st.querier);
+	assert_true(mgm_addr_eq(&st.querier_address, &q));
+	/* The router's own address must be a valid link-local one too. */
+	assert_int_equal(mgm_router_set_address(s->rt[0].r, s->now, &odd, 64), MGM_E_INVAL);
+	assert_int_equal(mgm_router_set_address(s->rt[0].r, s->now, &global, 64), MGM_E_INVAL);
+	sim_free(s);
+}
+
+/* With the loose policy, any source takes part, compared by its interface ID only: the
+ * prefix, which a whole-address comparison would look at first, does not count. */
+static void test_querier_mld_loose_policy_compares_interface_ids_of_any_source(void **state)
+{
+	static const char *const addr[] = {"fe80::10"};
+	struct sim *s = sim_new(MGM_INET6, 1, addr, loose);
+	struct mgm_addr q = sim_addr("fe80:0:0:1::5");
+	struct mgm_router_status st;
+
+	(void)state;
+	sim_start(s);
+	/* Lower as a whole address, higher interface ID: no election won. */
+	sim_query(s, 0, "2001:db8::20", 2, NULL, false, 2, 125, 10000, NULL, 0);
+	assert_true(status(s, 0).querier);
+	/* Higher as a whole address, lower interface ID: it wins. */
+	sim_query(s, 0, "fe80:0:0:1::5", 2, NULL, false, 2, 125, 10000, NULL, 0);
+	st = status(s, 0);
+	assert_false(st.querier);
+	assert_true(mgm_addr_eq(&st.querier_address, &q));
+	sim_free(s);
+}
+
 static void test_querier_adopts_qrv_and_qqi_of_the_querier(void **state)
 {
 	static const char *const addr[] = {"10.0.0.5"};
@@ -585,6 +643,9 @@ int main(void)
 		cmocka_unit_test(test_querier_election_three_routers_one_querier),
 		cmocka_unit_test(test_querier_takeover_when_other_querier_present_expires),
 		cmocka_unit_test(test_querier_mld_election_compares_link_local_addresses),
+		cmocka_unit_test(test_querier_mld_election_compares_interface_ids),
+		cmocka_unit_test(
+			test_querier_mld_loose_policy_compares_interface_ids_of_any_source),
 		cmocka_unit_test(test_querier_adopts_qrv_and_qqi_of_the_querier),
 		cmocka_unit_test(test_querier_ignores_queries_from_higher_addresses),
 		cmocka_unit_test(test_querier_own_query_looped_back_is_dropped),

@@ -154,10 +154,19 @@ int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_rout
 void mgm_router_destroy(struct mgm_router *r);
 
 /*
- * The router's own address on the interface and its prefix length: the querier election
- * compares it (IPv4 numerically, RFC 3376 §6.6.2; IPv6 must be the link-local address,
- * RFC 3810 §7.6.2 and §5.1.14) and it is the source of every query. The prefix serves the
- * IGMP subnet check. Without an address the router can keep state but never becomes querier.
+ * The router's own address on the interface and its prefix length: it is the source of every
+ * query and the querier election compares it. The prefix serves the IGMP subnet check. Without
+ * an address (the unspecified one) the router can keep state but never becomes querier.
+ *
+ * Querier election: the lowest address wins.
+ *   IGMP: IPv4 addresses compared numerically (RFC 3376 §6.6.2, RFC 2236 §3).
+ *   MLD:  the address must be link-local (RFC 3810 §5.1.14), and a valid one: in fe80::/64
+ *         (RFC 4291 §2.5.6), else MGM_E_INVAL. Addresses are compared by their interface IDs,
+ *         the last 64 bits, as RFC 3810 §7.6.2 (RFC 9777 §7.6.2) defines "lower". A received
+ *         query whose source is not in fe80::/64 is not a valid link-local source: §5.1.14
+ *         says to discard it, so it is dropped (MGM_DROP_SOURCE_NOT_LINK_LOCAL) and takes no
+ *         part in the election. With MGM_IP_POLICY_LOOSE it is kept and compared by its
+ *         interface ID like any other, whatever its prefix.
  */
 int mgm_router_set_address(struct mgm_router *r, int64_t now, const struct mgm_addr *addr,
 			   uint8_t prefix_len);
@@ -251,7 +260,8 @@ enum mgm_router_drop {
 	MGM_DROP_UNKNOWN_TYPE,		/* a type the RFCs say to ignore */
 	MGM_DROP_NO_ROUTER_ALERT,	/* ip_policy: Router Alert missing */
 	MGM_DROP_BAD_TTL,		/* ip_policy: TTL / hop limit not 1 */
-	MGM_DROP_SOURCE_NOT_LINK_LOCAL, /* MLD from a non-link-local source, RFC 3810 §5 */
+	MGM_DROP_SOURCE_NOT_LINK_LOCAL, /* MLD from a non-link-local source, RFC 3810 §5; a
+					 * query from outside fe80::/64, §5.1.14 */
 	MGM_DROP_SOURCE_UNSPECIFIED,	/* MLD report from ::, RFC 3810 §5.2.13 / IGMP query
 					 * from 0.0.0.0: no state, no election */
 	MGM_DROP_OFF_SUBNET,		/* IGMP report from outside the prefix, RFC 3376 §9.2 */
