@@ -211,11 +211,7 @@ int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_rout
 	r->family = cfg->family;
 	r->alen = (uint8_t)mgm_addr_len(cfg->family);
 	mgm_addr_any(&r->addr, r->family);
-	mgm_addr_any(&r->querier_addr, r->family);
-	r->other_querier_at = r->general_query_at = MGM_TIME_NEVER;
-	r->older_querier_at[0] = r->older_querier_at[1] = MGM_TIME_NEVER;
-	r->rv = cfg->robustness;
-	r->qi_ms = cfg->query_interval_ms;
+	mgm_rtr_querier_init(r);
 	r->seed = r->cb.random ? r->cb.random(r->cb.ctx) : 0x243f6a8885a308d3ull;
 	mgm_rtr_store_init(r);
 	err = scratch_alloc(r, cfg, &x);
@@ -280,7 +276,6 @@ int mgm_router_start(struct mgm_router *r, int64_t now)
 
 void mgm_router_stop(struct mgm_router *r, int64_t now)
 {
-	(void)now;
 	if (!r || !r->running)
 		return;
 	/* Deleting the entry in slot i may shift a later one into it; every slot before i is
@@ -292,7 +287,7 @@ void mgm_router_stop(struct mgm_router *r, int64_t now)
 	r->bulk = false;
 	mgm_rtr_store_fini(r);
 	mgm_rtr_store_init(r);
-	mgm_rtr_querier_stop(r);
+	mgm_rtr_querier_stop(r, now);
 	r->running = false;
 }
 
@@ -335,7 +330,7 @@ int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_r
 	/* Members that reported before tracking began are unknown to it. */
 	if (fast_leave_on)
 		mgm_rtr_group_walk(r, untrust_one, r);
-	if (r->querier || !r->running) {
+	if (r->qstate != QS_NON_QUERIER) {
 		r->rv = cfg->robustness;
 		r->qi_ms = cfg->query_interval_ms;
 	}
@@ -576,7 +571,7 @@ void mgm_router_status(const struct mgm_router *r, int64_t now, struct mgm_route
 	st->configured_version = r->cfg.version;
 	st->operating_version = r->cfg.version; /* never lowered, §7.3.1 */
 	st->running = r->running;
-	st->querier = r->querier;
+	st->querier = r->qstate == QS_QUERIER;
 	st->address = r->addr;
 	st->prefix_len = r->prefix_len;
 	st->querier_address = r->querier_addr;

@@ -16,6 +16,18 @@
 #include "mgm/router.h"
 #include "timer.h"
 
+/* The querier role (router_querier.c): states and the events that move between them. */
+enum querier_state { QS_STOPPED, QS_QUERIER, QS_NON_QUERIER, QS__COUNT };
+enum querier_event {
+	QE_START,		  /* mgm_router_start() */
+	QE_STOP,		  /* mgm_router_stop() */
+	QE_LOWER_QUERY_HEARD,	  /* a query from a lower address, §6.6.2 */
+	QE_OTHER_QUERIER_TIMEOUT, /* the Other Querier Present timer ran out */
+	QE_GENERAL_QUERY_TIMER,	  /* the next general query is due */
+	QE_ADDRESS_CHANGED,	  /* address set or removed, querier option changed */
+	QE__COUNT
+};
+
 /* Timer heap references: a group index, or a source index with this bit. */
 #define REF_SOURCE 0x80000000u
 
@@ -113,8 +125,8 @@ struct mgm_router {
 	struct mgm_addr addr;
 	uint8_t prefix_len;
 
-	/* Querier state, §6.6.2. */
-	bool querier;
+	/* Querier state, §6.6.2: a state machine (router_querier.c). */
+	uint8_t qstate; /* enum querier_state */
 	struct mgm_addr querier_addr;
 	int64_t other_querier_at;
 	int64_t general_query_at;
@@ -250,8 +262,11 @@ const char *mgm_rtr_mode_name(uint8_t mode);
 
 /* ---- router_querier.c: RFC 3376 §6.6, §7.3.1 -------------------------------------------- */
 
+/* The querier state of a new router: STOPPED. */
+void mgm_rtr_querier_init(struct mgm_router *r);
+const char *mgm_rtr_querier_state_name(uint8_t state);
 void mgm_rtr_querier_start(struct mgm_router *r, int64_t now);
-void mgm_rtr_querier_stop(struct mgm_router *r);
+void mgm_rtr_querier_stop(struct mgm_router *r, int64_t now);
 void mgm_rtr_querier_timers(struct mgm_router *r, int64_t now);
 int64_t mgm_rtr_querier_deadline(const struct mgm_router *r);
 void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
