@@ -20,10 +20,29 @@ int64_t mgm_rtr_gmi(const struct mgm_router *r)
 	return (int64_t)r->rv * r->qi_ms + r->cfg.query_response_interval_ms;
 }
 
+uint8_t mgm_rtr_lmqc(const struct mgm_router *r)
+{
+	/* §8.9 (RFC 3810 §9.9): default RV. */
+	return r->cfg.last_member_query_count ? r->cfg.last_member_query_count : r->rv;
+}
+
+uint8_t mgm_rtr_sqc(const struct mgm_router *r)
+{
+	/* §8.7 (RFC 3810 §9.7): default RV. */
+	return r->cfg.startup_query_count ? r->cfg.startup_query_count : r->rv;
+}
+
+uint32_t mgm_rtr_sqi(const struct mgm_router *r)
+{
+	/* §8.6 (RFC 3810 §9.6): default QI / 4. A Query Interval of at least 1 s keeps it
+	 * above 0. */
+	return r->cfg.startup_query_interval_ms ? r->cfg.startup_query_interval_ms : r->qi_ms / 4;
+}
+
 int64_t mgm_rtr_lmqt(const struct mgm_router *r)
 {
 	/* §8.10 (LLQT, RFC 3810 §9.10): LMQI x LMQC. */
-	return (int64_t)r->cfg.last_member_query_interval_ms * r->cfg.last_member_query_count;
+	return (int64_t)r->cfg.last_member_query_interval_ms * mgm_rtr_lmqc(r);
 }
 
 int64_t mgm_rtr_ohpi(const struct mgm_router *r)
@@ -583,6 +602,9 @@ void mgm_router_status(const struct mgm_router *r, int64_t now, struct mgm_route
 	st->startup_queries_left = r->startup_left;
 	st->robustness = r->rv;
 	st->query_interval_ms = r->qi_ms;
+	st->startup_query_interval_ms = mgm_rtr_sqi(r);
+	st->startup_query_count = mgm_rtr_sqc(r);
+	st->last_member_query_count = mgm_rtr_lmqc(r);
 	st->groups = r->groups.live;
 	st->sources = r->sources.live;
 	st->tracked = r->tracks.live;

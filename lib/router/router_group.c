@@ -307,7 +307,7 @@ static bool query_sources(struct mgm_router *r, int64_t now, uint32_t gi, bool l
 			continue;
 		if (mgm_rtr_source_deadline(r, s) <= now + lmqt)
 			continue;
-		s->rtx_left = r->cfg.last_member_query_count;
+		s->rtx_left = mgm_rtr_lmqc(r);
 		mgm_rtr_source_set_timer(r, si, now + lmqt);
 		n++;
 	}

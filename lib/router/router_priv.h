@@ -181,6 +181,10 @@ static inline void addr_make(const struct mgm_router *r, struct mgm_addr *a, con
 
 int64_t mgm_rtr_gmi(const struct mgm_router *r);  /* Group Membership Interval */
 int64_t mgm_rtr_lmqt(const struct mgm_router *r); /* Last Member Query Time */
+/* The derived variables in use (0 in the configuration: from RV and QI in use). */
+uint8_t mgm_rtr_lmqc(const struct mgm_router *r); /* Last Member Query Count */
+uint8_t mgm_rtr_sqc(const struct mgm_router *r);  /* Startup Query Count */
+uint32_t mgm_rtr_sqi(const struct mgm_router *r); /* Startup Query Interval */
 int64_t mgm_rtr_ohpi(const struct mgm_router *r); /* Older Host Present Interval */
 int64_t mgm_rtr_oqpi(const struct mgm_router *r); /* Other Querier Present Interval */
 void mgm_rtr_log(const struct mgm_router *r, int level, const char *fmt, ...)

@@ -159,11 +159,8 @@ static void enter_state(struct mgm_router *r, int64_t now, uint8_t next, bool st
 		mgm_rtr_log(r, MGM_LOG_INFO, "querier: this router (%s) is the querier",
 			    mgm_addr_str(&r->addr, as));
 		send_general_query(r);
-		r->startup_left = startup && r->cfg.startup_query_count > 1
-					  ? (uint8_t)(r->cfg.startup_query_count - 1)
-					  : 0;
-		r->general_query_at =
-			now + (r->startup_left ? r->cfg.startup_query_interval_ms : r->qi_ms);
+		r->startup_left = startup && mgm_rtr_sqc(r) > 1 ? (uint8_t)(mgm_rtr_sqc(r) - 1) : 0;
+		r->general_query_at = now + (r->startup_left ? mgm_rtr_sqi(r) : r->qi_ms);
 		break;
 	case QS_NON_QUERIER:
 		r->general_query_at = MGM_TIME_NEVER;
@@ -226,7 +223,7 @@ static uint8_t act_general_query(struct mgm_router *r, int64_t now, const struct
 	send_general_query(r);
 	if (r->startup_left)
 		r->startup_left--;
-	r->general_query_at = now + (r->startup_left ? r->cfg.startup_query_interval_ms : r->qi_ms);
+	r->general_query_at = now + (r->startup_left ? mgm_rtr_sqi(r) : r->qi_ms);
 	return QS_QUERIER;
 }
 
@@ -371,7 +368,7 @@ static void lower_on_query(struct mgm_router *r, int64_t now, const struct mgm_m
 	if (r->cfg.version == top_version(r))
 		ms = mgm_rtr_lmqt(r);
 	else
-		ms = (int64_t)r->cfg.last_member_query_count * m->max_resp_ms;
+		ms = (int64_t)mgm_rtr_lmqc(r) * m->max_resp_ms;
 	if (m->num_sources == 0) {
 		mgm_rtr_lower_group(r, now, gi, ms);
 		return;
@@ -470,7 +467,7 @@ bool mgm_rtr_query_group(struct mgm_router *r, int64_t now, uint32_t gi)
 		return false;
 	/* §6.6.3.1: lower the group timer to LMQT, send now, LMQC - 1 retransmissions. */
 	mgm_rtr_lower_group(r, now, gi, mgm_rtr_lmqt(r));
-	g->rtx_left = r->cfg.last_member_query_count;
+	g->rtx_left = mgm_rtr_lmqc(r);
 	return true;
 }
 

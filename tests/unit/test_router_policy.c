@@ -556,10 +556,11 @@ static void test_config_defaults_are_the_rfc_values(void **state)
 	assert_int_equal(c.robustness, 2);
 	assert_int_equal(c.query_interval_ms, 125000);
 	assert_int_equal(c.query_response_interval_ms, 10000);
-	assert_int_equal(c.startup_query_interval_ms, 31250);
-	assert_int_equal(c.startup_query_count, 2);
+	/* Derived from RV and QI when used (0). */
+	assert_int_equal(c.startup_query_interval_ms, 0);
+	assert_int_equal(c.startup_query_count, 0);
 	assert_int_equal(c.last_member_query_interval_ms, 1000);
-	assert_int_equal(c.last_member_query_count, 2);
+	assert_int_equal(c.last_member_query_count, 0);
 	assert_int_equal(c.unsolicited_report_interval_ms, 1000);
 	assert_true(c.querier);
 	assert_false(c.fast_leave);
@@ -605,17 +606,9 @@ static void bad_sqi(struct mgm_router_config *c)
 {
 	c->startup_query_interval_ms = 200000;
 }
-static void bad_sqc(struct mgm_router_config *c)
-{
-	c->startup_query_count = 0;
-}
 static void bad_lmqi(struct mgm_router_config *c)
 {
 	c->last_member_query_interval_ms = 50;
-}
-static void bad_lmqc(struct mgm_router_config *c)
-{
-	c->last_member_query_count = 0;
 }
 static void bad_limit(struct mgm_router_config *c)
 {
@@ -648,9 +641,7 @@ static const struct bad_config bad[] = {
 	{"qri for v2", bad_qri_v2, "query_response_interval_ms (30000) must be 100..25500"},
 	{"qi", bad_qi, "query_interval_ms (500)"},
 	{"sqi", bad_sqi, "startup_query_interval_ms (200000)"},
-	{"sqc", bad_sqc, "startup_query_count (0)"},
 	{"lmqi", bad_lmqi, "last_member_query_interval_ms (50)"},
-	{"lmqc", bad_lmqc, "last_member_query_count (0)"},
 	{"max_groups", bad_limit, "max_groups (0)"},
 	{"max_sources_per_group", bad_per_group, "max_sources_per_group (70000)"},
 	{"mtu", bad_mtu, "mtu (500)"},

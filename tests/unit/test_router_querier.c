@@ -93,6 +93,54 @@ static void test_querier_startup_count_and_interval_follow_the_configuration(voi
 	sim_free(s);
 }
 
+static void robustness_3(struct mgm_router_config *c)
+{
+	c->robustness = 3;
+}
+
+/* §8.6, §8.7, §8.9: the startup query interval, startup query count and last member query
+ * count default to QI / 4 and RV. Left at 0 by mgm_router_config_defaults(), they follow a
+ * robustness set afterwards (and a reconfigured one) instead of staying at 2. */
+static void test_querier_derived_defaults_follow_robustness_set_later(void **state)
+{
+	static const char *const addr[] = {"10.0.0.1"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, robustness_3);
+	struct mgm_router_config cfg = s->rt[0].cfg;
+	struct mgm_router_status st;
+	int64_t t[8];
+
+	(void)state;
+	sim_start(s);
+	st = status(s, 0);
+	assert_int_equal(st.startup_query_count, 3);
+	assert_int_equal(st.startup_query_interval_ms, SQI);
+	assert_int_equal(st.last_member_query_count, 3);
+	sim_run(s, 2 * SQI + 1);
+	assert_int_equal(general_times(s, 0, t, 8), 3);
+	assert_int_equal(t[2], 2 * SQI);
+	/* Three Q(G) for a leave: LMQC = RV = 3. */
+	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.1");
+	sim_clear(s);
+	sim_leave(s, 0, "10.0.0.9", "239.1.1.1");
+	sim_run(s, s->now + 10000);
+	assert_int_equal(sim_queries(&s->rt[0]), 3);
+	/* A new QI and RV carry over too; explicit values stay. */
+	cfg.robustness = 4;
+	cfg.query_interval_ms = 60000;
+	assert_int_equal(mgm_router_reconfigure(s->rt[0].r, s->now, &cfg, NULL, 0), 0);
+	st = status(s, 0);
+	assert_int_equal(st.startup_query_count, 4);
+	assert_int_equal(st.startup_query_interval_ms, 15000);
+	assert_int_equal(st.last_member_query_count, 4);
+	cfg.last_member_query_count = 2;
+	cfg.startup_query_interval_ms = 7000;
+	assert_int_equal(mgm_router_reconfigure(s->rt[0].r, s->now, &cfg, NULL, 0), 0);
+	st = status(s, 0);
+	assert_int_equal(st.startup_query_interval_ms, 7000);
+	assert_int_equal(st.last_member_query_count, 2);
+	sim_free(s);
+}
+
 static void test_querier_election_two_routers_lowest_address_wins(void **state)
 {
 	static const char *const addr[] = {"10.0.0.2", "10.0.0.1"};
@@ -814,6 +862,7 @@ int main(void)
 		cmocka_unit_test(test_querier_state_machine_rows),
 		cmocka_unit_test(test_querier_sends_startup_queries_then_one_per_query_interval),
 		cmocka_unit_test(test_querier_startup_count_and_interval_follow_the_configuration),
+		cmocka_unit_test(test_querier_derived_defaults_follow_robustness_set_later),
 		cmocka_unit_test(test_querier_election_two_routers_lowest_address_wins),
 		cmocka_unit_test(test_querier_election_three_routers_one_querier),
 		cmocka_unit_test(test_querier_takeover_when_other_querier_present_expires),

@@ -85,6 +85,11 @@ enum mgm_ip_policy {
 /*
  * Per-interface configuration: every variable of RFC 3376 §8 / RFC 3810 §9 plus limits.
  * Times are milliseconds. mgm_router_config_defaults() fills the RFC defaults.
+ * Derived variables: the three whose RFC default is a function of another (startup query
+ * interval, startup query count, last member query count) take 0 for "derive", the default:
+ * they are then computed when used from the Robustness Variable and Query Interval in use
+ * (own, or the querier's QRV / QQI when not querier, §4.1.6-7), so a robustness changed later
+ * carries over. mgm_router_status() shows the values in use. A value set explicitly stays.
  */
 struct mgm_router_config {
 	uint8_t family;	 /* MGM_INET (IGMP) or MGM_INET6 (MLD) */
@@ -96,12 +101,12 @@ struct mgm_router_config {
 	/* QRI, default 10 s; must be < QI and exact in the configured version's Max Resp Code
 	 * (IGMPv2: tenths; IGMPv3: tenths in the 8-bit code; MLDv2: the 16-bit code). */
 	uint32_t query_response_interval_ms;
-	uint32_t startup_query_interval_ms; /* default QI / 4 */
-	uint8_t startup_query_count;	    /* default RV */
+	uint32_t startup_query_interval_ms; /* 0 (default): QI / 4, §8.6; else <= QI */
+	uint8_t startup_query_count;	    /* 0 (default): RV, §8.7 */
 	/* LMQI, default 1 s; the Max Resp Code of group-specific queries, so exact in it like QRI.
 	 */
 	uint32_t last_member_query_interval_ms;
-	uint8_t last_member_query_count;	 /* LMQC, default RV */
+	uint8_t last_member_query_count;	 /* LMQC; 0 (default): RV, §8.9 */
 	uint32_t unsolicited_report_interval_ms; /* host side only; validated, unused here */
 
 	bool querier;	 /* take part in the querier election (default true); false: never query */
@@ -325,6 +330,10 @@ struct mgm_router_status {
 	/* In use: own configuration, or the querier's QRV / QQI when not querier (§4.1.6-7). */
 	uint8_t robustness;
 	uint32_t query_interval_ms;
+	/* In use, derived ones included (struct mgm_router_config). */
+	uint32_t startup_query_interval_ms;
+	uint8_t startup_query_count;
+	uint8_t last_member_query_count;
 	uint32_t groups, sources, tracked;
 	size_t memory; /* bytes currently allocated by this instance */
 };
