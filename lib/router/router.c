@@ -199,6 +199,8 @@ static void scratch_commit(struct mgm_router *r, struct scratch *x)
 	memset(x, 0, sizeof(*x));
 }
 
+static void router_destroy(struct mgm_router *r);
+
 int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_router_callbacks *cb,
 		      const struct mgm_allocator *alloc, struct mgm_router **out, char *errbuf,
 		      size_t errlen)
@@ -235,7 +237,7 @@ int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_rout
 	mgm_rtr_store_init(r);
 	err = scratch_alloc(r, cfg, &x);
 	if (err) {
-		mgm_router_destroy(r);
+		router_destroy(r);
 		return err;
 	}
 	scratch_commit(r, &x);
@@ -243,12 +245,18 @@ int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_rout
 	return 0;
 }
 
-void mgm_router_destroy(struct mgm_router *r)
+static void router_stop(struct mgm_router *r, int64_t now);
+
+static void router_destroy(struct mgm_router *r)
 {
 	struct mgm_mem mem;
 
 	if (!r)
 		return;
+	/* The safe path is the easy one: a running router's forwarding state is withdrawn as by
+	 * mgm_router_stop() (which reads no time), so no kernel route outlives it. */
+	if (r->running)
+		router_stop(r, 0);
 	mgm_rtr_store_fini(r);
 	mgm_mem_free(&r->mem, r->qbuf, r->qbuf_len);
 	mgm_mem_free(&r->mem, r->qsrc, r->qsrc_max * sizeof(*r->qsrc));
@@ -266,8 +274,8 @@ static bool link_local_64(const struct mgm_addr *a)
 	return a->family == MGM_INET6 && !memcmp(a->octets, prefix, sizeof(prefix));
 }
 
-int mgm_router_set_address(struct mgm_router *r, int64_t now, const struct mgm_addr *addr,
-			   uint8_t prefix_len)
+static int router_set_address(struct mgm_router *r, int64_t now, const struct mgm_addr *addr,
+			      uint8_t prefix_len)
 {
 	if (!r || !addr || addr->family != r->family || prefix_len > r->alen * 8)
 		return MGM_E_INVAL;
@@ -282,7 +290,7 @@ int mgm_router_set_address(struct mgm_router *r, int64_t now, const struct mgm_a
 	return 0;
 }
 
-int mgm_router_start(struct mgm_router *r, int64_t now)
+static int router_start(struct mgm_router *r, int64_t now)
 {
 	if (!r)
 		return MGM_E_INVAL;
@@ -293,7 +301,7 @@ int mgm_router_start(struct mgm_router *r, int64_t now)
 	return 0;
 }
 
-void mgm_router_stop(struct mgm_router *r, int64_t now)
+static void router_stop(struct mgm_router *r, int64_t now)
 {
 	if (!r || !r->running)
 		return;
@@ -315,8 +323,8 @@ static void untrust_one(void *ctx, uint32_t gi)
 	mgm_rtr_track_untrust(ctx, gi);
 }
 
-int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_router_config *cfg,
-			   char *errbuf, size_t errlen)
+static int router_reconfigure(struct mgm_router *r, int64_t now,
+			      const struct mgm_router_config *cfg, char *errbuf, size_t errlen)
 {
 	bool fast_leave_on, querier_change;
 	uint8_t old_version;
@@ -445,8 +453,8 @@ static enum mgm_router_drop check_policy(const struct mgm_router *r, const struc
 	return MGM_DROP_NONE;
 }
 
-int mgm_router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
-			 const struct mgm_msg *m)
+static int router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
+			    const struct mgm_msg *m)
 {
 	enum mgm_router_drop why;
 	uint8_t version;
@@ -498,8 +506,8 @@ int mgm_router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_ip_
 	return 0;
 }
 
-int mgm_router_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
-		     const uint8_t *buf, size_t len)
+static int router_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
+			const uint8_t *buf, size_t len)
 {
 	struct mgm_msg m;
 	int err;
@@ -519,12 +527,12 @@ int mgm_router_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info
 		mgm_rtr_drop(r, MGM_DROP_MALFORMED);
 		return err;
 	}
-	return mgm_router_input_msg(r, now, ip, &m);
+	return router_input_msg(r, now, ip, &m);
 }
 
 /* ---- Time ----------------------------------------------------------------------------------- */
 
-void mgm_router_timer(struct mgm_router *r, int64_t now)
+static void router_timer(struct mgm_router *r, int64_t now)
 {
 	int64_t when;
 	uint32_t ref;
@@ -541,7 +549,7 @@ void mgm_router_timer(struct mgm_router *r, int64_t now)
 	}
 }
 
-int64_t mgm_router_next_deadline(const struct mgm_router *r)
+static int64_t router_next_deadline(const struct mgm_router *r)
 {
 	int64_t d, when;
 	uint32_t ref;
@@ -556,8 +564,8 @@ int64_t mgm_router_next_deadline(const struct mgm_router *r)
 
 /* ---- Introspection -------------------------------------------------------------------------- */
 
-bool mgm_router_forwarding(const struct mgm_router *r, const struct mgm_addr *group,
-			   const struct mgm_addr *source)
+static bool router_forwarding(const struct mgm_router *r, const struct mgm_addr *group,
+			      const struct mgm_addr *source)
 {
 	const struct mgm_group *g;
 	uint32_t gi, si;
@@ -583,7 +591,7 @@ static int64_t remaining(int64_t deadline, int64_t now)
 	return deadline > now ? deadline - now : 0;
 }
 
-void mgm_router_status(const struct mgm_router *r, int64_t now, struct mgm_router_status *st)
+static void router_status(const struct mgm_router *r, int64_t now, struct mgm_router_status *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->family = r->family;
@@ -612,7 +620,7 @@ void mgm_router_status(const struct mgm_router *r, int64_t now, struct mgm_route
 		     r->qsrc_max * sizeof(*r->qsrc) + (size_t)r->rec_si_cap * sizeof(*r->rec_si);
 }
 
-void mgm_router_counters(const struct mgm_router *r, struct mgm_router_counters *c)
+static void router_counters(const struct mgm_router *r, struct mgm_router_counters *c)
 {
 	*c = r->ctr;
 }
@@ -639,8 +647,8 @@ static void fill_group(const struct mgm_router *r, int64_t now, uint32_t gi,
 	gi_out->tracked_reporters = g->n_hosts;
 }
 
-int mgm_router_group(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
-		     struct mgm_router_group_info *gi)
+static int router_group(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
+			struct mgm_router_group_info *gi)
 {
 	uint32_t idx;
 
@@ -653,9 +661,9 @@ int mgm_router_group(const struct mgm_router *r, int64_t now, const struct mgm_a
 	return 0;
 }
 
-int mgm_router_foreach_group(const struct mgm_router *r, int64_t now,
-			     int (*fn)(void *ctx, const struct mgm_router_group_info *gi),
-			     void *ctx)
+static int router_foreach_group(const struct mgm_router *r, int64_t now,
+				int (*fn)(void *ctx, const struct mgm_router_group_info *gi),
+				void *ctx)
 {
 	struct mgm_router_group_info info;
 
@@ -674,9 +682,10 @@ int mgm_router_foreach_group(const struct mgm_router *r, int64_t now,
 	return 0;
 }
 
-int mgm_router_foreach_source(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
-			      int (*fn)(void *ctx, const struct mgm_router_source_info *si),
-			      void *ctx)
+static int router_foreach_source(const struct mgm_router *r, int64_t now,
+				 const struct mgm_addr *group,
+				 int (*fn)(void *ctx, const struct mgm_router_source_info *si),
+				 void *ctx)
 {
 	struct mgm_router_source_info info;
 	const struct mgm_group *g;
@@ -706,4 +715,214 @@ int mgm_router_foreach_source(const struct mgm_router *r, int64_t now, const str
 			return rc;
 	}
 	return 0;
+}
+
+/* ---- Entry points: one call at a time per instance ------------------------------------------
+ *
+ * router.h: a callback must not re-enter its own instance. While a call that can change state
+ * runs (BUSY_CALL), every entry point refuses: MGM_E_BUSY, or nothing for the void ones (an
+ * output struct is zeroed); read-only calls too, as the state is then mid-transition. While a
+ * walk calls the caller's function (BUSY_WALK), the calls that change state are refused and the
+ * read-only ones, nested walks included, are served.
+ */
+enum { BUSY_NONE, BUSY_WALK, BUSY_CALL };
+
+/* The walks mark the instance, which is never itself const. */
+static struct mgm_router *writable(const struct mgm_router *r)
+{
+	return (struct mgm_router *)r;
+}
+
+static bool enter(struct mgm_router *r)
+{
+	if (r->busy != BUSY_NONE)
+		return false;
+	r->busy = BUSY_CALL;
+	return true;
+}
+
+static void leave(struct mgm_router *r)
+{
+	r->busy = BUSY_NONE;
+}
+
+/* May a read-only call run? */
+static bool readable(const struct mgm_router *r)
+{
+	return r->busy != BUSY_CALL;
+}
+
+void mgm_router_destroy(struct mgm_router *r)
+{
+	if (!r || !enter(r))
+		return;
+	router_destroy(r);
+}
+
+int mgm_router_set_address(struct mgm_router *r, int64_t now, const struct mgm_addr *addr,
+			   uint8_t prefix_len)
+{
+	int rc;
+
+	if (!r)
+		return MGM_E_INVAL;
+	if (!enter(r))
+		return MGM_E_BUSY;
+	rc = router_set_address(r, now, addr, prefix_len);
+	leave(r);
+	return rc;
+}
+
+int mgm_router_start(struct mgm_router *r, int64_t now)
+{
+	int rc;
+
+	if (!r)
+		return MGM_E_INVAL;
+	if (!enter(r))
+		return MGM_E_BUSY;
+	rc = router_start(r, now);
+	leave(r);
+	return rc;
+}
+
+void mgm_router_stop(struct mgm_router *r, int64_t now)
+{
+	if (!r || !enter(r))
+		return;
+	router_stop(r, now);
+	leave(r);
+}
+
+int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_router_config *cfg,
+			   char *errbuf, size_t errlen)
+{
+	int rc;
+
+	if (!r)
+		return MGM_E_INVAL;
+	if (!enter(r))
+		return MGM_E_BUSY;
+	rc = router_reconfigure(r, now, cfg, errbuf, errlen);
+	leave(r);
+	return rc;
+}
+
+int mgm_router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
+			 const struct mgm_msg *m)
+{
+	int rc;
+
+	if (!r)
+		return MGM_E_INVAL;
+	if (!enter(r))
+		return MGM_E_BUSY;
+	rc = router_input_msg(r, now, ip, m);
+	leave(r);
+	return rc;
+}
+
+int mgm_router_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
+		     const uint8_t *buf, size_t len)
+{
+	int rc;
+
+	if (!r)
+		return MGM_E_INVAL;
+	if (!enter(r))
+		return MGM_E_BUSY;
+	rc = router_input(r, now, ip, buf, len);
+	leave(r);
+	return rc;
+}
+
+void mgm_router_timer(struct mgm_router *r, int64_t now)
+{
+	if (!r || !enter(r))
+		return;
+	router_timer(r, now);
+	leave(r);
+}
+
+int64_t mgm_router_next_deadline(const struct mgm_router *r)
+{
+	if (!r || !readable(r))
+		return MGM_TIME_NEVER;
+	return router_next_deadline(r);
+}
+
+bool mgm_router_forwarding(const struct mgm_router *r, const struct mgm_addr *group,
+			   const struct mgm_addr *source)
+{
+	if (!r || !readable(r))
+		return false;
+	return router_forwarding(r, group, source);
+}
+
+void mgm_router_status(const struct mgm_router *r, int64_t now, struct mgm_router_status *st)
+{
+	if (!st)
+		return;
+	if (!r || !readable(r)) {
+		memset(st, 0, sizeof(*st));
+		return;
+	}
+	router_status(r, now, st);
+}
+
+void mgm_router_counters(const struct mgm_router *r, struct mgm_router_counters *c)
+{
+	if (!c)
+		return;
+	if (!r || !readable(r)) {
+		memset(c, 0, sizeof(*c));
+		return;
+	}
+	router_counters(r, c);
+}
+
+int mgm_router_group(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
+		     struct mgm_router_group_info *gi)
+{
+	if (!r)
+		return MGM_E_INVAL;
+	if (!readable(r))
+		return MGM_E_BUSY;
+	return router_group(r, now, group, gi);
+}
+
+int mgm_router_foreach_group(const struct mgm_router *r, int64_t now,
+			     int (*fn)(void *ctx, const struct mgm_router_group_info *gi),
+			     void *ctx)
+{
+	uint8_t outer;
+	int rc;
+
+	if (!r)
+		return MGM_E_INVAL;
+	if (!readable(r))
+		return MGM_E_BUSY;
+	outer = r->busy;
+	writable(r)->busy = BUSY_WALK;
+	rc = router_foreach_group(r, now, fn, ctx);
+	writable(r)->busy = outer;
+	return rc;
+}
+
+int mgm_router_foreach_source(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
+			      int (*fn)(void *ctx, const struct mgm_router_source_info *si),
+			      void *ctx)
+{
+	uint8_t outer;
+	int rc;
+
+	if (!r)
+		return MGM_E_INVAL;
+	if (!readable(r))
+		return MGM_E_BUSY;
+	outer = r->busy;
+	writable(r)->busy = BUSY_WALK;
+	rc = router_foreach_source(r, now, group, fn, ctx);
+	writable(r)->busy = outer;
+	return rc;
 }

@@ -120,6 +120,7 @@ struct mgm_router {
 	uint8_t family;
 	uint8_t alen; /* 4 or 16 */
 	bool running;
+	uint8_t busy; /* inside an entry point (router.c): callbacks must not re-enter */
 
 	bool have_addr;
 	struct mgm_addr addr;

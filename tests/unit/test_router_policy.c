@@ -228,6 +228,178 @@ static void test_nomem_refuses_the_record_and_keeps_state_whole(void **state)
 	assert_int_equal(a.held, 0);
 }
 
+/* ---- Re-entrancy and destroy ------------------------------------------------------------------
+ */
+
+/* A router whose callbacks call back into it. */
+struct reenter {
+	struct mgm_router *r;
+	uint8_t report[64];
+	size_t report_len;
+	struct mgm_ip_info ip;
+	int fwd, withdrawn, sent, refused, walked;
+	bool misbehave;
+};
+
+static void reenter_all(struct reenter *x)
+{
+	struct mgm_router_status st;
+	struct mgm_router_counters c;
+	struct mgm_router_group_info gi;
+	struct mgm_addr g = sim_addr(G), self = sim_addr("10.0.0.2");
+	struct mgm_router_config cfg;
+
+	if (!x->misbehave)
+		return;
+	/* Every entry point refuses: errors where there is a return value, nothing else. */
+	x->refused += mgm_router_input(x->r, 5, &x->ip, x->report, x->report_len) == MGM_E_BUSY;
+	x->refused += mgm_router_start(x->r, 5) == MGM_E_BUSY;
+	x->refused += mgm_router_set_address(x->r, 5, &self, 24) == MGM_E_BUSY;
+	mgm_router_config_defaults(&cfg, MGM_INET);
+	x->refused += mgm_router_reconfigure(x->r, 5, &cfg, NULL, 0) == MGM_E_BUSY;
+	x->refused += mgm_router_group(x->r, 5, &g, &gi) == MGM_E_BUSY;
+	x->refused += mgm_router_foreach_group(x->r, 5, NULL, NULL) == MGM_E_BUSY;
+	x->refused += mgm_router_next_deadline(x->r) == MGM_TIME_NEVER;
+	x->refused += !mgm_router_forwarding(x->r, &g, NULL);
+	mgm_router_status(x->r, 5, &st);
+	x->refused += !st.running && st.groups == 0;
+	mgm_router_counters(x->r, &c);
+	x->refused += c.groups_added == 0;
+	mgm_router_stop(x->r, 5);
+	mgm_router_timer(x->r, 1000000);
+	mgm_router_destroy(x->r);
+}
+
+static void reenter_fwd(void *ctx, const struct mgm_fwd_change *c)
+{
+	struct reenter *x = ctx;
+
+	x->fwd++;
+	x->withdrawn += c->to == MGM_FWD_NONE;
+	reenter_all(x);
+}
+
+static void reenter_send(void *ctx, const struct mgm_addr *dst, const uint8_t *p, size_t len)
+{
+	struct reenter *x = ctx;
+
+	(void)dst;
+	(void)p;
+	(void)len;
+	x->sent++;
+	reenter_all(x);
+}
+
+static int walk_source(void *ctx, const struct mgm_router_source_info *si)
+{
+	(void)si;
+	((struct reenter *)ctx)->walked++;
+	return 0;
+}
+
+/* Inside a walk, reading (a nested walk) is served, changing is refused. */
+static int walk_group(void *ctx, const struct mgm_router_group_info *gi)
+{
+	struct reenter *x = ctx;
+	struct mgm_router_status st;
+
+	assert_int_equal(mgm_router_foreach_source(x->r, 5, &gi->group, walk_source, x), 0);
+	mgm_router_status(x->r, 5, &st);
+	assert_true(st.running);
+	assert_int_equal(mgm_router_input(x->r, 5, &x->ip, x->report, x->report_len), MGM_E_BUSY);
+	mgm_router_stop(x->r, 5);
+	mgm_router_destroy(x->r);
+	return 0;
+}
+
+static void reenter_setup(struct reenter *x, struct mgm_router_callbacks *cb)
+{
+	struct mgm_addr self = sim_addr("10.0.0.1"), g = sim_addr(G), src = sim_addr("10.1.0.1");
+	struct mgm_group_record rec = {.type = MGM_MODE_IS_EXCLUDE, .group = g};
+	struct mgm_report_writer w;
+	struct mgm_router_config cfg;
+
+	memset(x, 0, sizeof(*x));
+	memset(cb, 0, sizeof(*cb));
+	cb->ctx = x;
+	cb->forward = reenter_fwd;
+	cb->send = reenter_send;
+	mgm_router_config_defaults(&cfg, MGM_INET);
+	assert_int_equal(mgm_router_create(&cfg, cb, NULL, &x->r, NULL, 0), 0);
+	assert_int_equal(mgm_router_set_address(x->r, 0, &self, 24), 0);
+	memset(&x->ip, 0, sizeof(x->ip));
+	x->ip.family = MGM_INET;
+	x->ip.src = sim_addr("10.0.0.9");
+	x->ip.hop_limit = 1;
+	x->ip.router_alert = true;
+	rec.sources = &src;
+	rec.num_sources = 1;
+	mgm_report_writer_init(&w, MGM_INET, &rec, 1, 1500);
+	assert_int_equal(mgm_report_writer_next(&w, &x->ip.src, &x->ip.dst, x->report,
+						sizeof(x->report), &x->report_len),
+			 1);
+}
+
+/* router.h: callbacks must not re-enter their instance; when they do, every call is refused
+ * and the state stays exactly what the outer call makes it. */
+static void test_reentering_callback_is_refused_and_state_stays_whole(void **state)
+{
+	struct mgm_router_callbacks cb;
+	struct mgm_router_counters c;
+	struct mgm_router_status st;
+	struct mgm_addr g = sim_addr(G), s1 = sim_addr("10.1.0.1"), s2 = sim_addr("10.1.0.2");
+	struct reenter x;
+
+	(void)state;
+	reenter_setup(&x, &cb);
+	x.misbehave = true;
+	assert_int_equal(mgm_router_start(x.r, 0), 0); /* sends a query: send() re-enters */
+	assert_int_equal(x.sent, 1);
+	assert_int_equal(x.refused, 10);
+	/* IS_EX({S1}): (S1,G) BLOCK, (*,G) FORWARD, each forward() re-entering. */
+	assert_int_equal(mgm_router_input(x.r, 1, &x.ip, x.report, x.report_len), 0);
+	assert_int_equal(x.fwd, 2);
+	assert_int_equal(x.refused, 30);
+	mgm_router_status(x.r, 1, &st);
+	assert_true(st.running && st.querier);
+	assert_int_equal(st.groups, 1);
+	assert_int_equal(st.sources, 1);
+	assert_true(mgm_router_forwarding(x.r, &g, &s2));
+	assert_false(mgm_router_forwarding(x.r, &g, &s1));
+	mgm_router_counters(x.r, &c);
+	assert_int_equal(c.rx_reports[3], 1);
+	assert_int_equal(c.fwd_changes, 2);
+	/* Walks: nested reads served, changes refused. */
+	x.misbehave = false;
+	assert_int_equal(mgm_router_foreach_group(x.r, 1, walk_group, &x), 0);
+	assert_int_equal(x.walked, 1);
+	mgm_router_status(x.r, 1, &st);
+	assert_true(st.running);
+	assert_int_equal(st.groups, 1);
+	mgm_router_stop(x.r, 2);
+	assert_int_equal(x.withdrawn, 2);
+	mgm_router_destroy(x.r);
+}
+
+/* The safe path is the easy one: destroying a running router withdraws its forwarding state
+ * as mgm_router_stop() would, so no route outlives it. */
+static void test_destroy_of_a_running_router_withdraws_forwarding(void **state)
+{
+	struct mgm_router_callbacks cb;
+	struct reenter x;
+
+	(void)state;
+	reenter_setup(&x, &cb);
+	assert_int_equal(mgm_router_start(x.r, 0), 0);
+	assert_int_equal(mgm_router_input(x.r, 1, &x.ip, x.report, x.report_len), 0);
+	assert_int_equal(x.fwd, 2);
+	assert_int_equal(x.withdrawn, 0);
+	mgm_router_destroy(x.r);
+	assert_int_equal(x.fwd, 4);
+	assert_int_equal(x.withdrawn, 2);
+	assert_int_equal(x.sent, 1);
+}
+
 /* ---- SSM ---------------------------------------------------------------------------------------
  */
 
@@ -868,6 +1040,8 @@ static void test_create_refuses_an_allocator_with_only_one_hook(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reentering_callback_is_refused_and_state_stays_whole),
+		cmocka_unit_test(test_destroy_of_a_running_router_withdraws_forwarding),
 		cmocka_unit_test(test_limit_max_groups_refuses_a_new_group_and_counts_it),
 		cmocka_unit_test(test_limit_sources_per_group_refuses_the_whole_record),
 		cmocka_unit_test(test_limit_sources_per_interface_refuses_records),

@@ -38,6 +38,14 @@ extern "C" {
  * and allocates only through the mgm_allocator hooks. It is not thread-safe: one caller at a
  * time per instance.
  *
+ * Re-entrancy: a callback (send, forward, log, random) must not call into its own instance;
+ * the state is mid-transition while it runs. Such a call is refused and changes nothing: the
+ * functions returning int return MGM_E_BUSY, mgm_router_next_deadline() MGM_TIME_NEVER,
+ * mgm_router_forwarding() false, mgm_router_status() / _counters() a zeroed struct, and the
+ * void ones (destroy, stop, timer) do nothing. Inside a foreach walk's function the calls that
+ * change state are refused the same way; the read-only ones (nested walks included) are served.
+ * Other instances may be called from a callback.
+ *
  * Forwarding state
  * ----------------
  * Per group G the interface holds an entry (*,G) in {NONE, FORWARD} and entries (S,G) in
@@ -155,7 +163,11 @@ struct mgm_router_callbacks {
 int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_router_callbacks *cb,
 		      const struct mgm_allocator *alloc, struct mgm_router **out, char *errbuf,
 		      size_t errlen);
-/* Frees everything without emitting effects (call mgm_router_stop() first to withdraw). */
+/*
+ * Frees everything. A router still running is stopped first, as by mgm_router_stop(): its
+ * forwarding state is withdrawn through forward() (nothing is sent), so no kernel route
+ * outlives it. After mgm_router_stop() it emits nothing.
+ */
 void mgm_router_destroy(struct mgm_router *r);
 
 /*
