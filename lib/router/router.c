@@ -682,6 +682,22 @@ static int router_foreach_group(const struct mgm_router *r, int64_t now,
 	return 0;
 }
 
+static void fill_source(const struct mgm_router *r, int64_t now, const struct mgm_group *g,
+			uint32_t si, struct mgm_router_source_info *info)
+{
+	const struct mgm_source *s = src(r, si);
+	uint8_t st = s->flags & SF_FWD_MASK;
+
+	memset(info, 0, sizeof(*info));
+	addr_make(r, &info->source, s->addr);
+	info->timer_ms = remaining(mgm_rtr_source_deadline(r, s), now);
+	info->fwd = st;
+	info->forwarded =
+		st == MGM_FWD_FORWARD || (st == MGM_FWD_NONE && g->fwd == MGM_FWD_FORWARD);
+	info->query_retransmissions = s->rtx_left;
+	info->tracked_reporters = s->in_hosts;
+}
+
 static int router_foreach_source(const struct mgm_router *r, int64_t now,
 				 const struct mgm_addr *group,
 				 int (*fn)(void *ctx, const struct mgm_router_source_info *si),
@@ -698,22 +714,30 @@ static int router_foreach_source(const struct mgm_router *r, int64_t now,
 		return MGM_E_NOENT;
 	g = grp(r, gi);
 	for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next) {
-		const struct mgm_source *s = src(r, si);
-		uint8_t st = s->flags & SF_FWD_MASK;
 		int rc;
 
-		memset(&info, 0, sizeof(info));
-		addr_make(r, &info.source, s->addr);
-		info.timer_ms = remaining(mgm_rtr_source_deadline(r, s), now);
-		info.fwd = st;
-		info.forwarded =
-			st == MGM_FWD_FORWARD || (st == MGM_FWD_NONE && g->fwd == MGM_FWD_FORWARD);
-		info.query_retransmissions = s->rtx_left;
-		info.tracked_reporters = s->in_hosts;
+		fill_source(r, now, g, si, &info);
 		rc = fn(ctx, &info);
 		if (rc)
 			return rc;
 	}
+	return 0;
+}
+
+static int router_source(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
+			 const struct mgm_addr *source, struct mgm_router_source_info *si)
+{
+	uint32_t gi, idx;
+
+	if (!group || !source || !si || group->family != r->family || source->family != r->family)
+		return MGM_E_INVAL;
+	gi = mgm_rtr_group_find(r, group->octets);
+	if (gi == MGM_NIL)
+		return MGM_E_NOENT;
+	idx = mgm_rtr_source_find(r, gi, source->octets);
+	if (idx == MGM_NIL)
+		return MGM_E_NOENT;
+	fill_source(r, now, grp(r, gi), idx, si);
 	return 0;
 }
 
@@ -889,6 +913,16 @@ int mgm_router_group(const struct mgm_router *r, int64_t now, const struct mgm_a
 	if (!readable(r))
 		return MGM_E_BUSY;
 	return router_group(r, now, group, gi);
+}
+
+int mgm_router_source(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
+		      const struct mgm_addr *source, struct mgm_router_source_info *si)
+{
+	if (!r)
+		return MGM_E_INVAL;
+	if (!readable(r))
+		return MGM_E_BUSY;
+	return router_source(r, now, group, source, si);
 }
 
 int mgm_router_foreach_group(const struct mgm_router *r, int64_t now,

@@ -400,6 +400,36 @@ static void test_destroy_of_a_running_router_withdraws_forwarding(void **state)
 	assert_int_equal(x.sent, 1);
 }
 
+/* mgm_router_source(): one source's record, as mgm_router_foreach_source() reports it. */
+static void test_source_lookup_reports_one_source_or_noent(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_addr g = sim_addr(G), s1 = sim_addr("10.1.0.1"), s2 = sim_addr("10.1.0.2");
+	struct mgm_addr other = sim_addr("239.9.9.9"), v6g = sim_addr("ff0e::1");
+	struct mgm_router_source_info si;
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, "10.0.0.9", MGM_ALLOW_NEW_SOURCES, G, "10.1.0.1", NULL);
+	sim_run(s, 1000);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &g, &s1, &si), 0);
+	assert_true(mgm_addr_eq(&si.source, &s1));
+	assert_int_equal(si.timer_ms, GMI - 1000);
+	assert_int_equal(si.fwd, MGM_FWD_FORWARD);
+	assert_true(si.forwarded);
+	/* EXCLUDE({}, {S2}): S2 in Y, its timer not running (-1), blocked. */
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_EXCLUDE, G, "10.1.0.2", NULL);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &g, &s2, &si), 0);
+	assert_int_equal(si.timer_ms, -1);
+	assert_int_equal(si.fwd, MGM_FWD_BLOCK);
+	assert_false(si.forwarded);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &g, &s1, &si), MGM_E_NOENT);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &other, &s2, &si), MGM_E_NOENT);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &v6g, &s2, &si), MGM_E_INVAL);
+	assert_int_equal(mgm_router_source(NULL, s->now, &g, &s2, &si), MGM_E_INVAL);
+	sim_free(s);
+}
+
 /* ---- SSM ---------------------------------------------------------------------------------------
  */
 
@@ -1042,6 +1072,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reentering_callback_is_refused_and_state_stays_whole),
 		cmocka_unit_test(test_destroy_of_a_running_router_withdraws_forwarding),
+		cmocka_unit_test(test_source_lookup_reports_one_source_or_noent),
 		cmocka_unit_test(test_limit_max_groups_refuses_a_new_group_and_counts_it),
 		cmocka_unit_test(test_limit_sources_per_group_refuses_the_whole_record),
 		cmocka_unit_test(test_limit_sources_per_interface_refuses_records),

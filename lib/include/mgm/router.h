@@ -52,7 +52,9 @@ extern "C" {
  * {NONE, FORWARD, BLOCK}. Traffic from S to G is wanted on this interface iff (S,G) = FORWARD,
  * or (S,G) = NONE and (*,G) = FORWARD. The group records map onto it as:
  *   INCLUDE(A):     (*,G) = NONE,    (S,G) = FORWARD for S in A.
- *   EXCLUDE(X, Y):  (*,G) = FORWARD, (S,G) = BLOCK for S in Y; sources in X stay NONE.
+ *   EXCLUDE(X, Y):  (*,G) = FORWARD, (S,G) = BLOCK for S in Y, (S,G) = NONE for S in X
+ *                   (forwarded through (*,G)). A source of X whose timer runs out moves to Y
+ *                   (RFC 3376 §6.3), so its (S,G) becomes BLOCK.
  * Every change is emitted as it happens. Within one transition the order is: new BLOCKs, then
  * new FORWARDs, then withdrawn FORWARDs, then withdrawn BLOCKs, so traffic that stays wanted
  * never gaps and traffic that becomes unwanted is never let through in between.
@@ -265,7 +267,11 @@ bool mgm_router_forwarding(const struct mgm_router *r, const struct mgm_addr *gr
  * Q(G,S): rows that would send one leave it (and its timer lowering) out.
  */
 
-/* ---- Introspection ------------------------------------------------------------------------ */
+/* ---- Introspection ------------------------------------------------------------------------
+ *
+ * Timers are reported as the milliseconds that remain (0 when due), or -1 when the timer does
+ * not run: every *_ms field named for a timer below follows that rule.
+ */
 
 /* Why a message or a group record was not (fully) applied. MGM_DROP_NONE is "applied": it is
  * never counted, so drops[MGM_DROP_NONE] stays 0. */
@@ -331,7 +337,7 @@ struct mgm_router_status {
 	struct mgm_addr address;
 	uint8_t prefix_len;
 	struct mgm_addr querier_address; /* own address when querier; unspecified if unknown */
-	/* Remaining milliseconds, -1 when the timer does not run. */
+	/* Timers: remaining, -1 when not running. */
 	int64_t other_querier_present_ms;
 	int64_t next_general_query_ms;
 	/* Index = version 1, 2: remaining Older Version Querier Present Interval since a query of
@@ -379,6 +385,9 @@ struct mgm_router_source_info {
 /* One group, or MGM_E_NOENT. */
 int mgm_router_group(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
 		     struct mgm_router_group_info *gi);
+/* One source of one group, or MGM_E_NOENT (no such group, or no record for the source). */
+int mgm_router_source(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
+		      const struct mgm_addr *source, struct mgm_router_source_info *si);
 /*
  * Calls fn for every group (order unspecified) / every source of one group. fn returns 0 to
  * go on; any other value stops the walk and is returned. The state must not be changed from
