@@ -488,7 +488,7 @@ static int router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_
 			mgm_rtr_drop(r, MGM_DROP_OWN_QUERY);
 			return 0;
 		}
-		r->ctr.rx_queries[version]++;
+		r->ctr.rx_queries[version - 1]++;
 		mgm_rtr_querier_input(r, now, ip, m);
 		return 0;
 	}
@@ -501,7 +501,7 @@ static int router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_
 	if (m->kind == MGM_MSG_LEAVE)
 		r->ctr.rx_leaves++;
 	else
-		r->ctr.rx_reports[version]++;
+		r->ctr.rx_reports[version - 1]++;
 	mgm_rtr_compat_input(r, now, ip, m);
 	return 0;
 }
@@ -604,9 +604,8 @@ static void router_status(const struct mgm_router *r, int64_t now, struct mgm_ro
 	st->querier_address = r->querier_addr;
 	st->other_querier_present_ms = remaining(r->other_querier_at, now);
 	st->next_general_query_ms = remaining(r->general_query_at, now);
-	st->older_querier_present_ms[0] = -1;
-	st->older_querier_present_ms[1] = remaining(r->older_querier_at[0], now);
-	st->older_querier_present_ms[2] = remaining(r->older_querier_at[1], now);
+	for (int i = 0; i < MGM_OLDER_VERSIONS; i++)
+		st->older_querier_present_ms[i] = remaining(r->older_querier_at[i], now);
 	st->startup_queries_left = r->startup_left;
 	st->robustness = r->rv;
 	st->query_interval_ms = r->qi_ms;
@@ -635,9 +634,8 @@ static void fill_group(const struct mgm_router *r, int64_t now, uint32_t gi,
 	gi_out->filter_mode = g->mode;
 	gi_out->compat_version = mgm_rtr_group_compat(r, g);
 	gi_out->group_timer_ms = g->mode == MGM_EXCLUDE ? remaining(g->group_timer, now) : -1;
-	gi_out->older_host_present_ms[0] = -1;
-	gi_out->older_host_present_ms[1] = remaining(g->older_host[0], now);
-	gi_out->older_host_present_ms[2] =
+	gi_out->older_host_present_ms[0] = remaining(g->older_host[0], now);
+	gi_out->older_host_present_ms[1] =
 		r->family == MGM_INET ? remaining(g->older_host[1], now) : -1;
 	addr_make(r, &gi_out->last_reporter, g->last_reporter);
 	gi_out->num_sources = g->num_src;

@@ -132,11 +132,12 @@ struct mgm_router {
 	int64_t other_querier_at;
 	int64_t general_query_at;
 	uint8_t startup_left;
-	int64_t older_querier_at[2]; /* Older Version Querier Present for version 1, 2 */
-	bool older_warned;	     /* older_warn_next is valid */
-	int64_t older_warn_next;     /* rate limit of the §7.3.1 warning */
-	uint8_t rv;		     /* Robustness Variable in use */
-	uint32_t qi_ms;		     /* Query Interval in use */
+	/* Older Version Querier Present, version v = 1, 2 at [v - 1] (engine.h). */
+	int64_t older_querier_at[MGM_OLDER_VERSIONS];
+	bool older_warned;	 /* older_warn_next is valid */
+	int64_t older_warn_next; /* rate limit of the §7.3.1 warning */
+	uint8_t rv;		 /* Robustness Variable in use */
+	uint32_t qi_ms;		 /* Query Interval in use */
 
 	struct mgm_pool groups, sources, tracks;
 	struct mgm_htab gtab, stab, ttab;

@@ -57,11 +57,11 @@ static void send_query(struct mgm_router *r, const uint8_t *group, bool suppress
 		return;
 	}
 	if (kind == Q_GENERAL)
-		r->ctr.tx_general_queries[q.version]++;
+		r->ctr.tx_general_queries[q.version - 1]++;
 	else if (kind == Q_GROUP)
-		r->ctr.tx_group_queries[q.version]++;
+		r->ctr.tx_group_queries[q.version - 1]++;
 	else
-		r->ctr.tx_group_source_queries[q.version]++;
+		r->ctr.tx_group_source_queries[q.version - 1]++;
 	if (r->cb.send)
 		r->cb.send(r->cb.ctx, &dst, r->qbuf, len);
 }
@@ -334,7 +334,7 @@ void mgm_rtr_querier_timers(struct mgm_router *r, int64_t now)
 {
 	/* The Older Version Querier Present timers only feed the status and the warning's rate
 	 * limit: their expiry changes nothing else (§7.3.1). */
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < MGM_OLDER_VERSIONS; i++)
 		if (r->older_querier_at[i] <= now)
 			r->older_querier_at[i] = MGM_TIME_NEVER;
 	if (r->qstate == QS_NON_QUERIER && r->other_querier_at <= now)

@@ -224,7 +224,7 @@ static int table_group(void *ctx, const struct mgm_router_group_info *gi)
 	       "fwd(*) %s reporter %s\n",
 	       mgm_addr_str(&gi->group, g), gi->filter_mode == MGM_EXCLUDE ? "exclude" : "include",
 	       gi->compat_version, (long long)gi->group_timer_ms,
-	       (long long)gi->older_host_present_ms[1], (long long)gi->older_host_present_ms[2],
+	       (long long)gi->older_host_present_ms[0], (long long)gi->older_host_present_ms[1],
 	       gi->num_sources, fwd_name(gi->any_source_fwd),
 	       mgm_addr_str(&gi->last_reporter, rep));
 	mgm_router_foreach_source(tc->lr->router, tc->now, &gi->group, table_source, NULL);

@@ -411,8 +411,8 @@ static void test_querier_older_igmpv2_querier_warns_and_keeps_configured_version
 	st = status(s, 0);
 	assert_true(st.querier);
 	assert_int_equal(st.operating_version, 3);
-	assert_int_equal(st.older_querier_present_ms[2], GMI);
-	assert_int_equal(st.older_querier_present_ms[1], -1);
+	assert_int_equal(st.older_querier_present_ms[2 - 1], GMI);
+	assert_int_equal(st.older_querier_present_ms[1 - 1], -1);
 	assert_int_equal(older_queries(s, 0), 1);
 	assert_int_equal(s->rt[0].nwarn, 1);
 	sim_clear(s);
@@ -432,7 +432,7 @@ static void test_querier_older_igmpv2_querier_warns_and_keeps_configured_version
 	assert_int_equal(status(s, 0).operating_version, 3);
 	/* The timer reports when one was last heard and runs out on its own. */
 	sim_run(s, 40000 + 2 * GMI);
-	assert_int_equal(status(s, 0).older_querier_present_ms[2], -1);
+	assert_int_equal(status(s, 0).older_querier_present_ms[2 - 1], -1);
 	sim_free(s);
 }
 

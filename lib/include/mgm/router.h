@@ -21,6 +21,9 @@ extern "C" {
 #endif
 
 /*
+ * ABI: unstable until 1.0, with the soname saying so (engine.h). Arrays indexed by protocol
+ * version hold version v at [v - 1] (engine.h, MGM_VERSIONS).
+ *
  * Model
  * -----
  * One struct mgm_router per (interface, family). Events in:
@@ -116,8 +119,7 @@ struct mgm_router_config {
 	/* LMQI, default 1 s; the Max Resp Code of group-specific queries, so exact in it like QRI.
 	 */
 	uint32_t last_member_query_interval_ms;
-	uint8_t last_member_query_count;	 /* LMQC; 0 (default): RV, §8.9 */
-	uint32_t unsolicited_report_interval_ms; /* host side only; validated, unused here */
+	uint8_t last_member_query_count; /* LMQC; 0 (default): RV, §8.9 */
 
 	bool querier;	 /* take part in the querier election (default true); false: never query */
 	bool fast_leave; /* explicit tracking of reporters, see below (default false) */
@@ -307,15 +309,16 @@ enum mgm_router_drop {
 const char *mgm_router_drop_name(int reason);
 
 struct mgm_router_counters {
-	/* Received, valid and accepted by policy; index = version (1..3; MLD 1..2). */
-	uint64_t rx_queries[4];
-	uint64_t rx_reports[4];
-	uint64_t rx_leaves;	/* IGMPv2 leave / MLDv1 done */
-	uint64_t rx_records[7]; /* v3 / MLDv2 group records by type 1..6 */
-	/* Sent; queries by version. */
-	uint64_t tx_general_queries[4];
-	uint64_t tx_group_queries[4];	     /* Q(G) */
-	uint64_t tx_group_source_queries[4]; /* Q(G,S), each of the split counted */
+	/* Received, valid and accepted by policy; version v at [v - 1] (engine.h). */
+	uint64_t rx_queries[MGM_VERSIONS];
+	uint64_t rx_reports[MGM_VERSIONS];
+	uint64_t rx_leaves; /* IGMPv2 leave / MLDv1 done */
+	/* v3 / MLDv2 group records by type 1..6 (enum mgm_record_type) at [type]; [0] is unused. */
+	uint64_t rx_records[7];
+	/* Sent; queries by version, v at [v - 1]. */
+	uint64_t tx_general_queries[MGM_VERSIONS];
+	uint64_t tx_group_queries[MGM_VERSIONS];	/* Q(G) */
+	uint64_t tx_group_source_queries[MGM_VERSIONS]; /* Q(G,S), each of the split counted */
 	uint64_t drops[MGM_DROP__COUNT];
 	uint64_t groups_added, groups_removed;
 	uint64_t sources_added, sources_removed;
@@ -340,10 +343,10 @@ struct mgm_router_status {
 	/* Timers: remaining, -1 when not running. */
 	int64_t other_querier_present_ms;
 	int64_t next_general_query_ms;
-	/* Index = version 1, 2: remaining Older Version Querier Present Interval since a query of
-	 * that version was last heard, -1 when none was heard within it. Informational: it does
-	 * not change the operating version (§7.3.1). */
-	int64_t older_querier_present_ms[3];
+	/* Version v = 1, 2 at [v - 1]: remaining Older Version Querier Present Interval since a
+	 * query of that version was last heard, -1 when none was heard within it. Informational:
+	 * it does not change the operating version (§7.3.1). */
+	int64_t older_querier_present_ms[MGM_OLDER_VERSIONS];
 	uint8_t startup_queries_left;
 	/* In use: own configuration, or the querier's QRV / QQI when not querier (§4.1.6-7). */
 	uint8_t robustness;
@@ -361,10 +364,11 @@ void mgm_router_counters(const struct mgm_router *r, struct mgm_router_counters 
 
 struct mgm_router_group_info {
 	struct mgm_addr group;
-	uint8_t filter_mode;		  /* enum mgm_filter_mode */
-	uint8_t compat_version;		  /* group compatibility mode, RFC 3376 §7.3.2 */
-	int64_t group_timer_ms;		  /* remaining; -1 when not running (INCLUDE mode) */
-	int64_t older_host_present_ms[3]; /* index = version 1, 2; -1 when not running */
+	uint8_t filter_mode;	/* enum mgm_filter_mode */
+	uint8_t compat_version; /* group compatibility mode, RFC 3376 §7.3.2 */
+	int64_t group_timer_ms; /* remaining; -1 when not running (INCLUDE mode) */
+	/* Older Host Present, version v = 1, 2 at [v - 1] (MLDv1 at [0], [1] always -1). */
+	int64_t older_host_present_ms[MGM_OLDER_VERSIONS];
 	struct mgm_addr last_reporter;
 	uint32_t num_sources;
 	uint8_t group_query_retransmissions; /* Q(G) still to send */
