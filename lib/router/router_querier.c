@@ -172,7 +172,7 @@ static void enter_state(struct mgm_router *r, int64_t now, uint8_t next, bool st
 }
 
 /* START: §6.6.2, every router starts as the querier; one that may not query waits. */
-static uint8_t act_start(struct mgm_router *r, int64_t now, const struct q_event *ev)
+static uint8_t act_start(struct mgm_router *r, int64_t now, const struct q_event *ev, bool *startup)
 {
 	(void)now;
 	(void)ev;
@@ -181,7 +181,8 @@ static uint8_t act_start(struct mgm_router *r, int64_t now, const struct q_event
 
 /* LOWER_QUERY_HEARD: §6.6.2, a query from a lower address (or any query while this router
  * has none) makes its sender the querier and (re)starts the Other Querier Present timer. */
-static uint8_t act_lower_query(struct mgm_router *r, int64_t now, const struct q_event *ev)
+static uint8_t act_lower_query(struct mgm_router *r, int64_t now, const struct q_event *ev,
+			       bool *startup)
 {
 	char as[MGM_ADDRSTRLEN];
 
@@ -204,7 +205,7 @@ static uint8_t act_lower_query(struct mgm_router *r, int64_t now, const struct q
 /* OTHER_QUERIER_TIMEOUT: §6.6.2, the querier went silent; the role comes back (QUERIER), or,
  * for a router that may not query, the link has no querier known (NON_QUERIER). */
 static uint8_t act_other_querier_timeout(struct mgm_router *r, int64_t now,
-					 const struct q_event *ev)
+					 const struct q_event *ev, bool *startup)
 {
 	(void)now;
 	(void)ev;
@@ -217,7 +218,8 @@ static uint8_t act_other_querier_timeout(struct mgm_router *r, int64_t now,
 
 /* GENERAL_QUERY_TIMER: §6.6.2, §8.6, §8.7: the next general query, at the startup spacing
  * while startup queries are left. */
-static uint8_t act_general_query(struct mgm_router *r, int64_t now, const struct q_event *ev)
+static uint8_t act_general_query(struct mgm_router *r, int64_t now, const struct q_event *ev,
+				 bool *startup)
 {
 	(void)ev;
 	send_general_query(r);
@@ -230,7 +232,8 @@ static uint8_t act_general_query(struct mgm_router *r, int64_t now, const struct
 /* ADDRESS_CHANGED (the address appeared, changed or went, or the querier option changed):
  * QUERIER stays while it may query, under its new address; NON_QUERIER takes the role when
  * nobody else queries or its new address is the lower (the querier's next query decides). */
-static uint8_t act_readdress(struct mgm_router *r, int64_t now, const struct q_event *ev)
+static uint8_t act_readdress(struct mgm_router *r, int64_t now, const struct q_event *ev,
+			     bool *startup)
 {
 	(void)now;
 	(void)ev;
@@ -243,15 +246,19 @@ static uint8_t act_readdress(struct mgm_router *r, int64_t now, const struct q_e
 		r->querier_addr = r->addr;
 		return QS_QUERIER;
 	}
-	if (r->other_querier_at == MGM_TIME_NEVER ||
-	    election_cmp(r, &r->addr, &r->querier_addr) < 0)
+	/* A fresh start when nobody else queries; against a known querier the election goes on
+	 * at the Query Interval. */
+	*startup = r->other_querier_at == MGM_TIME_NEVER;
+	if (*startup || election_cmp(r, &r->addr, &r->querier_addr) < 0)
 		return QS_QUERIER;
 	return QS_NON_QUERIER;
 }
 
 struct q_row {
 	uint8_t state, event, next; /* next: QS_DECIDE when the action chooses */
-	uint8_t (*action)(struct mgm_router *r, int64_t now, const struct q_event *ev);
+	/* Returns the next state; may change *startup, the row's own column by default. */
+	uint8_t (*action)(struct mgm_router *r, int64_t now, const struct q_event *ev,
+			  bool *startup);
 	/* Entering QUERIER from this row starts with the startup queries. */
 	bool startup;
 };
@@ -270,7 +277,7 @@ static const struct q_row querier_fsm[] = {
 	/* QUERIER + ADDRESS_CHANGED -> QUERIER (eligible) | NON_QUERIER */
 	{QS_QUERIER, QE_ADDRESS_CHANGED, QS_DECIDE, act_readdress, false},
 	/* NON_QUERIER + ADDRESS_CHANGED -> QUERIER (eligible, no other querier or a higher one)
-	 * | NON_QUERIER; a fresh start when no other querier is known */
+	 * | NON_QUERIER; startup queries only when no other querier is known */
 	{QS_NON_QUERIER, QE_ADDRESS_CHANGED, QS_DECIDE, act_readdress, true},
 	/* QUERIER, NON_QUERIER + STOP -> STOPPED */
 	{QS_QUERIER, QE_STOP, QS_STOPPED, NULL, false},
@@ -292,11 +299,8 @@ static void querier_fsm_run(struct mgm_router *r, int64_t now, uint8_t event,
 		}
 	if (!row)
 		return;
-	/* A takeover after a silent querier starts fresh only where the row says so; a new
-	 * address with another querier known does not (the election goes on). */
-	startup = row->startup &&
-		  !(event == QE_ADDRESS_CHANGED && r->other_querier_at != MGM_TIME_NEVER);
-	next = row->action ? row->action(r, now, ev) : row->next;
+	startup = row->startup;
+	next = row->action ? row->action(r, now, ev, &startup) : row->next;
 	MGM_ASSERT(row->next == QS_DECIDE || next == row->next);
 	if (next != from) {
 		mgm_rtr_log(r, MGM_LOG_DEBUG, "querier: %s + %s -> %s (RFC 3376 6.6.2)",
