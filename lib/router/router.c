@@ -272,13 +272,7 @@ void mgm_router_stop(struct mgm_router *r, int64_t now)
 	(void)now;
 	if (!r || !r->running)
 		return;
-	/* Deleting the entry in slot i may shift a later one into it; every slot before i is
-	 * already empty, so nothing is skipped. */
-	r->bulk = true;
-	for (uint32_t i = 0; r->gtab.slot && i <= r->gtab.mask; i++)
-		while (htab_at(&r->gtab, i) != MGM_NIL)
-			mgm_rtr_group_delete(r, htab_at(&r->gtab, i));
-	r->bulk = false;
+	mgm_rtr_group_delete_all(r);
 	mgm_rtr_store_fini(r);
 	mgm_rtr_store_init(r);
 	mgm_rtr_querier_stop(r);
@@ -628,12 +622,10 @@ int mgm_router_foreach_group(const struct mgm_router *r, int64_t now,
 
 	if (!r || !fn)
 		return MGM_E_INVAL;
-	for (uint32_t i = 0; r->gtab.slot && i <= r->gtab.mask; i++) {
+	for (uint32_t pos = 0, gi; (gi = mgm_htab_next(&r->gtab, &pos)) != MGM_NIL;) {
 		int rc;
 
-		if (htab_at(&r->gtab, i) == MGM_NIL)
-			continue;
-		fill_group(r, now, htab_at(&r->gtab, i), &info);
+		fill_group(r, now, gi, &info);
 		rc = fn(ctx, &info);
 		if (rc)
 			return rc;

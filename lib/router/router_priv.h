@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "alloc.h"
+#include "htab.h"
 #include "mgm/router.h"
 #include "timer.h"
 
@@ -86,21 +87,6 @@ struct mgm_track {
 	uint32_t gen; /* sweep stamp when a full-state record replaces a reporter's sources */
 };
 
-/* Open addressing, linear probing, slots hold record indices (MGM_NIL empty). A table of
- * width 2 keeps each record's hash next to its index, so probing and deleting never touch a
- * record that is not the one sought (the group table: the hot path of every report). */
-struct mgm_htab {
-	uint32_t *slot;
-	uint32_t mask; /* capacity - 1; capacity 0 when slot is NULL */
-	uint32_t count;
-	uint8_t width; /* 1: index; 2: index and hash */
-};
-
-static inline uint32_t htab_at(const struct mgm_htab *t, uint32_t i)
-{
-	return t->slot[(size_t)i * t->width];
-}
-
 struct mgm_router {
 	struct mgm_router_config cfg;
 	struct mgm_router_callbacks cb;
@@ -130,7 +116,6 @@ struct mgm_router {
 	struct mgm_timer_heap heap;
 	uint64_t seed;
 	uint32_t track_gen;
-	bool bulk; /* deleting everything: tables must not shrink under the walk */
 
 	struct mgm_router_counters ctr;
 
@@ -211,6 +196,8 @@ void mgm_rtr_track_free(struct mgm_router *r, uint32_t ti);
 size_t mgm_rtr_store_bytes(const struct mgm_router *r);
 /* Gives back what reservations took and nothing used (after a refused record). */
 void mgm_rtr_store_trim(struct mgm_router *r);
+/* Deletes every group (mgm_rtr_group_delete()), withdrawing their forwarding state. */
+void mgm_rtr_group_delete_all(struct mgm_router *r);
 /* Calls fn on every live group index; fn may not delete groups. */
 void mgm_rtr_group_walk(const struct mgm_router *r, void (*fn)(void *ctx, uint32_t gi), void *ctx);
 
