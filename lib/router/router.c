@@ -587,11 +587,12 @@ static void fill_group(const struct mgm_router *r, int64_t now, uint32_t gi,
 	addr_make(r, &gi_out->group, g->addr);
 	gi_out->filter_mode = g->mode;
 	gi_out->compat_version = mgm_rtr_group_compat(r, g);
-	gi_out->group_timer_ms = g->mode == MGM_EXCLUDE ? remaining(g->group_timer, now) : -1;
+	gi_out->group_timer_ms =
+		g->mode == MGM_EXCLUDE ? remaining(g->deadline[MGM_GT_GROUP], now) : -1;
 	gi_out->older_host_present_ms[0] = -1;
-	gi_out->older_host_present_ms[1] = remaining(g->older_host[0], now);
+	gi_out->older_host_present_ms[1] = remaining(g->deadline[MGM_GT_OLDER_HOST_V1], now);
 	gi_out->older_host_present_ms[2] =
-		r->family == MGM_INET ? remaining(g->older_host[1], now) : -1;
+		r->family == MGM_INET ? remaining(g->deadline[MGM_GT_OLDER_HOST_V2], now) : -1;
 	addr_make(r, &gi_out->last_reporter, g->last_reporter);
 	gi_out->num_sources = g->num_src;
 	gi_out->group_query_retransmissions = g->rtx_left;

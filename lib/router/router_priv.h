@@ -34,6 +34,19 @@ enum {
 };
 
 /*
+ * A group's timers, in the order they are handled when due (router_group.c: one row each in
+ * group_timers[], with its name and what its expiry does). Adding one: a value here, a row
+ * there; struct mgm_group grows by 8 octets.
+ */
+enum mgm_group_timer {
+	MGM_GT_RETRANSMIT,    /* next Q(G) / Q(G,S) retransmission, §6.6.3 */
+	MGM_GT_OLDER_HOST_V1, /* Older Host Present, IGMPv1 (§7.3.2) or MLDv1 (RFC 3810 §8.3.2) */
+	MGM_GT_OLDER_HOST_V2, /* Older Host Present, IGMPv2 */
+	MGM_GT_GROUP,	      /* group timer, EXCLUDE mode only (§6.2.2); last: it may delete */
+	MGM_GT__COUNT
+};
+
+/*
  * A group record: 88 octets. Deadlines are absolute milliseconds, MGM_TIME_NEVER when the
  * timer does not run. The heap holds one entry per group at or before the earliest of its
  * deadlines: a deadline that moves later (a refresh) does not touch the heap; the entry fires,
@@ -41,12 +54,10 @@ enum {
  */
 struct mgm_group {
 	uint8_t addr[16];
-	int64_t group_timer;   /* EXCLUDE mode only, §6.2.2 */
-	int64_t older_host[2]; /* Older Host Present for version 1, 2 (§7.3.2; MLDv1 is [0]) */
-	int64_t rtx_at;	       /* next Q(G) / Q(G,S) retransmission, §6.6.3 */
-	uint32_t heap;	       /* heap position or MGM_NIL */
-	uint32_t src_head;     /* source list */
-	uint32_t track_head;   /* tracked reporters (fast leave) */
+	int64_t deadline[MGM_GT__COUNT];
+	uint32_t heap;	     /* heap position or MGM_NIL */
+	uint32_t src_head;   /* source list */
+	uint32_t track_head; /* tracked reporters (fast leave) */
 	uint16_t num_src;
 	uint16_t ex_hosts; /* tracked reporters in EXCLUDE mode */
 	uint16_t n_hosts;  /* tracked reporters */
@@ -189,6 +200,12 @@ bool mgm_rtr_source_rekey(struct mgm_router *r, uint32_t si, int64_t now);
 /* Puts the group's heap entry at or before its earliest deadline (see struct mgm_group);
  * exact: exactly at it (after the entry fired). */
 void mgm_rtr_group_rearm(struct mgm_router *r, uint32_t gi, bool exact);
+/* Stops every timer of the group (the caller rearms). */
+static inline void mgm_rtr_group_timers_stop(struct mgm_group *g)
+{
+	for (int k = 0; k < MGM_GT__COUNT; k++)
+		g->deadline[k] = MGM_TIME_NEVER;
+}
 uint32_t mgm_rtr_track_find(const struct mgm_router *r, uint8_t kind, uint32_t owner,
 			    const uint8_t *host);
 uint32_t mgm_rtr_track_new(struct mgm_router *r, uint8_t kind, uint32_t owner, const uint8_t *host);
@@ -217,7 +234,8 @@ struct mgm_rtr_record {
  * the index after the record, MGM_NIL when there is no group. 0, or the drop reason + 1. */
 int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gi,
 			const struct mgm_rtr_record *rec);
-/* A heap entry of a group or a source fired. */
+/* A heap entry of a group or a source fired: a group's runs the timers due, in the order of
+ * enum mgm_group_timer. */
 void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi);
 void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si);
 /* §6.5: the group timer of an EXCLUDE-mode group ran out (or fast leave says it may). */

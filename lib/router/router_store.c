@@ -155,9 +155,7 @@ uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why)
 	MGM_ASSERT(gi != MGM_NIL); /* reserved above */
 	g = grp(r, gi);
 	memcpy(g->addr, key, 16);
-	g->group_timer = MGM_TIME_NEVER;
-	g->older_host[0] = g->older_host[1] = MGM_TIME_NEVER;
-	g->rtx_at = MGM_TIME_NEVER;
+	mgm_rtr_group_timers_stop(g);
 	g->heap = g->src_head = g->track_head = MGM_NIL;
 	g->mode = MGM_INCLUDE;
 	g->fwd = MGM_FWD_NONE;
@@ -182,14 +180,13 @@ void mgm_rtr_group_free(struct mgm_router *r, uint32_t gi)
 void mgm_rtr_group_rearm(struct mgm_router *r, uint32_t gi, bool exact)
 {
 	struct mgm_group *g = grp(r, gi);
-	int64_t key = g->rtx_at;
+	int64_t key = MGM_TIME_NEVER;
 
-	if (g->mode == MGM_EXCLUDE && g->group_timer < key)
-		key = g->group_timer;
-	if (g->older_host[0] < key)
-		key = g->older_host[0];
-	if (g->older_host[1] < key)
-		key = g->older_host[1];
+	/* §6.2.2: only an EXCLUDE-mode group has a group timer. */
+	MGM_ASSERT(g->mode == MGM_EXCLUDE || g->deadline[MGM_GT_GROUP] == MGM_TIME_NEVER);
+	for (int k = 0; k < MGM_GT__COUNT; k++)
+		if (g->deadline[k] < key)
+			key = g->deadline[k];
 	if (key == MGM_TIME_NEVER) {
 		if (g->heap != MGM_NIL) {
 			mgm_timer_remove(&r->heap, g->heap);
