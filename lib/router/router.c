@@ -569,8 +569,8 @@ void mgm_router_status(const struct mgm_router *r, int64_t now, struct mgm_route
 	st->groups = r->groups.live;
 	st->sources = r->sources.live;
 	st->tracked = r->tracks.live;
-	st->memory = sizeof(*r) + mgm_rtr_store_bytes(r) + r->qbuf_len +
-		     r->qsrc_max * sizeof(*r->qsrc) + (size_t)r->rec_si_cap * sizeof(*r->rec_si);
+	/* Every octet the instance holds, itself included, went through r->mem. */
+	st->memory = r->mem.in_use;
 }
 
 void mgm_router_counters(const struct mgm_router *r, struct mgm_router_counters *c)

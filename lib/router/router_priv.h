@@ -210,7 +210,6 @@ uint32_t mgm_rtr_track_find(const struct mgm_router *r, uint8_t kind, uint32_t o
 			    const uint8_t *host);
 uint32_t mgm_rtr_track_new(struct mgm_router *r, uint8_t kind, uint32_t owner, const uint8_t *host);
 void mgm_rtr_track_free(struct mgm_router *r, uint32_t ti);
-size_t mgm_rtr_store_bytes(const struct mgm_router *r);
 /* Gives back what reservations took and nothing used (after a refused record). */
 void mgm_rtr_store_trim(struct mgm_router *r);
 /* Deletes every group (mgm_rtr_group_delete()), withdrawing their forwarding state. */

@@ -112,13 +112,6 @@ void mgm_rtr_store_trim(struct mgm_router *r)
 	mgm_timer_trim(&r->heap, r->groups.live + r->sources.live);
 }
 
-size_t mgm_rtr_store_bytes(const struct mgm_router *r)
-{
-	return mgm_pool_bytes(&r->groups) + mgm_pool_bytes(&r->sources) +
-	       mgm_pool_bytes(&r->tracks) + mgm_htab_bytes(&r->gtab) + mgm_htab_bytes(&r->stab) +
-	       mgm_htab_bytes(&r->ttab) + mgm_timer_bytes(&r->heap);
-}
-
 /* ---- Groups --------------------------------------------------------------------------------- */
 
 uint32_t mgm_rtr_group_find(const struct mgm_router *r, const uint8_t *addr)
