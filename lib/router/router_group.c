@@ -448,8 +448,13 @@ static int row_prepare(struct mgm_router *r, uint32_t gi, const struct grp_row *
 	unsigned acts = row_actions(row);
 	uint32_t present = 0, absent = 0, after, deleted = 0;
 
+	/* The scratch holds the record's source records: looked up as one batch. */
+	if (rec->num_sources <= r->rec_si_cap)
+		mgm_rtr_source_find_batch(r, gi, rec->sources, rec->num_sources, r->rec_si);
 	for (uint16_t i = 0; i < rec->num_sources; i++) {
-		uint32_t si = mgm_rtr_source_find(r, gi, rec_source(r, rec, i));
+		uint32_t si = rec->num_sources <= r->rec_si_cap
+				      ? r->rec_si[i]
+				      : mgm_rtr_source_find(r, gi, rec_source(r, rec, i));
 
 		remember(r, rec, i, si);
 		if (si == MGM_NIL) {

@@ -68,16 +68,19 @@ struct mgm_group {
 	uint8_t last_reporter[16];
 };
 
-/* A source record: 40 octets. Its timer is its heap entry plus delta (heap == MGM_NIL: not
- * running, which in EXCLUDE mode is list Y): a refresh only raises delta, and the entry, when
- * it fires early, moves on by delta (mgm_rtr_source_fire()). Timers are below 2^31 ms
- * (mgm_router_config_check()), so delta fits. */
+/*
+ * A source record: 40 octets. Its timer runs while it has a heap entry (heap == MGM_NIL: not
+ * running, which in EXCLUDE mode is list Y). The entry is at or before the deadline and less
+ * than 2^32 ms before it, so the record keeps only the deadline's low 32 bits (timer_lo):
+ * deadline = key + (uint32_t)(timer_lo - key). A refresh to a later deadline rewrites timer_lo
+ * alone, and the entry, when it fires early, moves on to the deadline (mgm_rtr_source_fire()).
+ */
 struct mgm_source {
 	uint8_t addr[16];
 	uint32_t group;
 	uint32_t next, prev;
 	uint32_t heap;
-	uint32_t delta;
+	uint32_t timer_lo;
 	uint16_t in_hosts; /* tracked INCLUDE-mode reporters asking for it */
 	uint8_t rtx_left;  /* Q(G,S) transmissions still due, §6.6.3.2 */
 	uint8_t flags;
@@ -125,6 +128,9 @@ struct mgm_router {
 	struct mgm_pool groups, sources, tracks;
 	struct mgm_htab gtab, stab, ttab;
 	struct mgm_timer_heap heap;
+	/* No source's heap entry was ever keyed later than this: a source timer set to this or
+	 * later is at or after its entry without reading the heap (mgm_rtr_source_set_timer()). */
+	int64_t src_key_max;
 	uint64_t seed;
 	uint32_t track_gen;
 
@@ -181,11 +187,17 @@ void mgm_rtr_drop(struct mgm_router *r, int reason);
 void mgm_rtr_store_init(struct mgm_router *r);
 void mgm_rtr_store_fini(struct mgm_router *r);
 uint32_t mgm_rtr_group_find(const struct mgm_router *r, const uint8_t *addr);
+/* Starts loading what mgm_rtr_group_find() of addr will read first: for the records of one
+ * report, so that their lookups wait for memory together. */
+void mgm_rtr_group_prefetch(const struct mgm_router *r, const uint8_t *addr);
 /* Creates an empty INCLUDE group (limits and memory checked). MGM_NIL with *why set. */
 uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why);
 /* Frees a group whose forwarding state is withdrawn and whose sources are gone. */
 void mgm_rtr_group_free(struct mgm_router *r, uint32_t gi);
 uint32_t mgm_rtr_source_find(const struct mgm_router *r, uint32_t gi, const uint8_t *addr);
+/* mgm_rtr_source_find() of n addresses (a record's wire list) into out[], as one batch. */
+void mgm_rtr_source_find_batch(const struct mgm_router *r, uint32_t gi, const uint8_t *addrs,
+			       uint32_t n, uint32_t *out);
 /* Room for n more sources in the tables and the heap (reserve before mutating). */
 int mgm_rtr_source_reserve(struct mgm_router *r, uint32_t n);
 /* Creates a source (after a successful reserve: cannot fail). Timer not running. */

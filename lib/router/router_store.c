@@ -12,11 +12,16 @@
 
 /* ---- Hashing ------------------------------------------------------------------------------ */
 
-/* Keys are zero-padded to 16 octets, so one hash serves both families. */
+/* Keys are zero-padded to 16 octets, so one hash serves both families. Constant lengths, so
+ * that the copies compile to a few moves. */
 static inline void pad16(const struct mgm_router *r, uint8_t out[16], const uint8_t *addr)
 {
-	memset(out, 0, 16);
-	memcpy(out, addr, r->alen);
+	if (r->alen == 4) {
+		memcpy(out, addr, 4);
+		memset(out + 4, 0, 12);
+	} else {
+		memcpy(out, addr, 16);
+	}
 }
 
 static uint32_t group_hash(const struct mgm_router *r, const uint8_t key[16])
@@ -88,6 +93,7 @@ void mgm_rtr_store_init(struct mgm_router *r)
 	mgm_htab_init(&r->stab, &r->mem, r->seed ^ 0x5bd1e995u, false, source_hash_of, r);
 	mgm_htab_init(&r->ttab, &r->mem, r->seed ^ 0xc2b2ae35u, false, track_hash_of, r);
 	mgm_timer_init(&r->heap, &r->mem, heap_moved, r);
+	r->src_key_max = INT64_MIN;
 }
 
 void mgm_rtr_store_fini(struct mgm_router *r)
@@ -126,6 +132,14 @@ uint32_t mgm_rtr_group_find(const struct mgm_router *r, const uint8_t *addr)
 		if (!memcmp(grp(r, gi)->addr, key, 16))
 			return gi;
 	return MGM_NIL;
+}
+
+void mgm_rtr_group_prefetch(const struct mgm_router *r, const uint8_t *addr)
+{
+	uint8_t key[16];
+
+	pad16(r, key, addr);
+	mgm_htab_prefetch(&r->gtab, group_hash(r, key));
 }
 
 uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why)
@@ -223,6 +237,15 @@ void mgm_rtr_group_delete_all(struct mgm_router *r)
 
 /* ---- Sources -------------------------------------------------------------------------------- */
 
+/* Whether s is the source of group gi with wire address a (the record's padding is zero). */
+static inline bool source_is(const struct mgm_router *r, const struct mgm_source *s, uint32_t gi,
+			     const uint8_t *a)
+{
+	if (s->group != gi)
+		return false;
+	return r->alen == 4 ? !memcmp(s->addr, a, 4) : !memcmp(s->addr, a, 16);
+}
+
 uint32_t mgm_rtr_source_find(const struct mgm_router *r, uint32_t gi, const uint8_t *addr)
 {
 	struct mgm_htab_probe p;
@@ -231,13 +254,50 @@ uint32_t mgm_rtr_source_find(const struct mgm_router *r, uint32_t gi, const uint
 
 	pad16(r, key, addr);
 	for (si = mgm_htab_probe_first(&r->stab, source_hash(r, gi, key), &p); si != MGM_NIL;
-	     si = mgm_htab_probe_next(&r->stab, &p)) {
-		const struct mgm_source *s = src(r, si);
-
-		if (s->group == gi && !memcmp(s->addr, key, 16))
+	     si = mgm_htab_probe_next(&r->stab, &p))
+		if (source_is(r, src(r, si), gi, addr))
 			return si;
-	}
 	return MGM_NIL;
+}
+
+/*
+ * With 100 000 groups the tables are far larger than the caches, and a lookup is two waits for
+ * memory: its slot, then the record the slot names. One after the other for each source of a
+ * record, they were most of the time of a v3 report. In three passes, each source's slot and
+ * then its record are asked for before any is needed, so the batch waits about twice in all.
+ * out[] holds the hashes meanwhile.
+ */
+void mgm_rtr_source_find_batch(const struct mgm_router *r, uint32_t gi, const uint8_t *addrs,
+			       uint32_t n, uint32_t *out)
+{
+	uint8_t key[16];
+
+	for (uint32_t i = 0; i < n; i++) {
+		pad16(r, key, addrs + (size_t)i * r->alen);
+		out[i] = source_hash(r, gi, key);
+		mgm_htab_prefetch(&r->stab, out[i]);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t si = mgm_htab_home(&r->stab, out[i]);
+
+		if (si != MGM_NIL) {
+			/* A record may straddle two cache lines. */
+			__builtin_prefetch(src(r, si));
+			__builtin_prefetch((const uint8_t *)src(r, si) + sizeof(struct mgm_source) -
+					   1);
+		}
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *a = addrs + (size_t)i * r->alen;
+		struct mgm_htab_probe p;
+		uint32_t si;
+
+		for (si = mgm_htab_probe_first(&r->stab, out[i], &p); si != MGM_NIL;
+		     si = mgm_htab_probe_next(&r->stab, &p))
+			if (source_is(r, src(r, si), gi, a))
+				break;
+		out[i] = si;
+	}
 }
 
 int mgm_rtr_source_reserve(struct mgm_router *r, uint32_t n)
@@ -290,9 +350,29 @@ void mgm_rtr_source_free(struct mgm_router *r, uint32_t si)
 	mgm_timer_trim(&r->heap, r->groups.live + r->sources.live);
 }
 
+/* The deadline of a running source timer from its entry's key (struct mgm_source). */
+static int64_t source_deadline_from(const struct mgm_source *s, int64_t key)
+{
+	return key + (uint32_t)(s->timer_lo - (uint32_t)key);
+}
+
 int64_t mgm_rtr_source_deadline(const struct mgm_router *r, const struct mgm_source *s)
 {
-	return s->heap == MGM_NIL ? MGM_TIME_NEVER : mgm_timer_when(&r->heap, s->heap) + s->delta;
+	if (s->heap == MGM_NIL)
+		return MGM_TIME_NEVER;
+	return source_deadline_from(s, mgm_timer_when(&r->heap, s->heap));
+}
+
+/* Keys the source's entry exactly at its deadline `when`. */
+static void source_key(struct mgm_router *r, struct mgm_source *s, uint32_t si, int64_t when)
+{
+	if (s->heap == MGM_NIL)
+		MGM_MUST(mgm_timer_push(&r->heap, when, si | REF_SOURCE)); /* room reserved */
+	else
+		mgm_timer_update(&r->heap, s->heap, when);
+	s->timer_lo = (uint32_t)when;
+	if (when > r->src_key_max)
+		r->src_key_max = when;
 }
 
 void mgm_rtr_source_set_timer(struct mgm_router *r, uint32_t si, int64_t when)
@@ -305,33 +385,37 @@ void mgm_rtr_source_set_timer(struct mgm_router *r, uint32_t si, int64_t when)
 			mgm_timer_remove(&r->heap, s->heap);
 			s->heap = MGM_NIL;
 		}
-		s->delta = 0;
+		s->timer_lo = 0;
 		return;
 	}
 	if (s->heap == MGM_NIL) {
-		s->delta = 0;
-		MGM_MUST(mgm_timer_push(&r->heap, when, si | REF_SOURCE)); /* room reserved */
+		source_key(r, s, si, when);
+		return;
+	}
+	/* A refresh (to GMI, later than every entry keyed so far while GMI stays as it is):
+	 * the entry is at or before `when`, and not 2^32 ms before it since the earliest entry
+	 * is not, so the entry stays where it is and the heap is not read. */
+	if (when >= r->src_key_max && when - mgm_timer_first(&r->heap) <= (int64_t)UINT32_MAX) {
+		s->timer_lo = (uint32_t)when;
 		return;
 	}
 	key = mgm_timer_when(&r->heap, s->heap);
 	if (when >= key && when - key <= (int64_t)UINT32_MAX) {
 		/* Later: the entry stays, it fires early and moves on. */
-		s->delta = (uint32_t)(when - key);
+		s->timer_lo = (uint32_t)when;
 		return;
 	}
-	s->delta = 0;
-	mgm_timer_update(&r->heap, s->heap, when);
+	source_key(r, s, si, when);
 }
 
 bool mgm_rtr_source_rekey(struct mgm_router *r, uint32_t si, int64_t now)
 {
 	struct mgm_source *s = src(r, si);
-	int64_t when = mgm_timer_when(&r->heap, s->heap) + s->delta;
+	int64_t when = mgm_rtr_source_deadline(r, s);
 
 	if (when <= now)
 		return false;
-	s->delta = 0;
-	mgm_timer_update(&r->heap, s->heap, when);
+	source_key(r, s, si, when);
 	return true;
 }
 
