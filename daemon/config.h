@@ -15,7 +15,9 @@
 #include "mgm/addr.h"
 #include "mgm/router.h"
 
-#define MGMD_IFNAMSIZ 16 /* IFNAMSIZ, NUL included */
+#define MGMD_IFNAMSIZ	     16	 /* IFNAMSIZ, NUL included */
+#define MGMD_SOCKET_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path), NUL included */
+#define MGMD_SOCKET_PATH     "/run/mgmd.sock"
 
 enum mgmd_role {
 	MGMD_ROLE_DOWNSTREAM = 1, /* router engine (querier + membership), traffic copied here */
@@ -71,6 +73,8 @@ struct mgmd_iface_config {
 	 * then the stanza's settings (version, robustness, every RFC variable, limits, fast leave,
 	 * ip policy). */
 	struct mgm_router_config igmp, mld;
+	/* The stanza set mtu; otherwise the runtime puts the link's MTU into igmp.mtu / mld.mtu. */
+	bool mtu_configured;
 	uint8_t acl_default; /* enum mgmd_acl_action: default MGMD_ACL_ALLOW */
 	struct mgmd_acl_rule *acl;
 	size_t n_acl;
@@ -83,28 +87,32 @@ struct mgmd_config {
 	char *path; /* the file it came from, NULL for the command line only */
 	struct mgmd_iface_config *ifaces;
 	size_t n_ifaces;
-	/* Source-specific multicast ranges (RFC 4607); default 232.0.0.0/8 and ff3x::/32. */
+	/* Source-specific multicast ranges (RFC 4607) as configured. A family with no range here
+	 * keeps its default, the engine's own (mgm_addr_is_ssm): 232.0.0.0/8, ff3x::/32. */
 	struct mgmd_prefix *ssm;
 	size_t n_ssm;
 	uint32_t table;	       /* kernel multicast routing table (MRT_TABLE); 0 = default */
 	uint32_t max_routes;   /* (S,G) kernel cache entries per family (default 8192) */
 	uint32_t route_idle_s; /* an (S,G) entry without packets for this long is removed (210) */
-	char *socket_path;     /* control socket, default /run/mgmd.sock */
-	char *user;	       /* switch to this user after setup, NULL: stay root (with caps) */
+	char socket_path[MGMD_SOCKET_PATH_MAX]; /* control socket, default MGMD_SOCKET_PATH */
+	char *user; /* switch to this user after setup, NULL: stay root (with caps) */
 	bool foreground;
 	int verbosity;
 };
 
-/* Defaults for everything global, no interfaces. */
+/* Defaults for everything global, no interfaces. Allocates nothing, cannot fail. */
 void mgmd_config_init(struct mgmd_config *cfg);
 /* Frees what cfg owns (not cfg itself). */
 void mgmd_config_free(struct mgmd_config *cfg);
 
 /*
- * Reads a configuration file into cfg (initialised by mgmd_config_init() first). Returns 0, or
- * -1 with one line per error in err ("mgmd.conf:12: robustness: expected 1..255, got 0").
- * Warnings (legal but unwise, e.g. robustness 1) go into warn the same way and do not fail.
- * err / warn are NUL-terminated, truncated to errlen.
+ * Reads a configuration file (mgmd.conf(5)) into cfg (initialised by mgmd_config_init() first).
+ * Returns 0, or -1 with one line per error in err ("mgmd.conf:12: robustness: expected 1..255,
+ * got 0"), in line order. Warnings (legal but unwise, e.g. robustness 1) go into warn the same
+ * way and do not fail. err / warn may be NULL; otherwise they are NUL-terminated, truncated to
+ * errlen / warnlen. On success the file's global settings replace cfg's (its SSM ranges per
+ * family) and its interfaces are appended after any cfg held; on failure cfg is unchanged, so a
+ * reload that fails leaves the running configuration as it was.
  */
 int mgmd_config_load(struct mgmd_config *cfg, const char *path, char *err, size_t errlen,
 		     char *warn, size_t warnlen);

@@ -3,7 +3,8 @@
  * routerlab: test program that runs one libmgm router engine per family (IGMP, MLD) as querier
  * on one interface, so real Linux kernel hosts can be checked against it. Packets move on
  * AF_PACKET sockets; it prints every forwarding change and query sent, and the membership
- * table on SIGUSR1 and at exit. Not the daemon: no config file, no kernel multicast routing.
+ * table on SIGUSR1 and at exit, in words or (--json) as one JSON object per line for scripts.
+ * Not the daemon: no config file, no kernel multicast routing.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -43,6 +44,11 @@ struct lab_router {
 	bool verbose;
 };
 
+/* --json: every event and table row is one JSON object on a line of its own. */
+static bool json;
+/* Numbers the tables printed, so that a script can tell the rows of the last one apart. */
+static unsigned table_serial;
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -57,6 +63,64 @@ static void stamp(const struct lab_router *lr, int64_t now)
 	int64_t t = now - lr->start_ms;
 
 	printf("%3lld.%03lld ", (long long)(t / 1000), (long long)(t % 1000));
+}
+
+/* ---- JSON lines ---------------------------------------------------------------------------
+ * {"t_ms": milliseconds since start, "event": what, "proto": "igmp" | "mld", ...members}
+ */
+
+static void event_begin(const struct lab_router *lr, int64_t now, const char *event)
+{
+	printf("{\"t_ms\":%lld,\"event\":\"%s\",\"proto\":\"%s\"", (long long)(now - lr->start_ms),
+	       event, lr->name);
+}
+
+static void event_end(void)
+{
+	printf("}\n");
+}
+
+static void put_string(const char *v)
+{
+	const unsigned char *c;
+
+	if (!v) {
+		printf("null");
+		return;
+	}
+	putchar('"');
+	for (c = (const unsigned char *)v; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			printf("\\%c", *c);
+		else if (*c < 0x20)
+			printf("\\u%04x", *c);
+		else
+			putchar(*c);
+	}
+	putchar('"');
+}
+
+static void member_string(const char *key, const char *v)
+{
+	printf(",\"%s\":", key);
+	put_string(v);
+}
+
+static void member_addr(const char *key, const struct mgm_addr *a)
+{
+	char text[MGM_ADDRSTRLEN];
+
+	member_string(key, mgm_addr_str(a, text));
+}
+
+static void member_int(const char *key, long long v)
+{
+	printf(",\"%s\":%lld", key, v);
+}
+
+static void member_bool(const char *key, bool v)
+{
+	printf(",\"%s\":%s", key, v ? "true" : "false");
 }
 
 static uint8_t prefix_of(const uint8_t *mask, size_t len)
@@ -103,6 +167,44 @@ static bool find_address(struct lab_router *lr, const char *ifname)
 	return found;
 }
 
+static void print_query_json(struct lab_router *lr, const struct mgm_addr *dst, size_t len, int rc,
+			     const struct mgm_msg *m)
+{
+	struct mgm_addr src;
+	char s[MGM_ADDRSTRLEN];
+	uint16_t i;
+
+	if (rc < 0 || m->kind != MGM_MSG_QUERY) {
+		event_begin(lr, now_ms(), "send_undecodable");
+		member_int("octets", (long long)len);
+		member_string("error", rc < 0 ? mgm_strerror(rc) : mgm_msg_kind_name(m->kind));
+		event_end();
+		return;
+	}
+	event_begin(lr, now_ms(), "query");
+	member_int("version", m->version);
+	member_bool("general", mgm_addr_is_any(&m->group));
+	if (mgm_addr_is_any(&m->group))
+		member_string("group", NULL);
+	else
+		member_addr("group", &m->group);
+	printf(",\"sources\":[");
+	for (i = 0; i < m->num_sources; i++) {
+		mgm_source_at(m->sources, lr->family, i, &src);
+		printf("%s", i ? "," : "");
+		put_string(mgm_addr_str(&src, s));
+	}
+	printf("]");
+	member_int("max_resp_ms", m->max_resp_ms);
+	if (m->version == 3 || (lr->family == MGM_INET6 && m->version == 2)) {
+		member_bool("suppress", m->suppress);
+		member_int("qrv", m->qrv);
+		member_int("qqi_s", m->qqi);
+	}
+	member_addr("dst", dst);
+	event_end();
+}
+
 /* Our own query in words, decoded back from the payload we are about to send. */
 static void print_query(struct lab_router *lr, const struct mgm_addr *dst, const uint8_t *payload,
 			size_t len)
@@ -113,8 +215,12 @@ static void print_query(struct lab_router *lr, const struct mgm_addr *dst, const
 	uint16_t i;
 	int rc;
 
-	stamp(lr, now_ms());
 	rc = mgm_decode(lr->family, payload, len, &lr->address, dst, &m);
+	if (json) {
+		print_query_json(lr, dst, len, rc, &m);
+		return;
+	}
+	stamp(lr, now_ms());
 	if (rc < 0 || m.kind != MGM_MSG_QUERY) {
 		printf("send %s %zu octets that do not decode as a query: %s\n", lr->name, len,
 		       rc < 0 ? mgm_strerror(rc) : mgm_msg_kind_name(m.kind));
@@ -163,6 +269,11 @@ static void on_send(void *ctx, const struct mgm_addr *dst, const uint8_t *payloa
 		fprintf(stderr, "routerlab: %s: sendto: %s\n", lr->name, strerror(errno));
 }
 
+static const char *fwd_name(uint8_t f)
+{
+	return f == MGM_FWD_FORWARD ? "forward" : f == MGM_FWD_BLOCK ? "block" : "none";
+}
+
 /* forward(): one line per change of the (*,G) / (S,G) forwarding state. */
 static void on_forward(void *ctx, const struct mgm_fwd_change *c)
 {
@@ -178,6 +289,20 @@ static void on_forward(void *ctx, const struct mgm_fwd_change *c)
 		what = "unblock";
 	else
 		what = "-";
+	if (json) {
+		event_begin(lr, now_ms(), "fwd");
+		member_string("change", what);
+		member_addr("group", &c->group);
+		member_bool("any_source", c->any_source);
+		if (c->any_source)
+			member_string("source", NULL);
+		else
+			member_addr("source", &c->source);
+		member_string("from", fwd_name(c->from));
+		member_string("to", fwd_name(c->to));
+		event_end();
+		return;
+	}
 	stamp(lr, now_ms());
 	printf("fwd %s %s %s\n", what, mgm_addr_str(&c->group, g),
 	       c->any_source ? "*" : mgm_addr_str(&c->source, s));
@@ -189,6 +314,13 @@ static void on_log(void *ctx, int level, const char *text)
 
 	if (!lr->verbose && level > MGM_LOG_WARN)
 		return;
+	if (json) {
+		event_begin(lr, now_ms(), "log");
+		member_int("level", level);
+		member_string("text", text);
+		event_end();
+		return;
+	}
 	stamp(lr, now_ms());
 	printf("log %s %s\n", lr->name, text);
 }
@@ -198,18 +330,25 @@ static void on_log(void *ctx, int level, const char *text)
 struct table_ctx {
 	const struct lab_router *lr;
 	int64_t now;
+	const struct mgm_addr *group; /* the group whose sources are walked */
 };
-
-static const char *fwd_name(uint8_t f)
-{
-	return f == MGM_FWD_FORWARD ? "forward" : f == MGM_FWD_BLOCK ? "block" : "none";
-}
 
 static int table_source(void *ctx, const struct mgm_router_source_info *si)
 {
+	const struct table_ctx *tc = ctx;
 	char s[MGM_ADDRSTRLEN];
 
-	(void)ctx;
+	if (json) {
+		event_begin(tc->lr, tc->now, "source");
+		member_int("table", table_serial);
+		member_addr("group", tc->group);
+		member_addr("source", &si->source);
+		member_int("timer_ms", si->timer_ms);
+		member_string("fwd", fwd_name(si->fwd));
+		member_bool("wanted", si->forwarded);
+		event_end();
+		return 0;
+	}
 	printf("    source %s timer %lld fwd %s%s\n", mgm_addr_str(&si->source, s),
 	       (long long)si->timer_ms, fwd_name(si->fwd), si->forwarded ? " wanted" : "");
 	return 0;
@@ -218,8 +357,25 @@ static int table_source(void *ctx, const struct mgm_router_source_info *si)
 static int table_group(void *ctx, const struct mgm_router_group_info *gi)
 {
 	const struct table_ctx *tc = ctx;
+	struct table_ctx sc = {tc->lr, tc->now, &gi->group};
 	char g[MGM_ADDRSTRLEN], rep[MGM_ADDRSTRLEN];
 
+	if (json) {
+		event_begin(tc->lr, tc->now, "group");
+		member_int("table", table_serial);
+		member_addr("group", &gi->group);
+		member_string("mode", gi->filter_mode == MGM_EXCLUDE ? "exclude" : "include");
+		member_int("compat", gi->compat_version);
+		member_int("timer_ms", gi->group_timer_ms);
+		member_int("older_v1_ms", gi->older_host_present_ms[1]);
+		member_int("older_v2_ms", gi->older_host_present_ms[2]);
+		member_int("num_sources", gi->num_sources);
+		member_string("fwd_any", fwd_name(gi->any_source_fwd));
+		member_addr("reporter", &gi->last_reporter);
+		event_end();
+		mgm_router_foreach_source(tc->lr->router, tc->now, &gi->group, table_source, &sc);
+		return 0;
+	}
 	printf("  group %s mode %s compat v%u timer %lld older-v1 %lld older-v2 %lld sources %u "
 	       "fwd(*) %s reporter %s\n",
 	       mgm_addr_str(&gi->group, g), gi->filter_mode == MGM_EXCLUDE ? "exclude" : "include",
@@ -227,13 +383,49 @@ static int table_group(void *ctx, const struct mgm_router_group_info *gi)
 	       (long long)gi->older_host_present_ms[1], (long long)gi->older_host_present_ms[2],
 	       gi->num_sources, fwd_name(gi->any_source_fwd),
 	       mgm_addr_str(&gi->last_reporter, rep));
-	mgm_router_foreach_source(tc->lr->router, tc->now, &gi->group, table_source, NULL);
+	mgm_router_foreach_source(tc->lr->router, tc->now, &gi->group, table_source, &sc);
 	return 0;
+}
+
+/* The table as rows: "table" (the instance), then "group" and "source", "drop" per reason
+ * counted, and "table_end"; every row carries the table's serial number. */
+static void print_table_json(const struct lab_router *lr, int64_t now,
+			     const struct mgm_router_status *st,
+			     const struct mgm_router_counters *c, uint64_t drops)
+{
+	struct table_ctx tc = {lr, now, NULL};
+	int i;
+
+	event_begin(lr, now, "table");
+	member_int("table", table_serial);
+	member_addr("address", &st->address);
+	member_bool("querier", st->querier);
+	member_addr("querier_address", &st->querier_address);
+	member_int("operating_version", st->operating_version);
+	member_int("configured_version", st->configured_version);
+	member_int("groups", st->groups);
+	member_int("sources", st->sources);
+	member_int("next_query_ms", st->next_general_query_ms);
+	member_int("drops", (long long)drops);
+	event_end();
+	mgm_router_foreach_group(lr->router, now, table_group, &tc);
+	for (i = 0; i < MGM_DROP__COUNT; i++) {
+		if (!c->drops[i])
+			continue;
+		event_begin(lr, now, "drop");
+		member_int("table", table_serial);
+		member_string("reason", mgm_router_drop_name(i));
+		member_int("count", (long long)c->drops[i]);
+		event_end();
+	}
+	event_begin(lr, now, "table_end");
+	member_int("table", table_serial);
+	event_end();
 }
 
 static void print_table(const struct lab_router *lr, int64_t now)
 {
-	struct table_ctx tc = {lr, now};
+	struct table_ctx tc = {lr, now, NULL};
 	struct mgm_router_status st;
 	struct mgm_router_counters c;
 	char a[MGM_ADDRSTRLEN], q[MGM_ADDRSTRLEN];
@@ -244,6 +436,11 @@ static void print_table(const struct lab_router *lr, int64_t now)
 	mgm_router_counters(lr->router, &c);
 	for (i = 0; i < MGM_DROP__COUNT; i++)
 		drops += c.drops[i];
+	table_serial++;
+	if (json) {
+		print_table_json(lr, now, &st, &c, drops);
+		return;
+	}
 	stamp(lr, now);
 	printf("table %s address %s querier %s (%s) version %u/%u groups %u sources %u "
 	       "next-query %lld drops %llu\n",
@@ -318,7 +515,11 @@ static void receive(struct lab_router *lr)
 		if (rc == 0 && m.kind == MGM_MSG_UNKNOWN)
 			continue; /* neighbour discovery and other ICMPv6 */
 		if (rc < 0) {
-			if (lr->verbose) {
+			if (lr->verbose && json) {
+				event_begin(lr, now_ms(), "malformed");
+				member_string("error", mgm_strerror(rc));
+				event_end();
+			} else if (lr->verbose) {
 				stamp(lr, now_ms());
 				printf("malformed %s: %s\n", lr->name, mgm_strerror(rc));
 			}
@@ -335,9 +536,10 @@ static void receive(struct lab_router *lr)
 __attribute__((noreturn)) static void usage(void)
 {
 	fputs("usage: routerlab [-4] [-6] -i IFACE [--seconds N] [--qi MS] [--qri MS] [--lmqi MS]\n"
-	      "                 [--rv N] [--igmp-version 1..3] [--mld-version 1..2] [-v]\n"
+	      "                 [--rv N] [--igmp-version 1..3] [--mld-version 1..2] [-v] [--json]\n"
 	      "Runs a libmgm router engine (querier) per family on IFACE for at most N seconds\n"
-	      "(default 30): prints forwarding changes and queries, the table on SIGUSR1 and exit.\n",
+	      "(default 30): prints forwarding changes and queries, the table on SIGUSR1 and exit;\n"
+	      "--json prints them as one JSON object per line.\n",
 	      stderr);
 	exit(2);
 }
@@ -353,6 +555,7 @@ int main(int argc, char **argv)
 		{"igmp-version", required_argument, NULL, 'I'},
 		{"mld-version", required_argument, NULL, 'M'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"json", no_argument, NULL, 'j'},
 		{NULL, 0, NULL, 0},
 	};
 	struct lab_router labs[2];
@@ -381,6 +584,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 's':
 			seconds = lab_parse_num(optarg, 1, 3600);
@@ -476,7 +682,19 @@ int main(int argc, char **argv)
 		now = now_ms();
 		if (mgm_router_set_address(lr->router, now, &lr->address, lr->prefix_len) < 0)
 			die("%s: cannot set the address", lr->name);
-		{
+		if (json) {
+			event_begin(lr, now, "start");
+			member_int("version", cfg.version);
+			member_string("interface", ifname);
+			member_addr("address", &lr->address);
+			member_int("prefix_len", lr->prefix_len);
+			member_int("qi_ms", cfg.query_interval_ms);
+			member_int("qri_ms", cfg.query_response_interval_ms);
+			member_int("lmqi_ms", cfg.last_member_query_interval_ms);
+			member_int("lmqc", cfg.last_member_query_count);
+			member_int("rv", cfg.robustness);
+			event_end();
+		} else {
 			char a[MGM_ADDRSTRLEN];
 
 			stamp(lr, now);

@@ -5,14 +5,15 @@
 # EXCLUDE with a source). Checks the forwarding changes, that membership survives several query
 # intervals only because the kernels answer our queries, the last-member queries and withdrawal
 # on leave (RFC 3376 §6.4.2, §6.6.3; RFC 3810 §7.4, §7.6.3), and the group compatibility mode
-# with an older host present (RFC 3376 §7.3.2, RFC 3810 §8.3.2). About 12 s.
+# with an older host present (RFC 3376 §7.3.2, RFC 3810 §8.3.2). Reads routerlab's --json
+# output through routerlab_events.py. About 12 s.
 # Usage: test_router_kernel.sh BUILD_DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 . "$here/lib.sh"
 mgmt_require_root "$0"
-mgmt_require ip timeout awk
+mgmt_require ip timeout python3
 mcjoin="$build/tests/netns/mcjoin"
 routerlab="$build/tests/netns/routerlab"
 [ -x "$routerlab" ] || mgmt_fail "build first: no $routerlab"
@@ -43,7 +44,7 @@ done
 
 out="$MGMT_TMP/routerlab.out"
 bg router 40 "$routerlab" -4 -6 -i eth0 --seconds 35 --qi $QI --qri $QRI --lmqi $LMQI \
-	--rv $RV >"$out" 2>&1
+	--rv $RV --json >"$out" 2>&1
 lab=$MGMT_LAST_PID
 
 show() {
@@ -53,23 +54,52 @@ fail() {
 	show
 	mgmt_fail "$*"
 }
-# seen FROM TEXT: a line after line FROM whose text after the timestamp is exactly TEXT.
-seen() {
-	awk -v from="$1" -v want="$2" 'NR > from { sub(/^ *[0-9]+\.[0-9]+ /, "");
-		if ($0 == want) f = 1 } END { exit !f }' "$out"
+# ev [--after LINE] [--last-table] MODE SET [/ SET]...: routerlab_events.py over the output;
+# a SET is KEY=VALUE words that one JSON line must all match. One Python serves every request
+# (a Python start takes a second and more on a loaded machine).
+coproc EVENTS { exec python3 "$here/routerlab_events.py" --serve "$out"; }
+ev() {
+	local line rc=2
+	echo "$*" >&"${EVENTS[1]}"
+	while IFS= read -r -t 30 line <&"${EVENTS[0]}"; do
+		case $line in
+		"END "*)
+			rc=${line#END }
+			break
+			;;
+		esac
+		printf '%s\n' "$line"
+	done
+	return "$rc"
 }
-# when FROM PREFIX: milliseconds (routerlab's clock) of the first line after FROM whose text
-# after the timestamp starts with PREFIX; count FROM PREFIX: how many there are.
-when() {
-	awk -v from="$1" -v want="$2" 'NR > from { t = $1; sub(/^ *[0-9]+\.[0-9]+ /, "");
-		if (index($0, want) == 1) { sub(/\./, "", t); print t + 0; exit } }' "$out"
+# seen FROM SET [/ SET]...: every set matches some event after line FROM. none FROM SET...:
+# none does. count FROM SET...: how many match, per set. when FROM SET...: the t_ms
+# (routerlab's clock) of each set's first match, '-' for none.
+seen() {
+	local from=$1
+	shift
+	ev --after "$from" any "$@"
+}
+none() {
+	local from=$1
+	shift
+	ev --after "$from" none "$@"
 }
 count() {
-	awk -v from="$1" -v want="$2" 'NR > from { sub(/^ *[0-9]+\.[0-9]+ /, "");
-		if (index($0, want) == 1) n++ } END { print n + 0 }' "$out"
+	local from=$1
+	shift
+	ev --after "$from" count "$@"
 }
+when() {
+	local from=$1
+	shift
+	ev --after "$from" first-ms "$@" || true
+}
+# expect SECONDS FROM SET [/ SET]...
 expect() {
-	wait_for "$1" seen "$2" "$3" || fail "no '$3' within $1 s"
+	local t=$1
+	shift
+	wait_for "$t" seen "$@" || fail "not every one of $* within $t s"
 }
 lines() {
 	wc -l <"$out"
@@ -77,17 +107,31 @@ lines() {
 labpid() {
 	ns_pid router routerlab || fail "routerlab is not running"
 }
+# tables: how many membership tables routerlab printed (the MLD one comes last).
+tables() {
+	count 0 event=table_end proto=mld
+}
 # table: asks routerlab for its membership table and waits until both families printed it.
 table() {
 	local before
-	before=$(grep -c '^end table mld' "$out" || true)
+	before=$(tables)
 	kill -USR1 "$(labpid)"
-	wait_for 3 sh -c "[ \$(grep -c '^end table mld' '$out') -gt $before ]" ||
-		fail "routerlab printed no table"
+	wait_for 3 more_tables "$before" || fail "routerlab printed no table"
 }
+more_tables() {
+	[ "$(tables)" -gt "$1" ]
+}
+# row SET [/ SET]...: each set matches a row of the last table (per protocol); no_row: none.
+row() {
+	ev --last-table any "$@"
+}
+no_row() {
+	ev --last-table none "$@"
+}
+Q4="event=query proto=igmp version=3" Q6="event=query proto=mld version=2"
 
-wait_for 5 grep -q 'query igmpv3 general' "$out" || fail "no IGMPv3 general query"
-wait_for 5 grep -q 'query mldv2 general' "$out" || fail "no MLDv2 general query"
+# shellcheck disable=SC2086
+expect 5 0 $Q4 general=true / $Q6 general=true
 echo "routerlab is querier for IGMPv3 and MLDv2 on eth0"
 
 # One mcjoin per host and family, steps fed through a pipe so memberships stay up.
@@ -111,47 +155,43 @@ echo "join-source ff3e::3:1 2001:db8::9" >&14
 echo "filter ff05::3:2 exclude 2001:db8::66" >&14
 echo "join ff05::5:5" >&14
 
-# IGMPv2 / MLDv1 any-source joins: (*,G).
-expect 5 0 "fwd + 239.2.0.1 *"
-expect 5 0 "fwd + ff05::2:1 *"
-# IGMPv3 / MLDv2 SSM INCLUDE: (S,G) per source, never (*,G) (RFC 4604 §2.2.1).
-expect 5 0 "fwd + 232.3.0.1 198.18.0.9"
-expect 5 0 "fwd + 232.3.0.1 198.18.0.10"
-expect 5 0 "fwd + ff3e::3:1 2001:db8::9"
-seen 0 "fwd + 232.3.0.1 *" && fail "(*,G) forwarded for an SSM group"
-# EXCLUDE {S}: (*,G) forwarded, (S,G) blocked.
-expect 5 0 "fwd + 239.3.0.2 *"
-expect 5 0 "fwd block 239.3.0.2 198.18.0.66"
-expect 5 0 "fwd + ff05::3:2 *"
-expect 5 0 "fwd block ff05::3:2 2001:db8::66"
-expect 5 0 "fwd + 239.5.5.5 *"
-expect 5 0 "fwd + ff05::5:5 *"
+# IGMPv2 / MLDv1 any-source joins: (*,G). IGMPv3 / MLDv2 SSM INCLUDE: (S,G) per source, never
+# (*,G) (RFC 4604 §2.2.1). EXCLUDE {S}: (*,G) forwarded, (S,G) blocked.
+F="event=fwd change=+"
+# shellcheck disable=SC2086
+expect 5 0 $F group=239.2.0.1 any_source=true / $F group=ff05::2:1 any_source=true \
+	/ $F group=232.3.0.1 source=198.18.0.9 / $F group=232.3.0.1 source=198.18.0.10 \
+	/ $F group=ff3e::3:1 source=2001:db8::9 \
+	/ $F group=239.3.0.2 any_source=true / event=fwd change=block group=239.3.0.2 \
+	source=198.18.0.66 / $F group=ff05::3:2 any_source=true / event=fwd change=block \
+	group=ff05::3:2 source=2001:db8::66 \
+	/ $F group=239.5.5.5 any_source=true / $F group=ff05::5:5 any_source=true
+none 0 event=fwd group=232.3.0.1 any_source=true to=forward ||
+	fail "(*,G) forwarded for an SSM group"
 echo "joins: (*,G) for v2/MLDv1, (S,G) for SSM, (*,G) + block for EXCLUDE {S}"
 
 # Hold well past GMI: the kernels' unsolicited reports are long spent, so the groups live on
 # only because the hosts answer our general queries.
 mark=$(lines)
 sleep $(((GMI + 2000) / 1000))
-queries4=$(count "$mark" "query igmpv3 general")
-queries6=$(count "$mark" "query mldv2 general")
+# shellcheck disable=SC2086
+read -r queries4 queries6 <<<"$(count "$mark" $Q4 general=true / $Q6 general=true)"
 [ "$queries4" -ge 3 ] && [ "$queries6" -ge 3 ] ||
 	fail "only $queries4 IGMP / $queries6 MLD general queries in $((GMI + 2000)) ms"
-awk -v from="$mark" 'NR > from && / fwd (-|unblock) /' "$out" | grep . &&
+none "$mark" event=fwd "change=-|unblock" ||
 	fail "forwarding withdrawn while every host stayed joined"
 table
-tab=$(awk '/ table igmp /{t = ""} {t = t $0 "\n"} END {printf "%s", t}' "$out")
-for g in 239.2.0.1 232.3.0.1 239.3.0.2 239.5.5.5 ff05::2:1 ff3e::3:1 ff05::3:2 ff05::5:5; do
-	grep -q "^  group $g mode" <<<"$tab" || fail "group $g missing from the table after $GMI ms"
-done
-# A v2 host and a v3 host on one group: IGMPv2 compatibility (RFC 3376 §7.3.2); MLDv1 with
-# an MLDv1 host (RFC 3810 §8.3.2). The older host timer keeps running from their answers.
-grep -q "^  group 239.5.5.5 mode exclude compat v2 " <<<"$tab" || fail "239.5.5.5 not in v2 mode"
-grep -q "^  group ff05::5:5 mode exclude compat v1 " <<<"$tab" || fail "ff05::5:5 not in MLDv1 mode"
-grep -q "^  group 239.3.0.2 mode exclude compat v3 " <<<"$tab" || fail "239.3.0.2 not in v3 mode"
-grep -q "^    source 198.18.0.66 timer -1 fwd block" <<<"$tab" || fail "198.18.0.66 not blocked"
-grep -q "^  group 232.3.0.1 mode include compat v3 .* sources 2 " <<<"$tab" ||
-	fail "232.3.0.1 not INCLUDE with 2 sources"
-grep -q "drop malformed" <<<"$tab" && fail "routerlab saw malformed messages from Linux"
+# Every group is there. A v2 host and a v3 host on one group: IGMPv2 compatibility (RFC 3376
+# §7.3.2); MLDv1 with an MLDv1 host (RFC 3810 §8.3.2). The older host timer keeps running from
+# their answers.
+G=event=group
+row $G group=239.2.0.1 / $G group=ff05::2:1 / $G group=ff3e::3:1 / $G group=ff05::3:2 \
+	/ $G group=239.5.5.5 mode=exclude compat=2 / $G group=ff05::5:5 mode=exclude compat=1 \
+	/ $G group=239.3.0.2 mode=exclude compat=3 \
+	/ event=source group=239.3.0.2 source=198.18.0.66 timer_ms=-1 fwd=block \
+	/ $G group=232.3.0.1 mode=include compat=3 num_sources=2 ||
+	fail "the table after $GMI ms is not as expected"
+no_row event=drop reason=malformed || fail "routerlab saw malformed messages from Linux"
 echo "hold: $queries4 IGMP and $queries6 MLD general queries answered; nothing withdrawn;" \
 	"239.5.5.5 in IGMPv2 and ff05::5:5 in MLDv1 compatibility mode"
 
@@ -168,47 +208,56 @@ echo "leave ff05::3:2" >&14
 
 # lastmember FROM QUERY WITHDRAWAL: the group(-and-source)-specific query is sent, then the
 # forwarding is withdrawn LMQT later by routerlab's clock (not GMI: that would be a timeout).
+# QUERY and WITHDRAWAL are sets, KEY=VALUE words in one string.
 lastmember() {
 	local q w tq tw
 	q=$2 w=$3
-	expect 5 "$1" "$w"
-	tq=$(when "$1" "$q")
-	[ -n "$tq" ] || fail "no '$q' before '$w'"
-	tw=$(when "$1" "$w")
+	# shellcheck disable=SC2086
+	expect 5 "$1" $w
+	# shellcheck disable=SC2086
+	{ read -r tq && read -r tw; } < <(when "$1" $q / $w)
+	[ "$tq" != - ] || fail "no '$q' before '$w'"
 	[ "$tw" -ge $((tq + LMQT - 100)) ] && [ "$tw" -le $((tq + LMQT + 1500)) ] ||
 		fail "'$w' $((tw - tq)) ms after '$q', want about LMQT $LMQT ms"
 	echo "  '$q' then '$w' after $((tw - tq)) ms"
 }
 # IGMPv2 leave / MLDv1 done: Q(G), retransmitted LMQC times (RFC 2236 §3, RFC 3376 §6.6.3.1).
-lastmember "$mark" "query igmpv3 239.2.0.1 mrt ${LMQI}ms" "fwd - 239.2.0.1 *"
-lastmember "$mark" "query mldv2 ff05::2:1 mrt ${LMQI}ms" "fwd - ff05::2:1 *"
-n=$(count "$mark" "query igmpv3 239.2.0.1 mrt")
+W="event=fwd change=-"
+lastmember "$mark" "$Q4 group=239.2.0.1 sources= max_resp_ms=$LMQI" \
+	"$W group=239.2.0.1 any_source=true"
+lastmember "$mark" "$Q6 group=ff05::2:1 sources= max_resp_ms=$LMQI" \
+	"$W group=ff05::2:1 any_source=true"
+# shellcheck disable=SC2086
+n=$(count "$mark" $Q4 group=239.2.0.1 sources=)
 [ "$n" -eq "$RV" ] || fail "$n Q(G) for 239.2.0.1, want LMQC = $RV"
 # v3 BLOCK of an INCLUDE source: Q(G,S) (RFC 3376 §6.4.2, §6.6.3.2); the other source stays.
-lastmember "$mark" "query igmpv3 232.3.0.1 {198.18.0.10} mrt" "fwd - 232.3.0.1 198.18.0.10"
-lastmember "$mark" "query mldv2 ff3e::3:1 {2001:db8::9} mrt" "fwd - ff3e::3:1 2001:db8::9"
+lastmember "$mark" "$Q4 group=232.3.0.1 sources=198.18.0.10" \
+	"$W group=232.3.0.1 source=198.18.0.10"
+lastmember "$mark" "$Q6 group=ff3e::3:1 sources=2001:db8::9" "$W group=ff3e::3:1 source=2001:db8::9"
 # v3 TO_IN {} from EXCLUDE {S}: Q(G); then (*,G) withdrawn and S unblocked.
-lastmember "$mark" "query igmpv3 239.3.0.2 mrt" "fwd - 239.3.0.2 *"
-expect 2 "$mark" "fwd unblock 239.3.0.2 198.18.0.66"
-lastmember "$mark" "query mldv2 ff05::3:2 mrt" "fwd - ff05::3:2 *"
-expect 2 "$mark" "fwd unblock ff05::3:2 2001:db8::66"
+lastmember "$mark" "$Q4 group=239.3.0.2 sources=" "$W group=239.3.0.2 any_source=true"
+lastmember "$mark" "$Q6 group=ff05::3:2 sources=" "$W group=ff05::3:2 any_source=true"
+expect 2 "$mark" event=fwd change=unblock group=239.3.0.2 source=198.18.0.66 \
+	/ event=fwd change=unblock group=ff05::3:2 source=2001:db8::66
 # The old host left a group the new host still wants: Q(G) goes out, the new host answers it,
 # so the group stays (RFC 3376 §6.6.3.1: the timer is only lowered, reports refresh it).
-[ -n "$(when "$mark" "query igmpv3 239.5.5.5 mrt ${LMQI}ms")" ] || fail "no Q(G) for 239.5.5.5"
-[ -n "$(when "$mark" "query mldv2 ff05::5:5 mrt ${LMQI}ms")" ] || fail "no Q(G) for ff05::5:5"
+# shellcheck disable=SC2086
+seen "$mark" $Q4 group=239.5.5.5 sources= max_resp_ms=$LMQI \
+	/ $Q6 group=ff05::5:5 sources= max_resp_ms=$LMQI || fail "no Q(G) for 239.5.5.5 / ff05::5:5"
 sleep $(((LMQT + 1500) / 1000 + 1))
-for w in "fwd - 232.3.0.1 198.18.0.9" "fwd - 239.5.5.5 *" "fwd - ff05::5:5 *"; do
-	seen "$mark" "$w" && fail "'$w' although a member stayed"
-done
+# shellcheck disable=SC2086
+none "$mark" $W group=232.3.0.1 source=198.18.0.9 / $W group=239.5.5.5 any_source=true \
+	/ $W group=ff05::5:5 any_source=true || fail "withdrawn although a member stayed"
 echo "leaves: Q(G) / Q(G,S) then withdrawal after about LMQT; groups other members keep stay"
 
 # SIGTERM: routerlab stops and prints its final table.
+before=$(tables)
 kill -TERM "$(labpid)"
 wait "$lab" || fail "routerlab exited with $?"
-tail -n 30 "$out" | grep -q '^end table mld' || fail "no final table"
+[ "$(tables)" -gt "$before" ] || fail "no final table"
 grep -qE 'runtime error|Sanitizer' "$out" && fail "sanitizer report from routerlab"
-tab=$(awk '/ table igmp /{t = ""} {t = t $0 "\n"} END {printf "%s", t}' "$out")
-grep -q "^  group 232.3.0.1 mode include compat v3 .* sources 1 " <<<"$tab" ||
+row $G group=232.3.0.1 mode=include compat=3 num_sources=1 \
+	/ event=source group=232.3.0.1 source=198.18.0.9 ||
 	fail "232.3.0.1 should keep 198.18.0.9 only"
-grep -q "^  group 239.2.0.1 " <<<"$tab" && fail "239.2.0.1 still in the final table"
+no_row $G group=239.2.0.1 || fail "239.2.0.1 still in the final table"
 echo "routerlab: final table as expected"

@@ -16,6 +16,8 @@
 
 #include "../../lib/core/htab.h"
 #include "mgm/err.h"
+#include "test_alloc.h"
+#include "test_rng.h"
 
 #define N 4000
 
@@ -53,16 +55,6 @@ static uint32_t find(const struct store *s, const uint8_t key[16])
 		if (!memcmp(s->key[i], key, 16))
 			return i;
 	return MGM_NIL;
-}
-
-static uint64_t rng_state = 88172645463325252ull;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
 }
 
 static void store_init(struct store *s, struct mgm_mem *mem, bool keep_hash, uint32_t buckets)
@@ -116,22 +108,33 @@ static void check(const struct store *s)
 		assert_true((uint64_t)s->t.count * 4 <= ((uint64_t)s->t.mask + 1) * 3);
 }
 
+/* The engines' memory through the tests' allocator, which checks the size of every free. */
+static void mem_init(struct mgm_mem *mem, struct test_alloc *a)
+{
+	struct mgm_allocator hooks = test_alloc_hooks(a);
+
+	memset(a, 0, sizeof(*a));
+	assert_int_equal(mgm_mem_init(mem, &hooks), 0);
+}
+
 static void random_ops(bool keep_hash, uint32_t buckets, uint32_t ops)
 {
+	struct rng g = {88172645463325252ull + buckets};
+	struct test_alloc a;
 	struct mgm_mem mem;
 	struct store *s = malloc(sizeof(*s));
 
 	assert_non_null(s);
-	assert_int_equal(mgm_mem_init(&mem, NULL), 0);
+	mem_init(&mem, &a);
 	store_init(s, &mem, keep_hash, buckets);
 	for (uint32_t k = 0; k < ops; k++) {
 		/* Phases that grow and phases that drain, so the table also shrinks. */
 		bool grow = (k / (ops / 8)) % 2 == 0;
-		uint32_t i = (uint32_t)(rnd() % N);
+		uint32_t i = below(&g, N);
 
-		if (!s->in[i] && (grow || rnd() % 4 == 0))
+		if (!s->in[i] && (grow || chance(&g, 25)))
 			add(s, i);
-		else if (s->in[i] && (!grow || rnd() % 4 == 0))
+		else if (s->in[i] && (!grow || chance(&g, 25)))
 			del(s, i);
 		if (k % (ops / 16) == 0)
 			check(s);
@@ -144,6 +147,7 @@ static void random_ops(bool keep_hash, uint32_t buckets, uint32_t ops)
 	/* Empty: every slot was given back. */
 	assert_null(s->t.slot);
 	assert_int_equal(mem.in_use, 0);
+	assert_int_equal(a.live, 0);
 	free(s);
 }
 
@@ -169,13 +173,14 @@ static void test_htab_removal_keeps_colliding_chains_intact(void **state)
 
 static void test_htab_grows_and_shrinks_and_counts_its_memory(void **state)
 {
+	struct test_alloc a;
 	struct mgm_mem mem;
 	struct store *s = malloc(sizeof(*s));
 	uint32_t big;
 
 	(void)state;
 	assert_non_null(s);
-	assert_int_equal(mgm_mem_init(&mem, NULL), 0);
+	mem_init(&mem, &a);
 	store_init(s, &mem, true, 0);
 	assert_int_equal(mgm_htab_bytes(&s->t), 0);
 	assert_int_equal(mgm_htab_reserve(&s->t, 3), 0);
@@ -201,13 +206,14 @@ static void test_htab_grows_and_shrinks_and_counts_its_memory(void **state)
 /* Emptying a held table by mgm_htab_first() removes everything, in one pass, without shrinking. */
 static void test_htab_held_table_can_be_emptied_while_walked(void **state)
 {
+	struct test_alloc a;
 	struct mgm_mem mem;
 	struct store *s = malloc(sizeof(*s));
 	uint32_t pos = 0, i, cap, removed = 0, last_pos = 0;
 
 	(void)state;
 	assert_non_null(s);
-	assert_int_equal(mgm_mem_init(&mem, NULL), 0);
+	mem_init(&mem, &a);
 	store_init(s, &mem, false, 7);
 	for (i = 0; i < N; i += 3)
 		add(s, i);
@@ -228,50 +234,30 @@ static void test_htab_held_table_can_be_emptied_while_walked(void **state)
 	free(s);
 }
 
-struct budget {
-	size_t left;
-};
-
-static void *budget_alloc(void *ctx, size_t size)
-{
-	struct budget *b = ctx;
-
-	if (size > b->left)
-		return NULL;
-	b->left -= size;
-	return malloc(size);
-}
-
-static void budget_free(void *ctx, void *p, size_t size)
-{
-	struct budget *b = ctx;
-
-	b->left += size;
-	free(p);
-}
-
 /* A refused growth leaves the table as it was, every entry still found. */
 static void test_htab_refused_growth_changes_nothing(void **state)
 {
-	struct budget b = {2 * 16 * sizeof(uint32_t)};
-	struct mgm_allocator hooks = {budget_alloc, budget_free, &b};
+	struct test_alloc a;
 	struct mgm_mem mem;
 	struct store *s = malloc(sizeof(*s));
 	uint32_t i;
 
 	(void)state;
 	assert_non_null(s);
-	assert_int_equal(mgm_mem_init(&mem, &hooks), 0);
+	mem_init(&mem, &a);
 	store_init(s, &mem, false, 0);
 	for (i = 0; i < 12; i++)
 		add(s, i); /* 16 slots hold 12 */
-	/* Growing to 32 slots needs them while the 16 are still held: over the budget. */
+	test_alloc_budget(&a, 0);
 	assert_int_equal(mgm_htab_reserve(&s->t, 1), MGM_E_NOMEM);
+	assert_int_equal(a.refused, 1);
 	assert_int_equal(s->t.mask + 1, 16);
 	check(s);
+	test_alloc_budget(&a, -1);
 	for (i = 0; i < 12; i++)
 		del(s, i);
 	assert_int_equal(mem.in_use, 0);
+	assert_int_equal(a.live, 0);
 	free(s);
 }
 

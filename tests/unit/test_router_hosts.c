@@ -28,6 +28,7 @@
 #include "mgm/router.h"
 #include "mgm/wire.h"
 
+#include "host_model.h"
 #include "test_rng.h"
 
 #define NHOSTS	4
@@ -38,29 +39,6 @@
 #define URI_MS	500 /* hosts' Unsolicited Report Interval (RFC 3376 §8.11 uses 1 s) */
 #define MAXQ	64
 #define HIST	64
-
-/* ---- Hosts --------------------------------------------------------------------------------
- * A host's interface state per group (RFC 3376 §3.2) is a mode and a source mask; "no state"
- * is INCLUDE{}. Retransmission state follows §5.1: a filter-mode change is repeated [RV] times
- * with the current state, otherwise each changed source is repeated [RV] times in ALLOW or
- * BLOCK. Pending query responses follow the five rules of §5.2.
- */
-struct host_group {
-	uint8_t mode; /* enum mgm_filter_mode */
-	uint8_t srcs; /* bit s: source s listed */
-	uint8_t mode_retrans;
-	uint8_t allow_retrans[NS_POOL], block_retrans[NS_POOL];
-	int64_t retrans_at;
-	int64_t resp_at; /* group or group-and-source response pending */
-	bool resp_all;	 /* group-specific: the source list was cleared (§5.2 rule 4) */
-	uint8_t resp_srcs;
-};
-
-struct host {
-	struct mgm_addr addr;
-	struct host_group g[NG];
-	int64_t general_at;
-};
 
 /* What the oracle knows per (group, source): derived from the hosts only, never the router. */
 struct want {
@@ -85,7 +63,7 @@ struct world {
 	struct mgm_router_config cfg;
 	struct mgm_addr router_addr;
 	struct mgm_addr groups[NG], sources[NS], report_dst;
-	struct host hosts[NHOSTS];
+	struct host_model hm; /* the hosts: RFC 3376 §5 / RFC 3810 §6 */
 	struct want want[NG][NS];
 	struct queued q[MAXQ];
 	int nq;
@@ -105,6 +83,11 @@ static void note(struct world *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(w->hist[0]) - (size_t)n, fmt, ap);
 	va_end(ap);
+}
+
+static void host_note(void *ctx, const char *text)
+{
+	note(ctx, "%s", text);
 }
 
 /* Prints the trace and frees the router: a failure longjmps out of the sequence. */
@@ -134,26 +117,6 @@ static void dump(struct world *w)
 static const char *src_name(const struct world *w, int s, char *buf)
 {
 	return mgm_addr_str(&w->sources[s], buf);
-}
-
-static bool host_wants(const struct host_group *hg, int s)
-{
-	bool listed = s < NS_POOL && (hg->srcs >> s & 1);
-
-	return hg->mode == MGM_INCLUDE ? listed : !listed;
-}
-
-static bool has_state(const struct host_group *hg)
-{
-	return hg->mode == MGM_EXCLUDE || hg->srcs;
-}
-
-static void mask_to_addrs(const struct world *w, uint8_t mask, struct mgm_addr *out, uint16_t *n)
-{
-	*n = 0;
-	for (int s = 0; s < NS_POOL; s++)
-		if (mask >> s & 1)
-			out[(*n)++] = w->sources[s];
 }
 
 /* ---- Router side --------------------------------------------------------------------------- */
@@ -215,16 +178,16 @@ static void oracle_record(struct world *w, int g, uint8_t type, uint8_t mask)
 
 static void deliver_queries(struct world *w);
 
-static void host_send(struct world *w, int h, const struct mgm_group_record *recs, int n)
+/* The host model's send(): the oracle sees each record, then the router gets the reports. */
+static void host_send(void *ctx, int h, const struct mgm_group_record *recs, int n)
 {
+	struct world *w = ctx;
 	struct mgm_report_writer wr;
 	uint8_t buf[1500];
 	size_t len;
 	struct mgm_ip_info ip;
 	int rc;
 
-	if (!n)
-		return;
 	for (int i = 0; i < n; i++) {
 		uint8_t mask = 0;
 		char ga[MGM_ADDRSTRLEN];
@@ -243,7 +206,7 @@ static void host_send(struct world *w, int h, const struct mgm_group_record *rec
 	}
 	memset(&ip, 0, sizeof(ip));
 	ip.family = w->family;
-	ip.src = w->hosts[h].addr;
+	ip.src = w->hm.hosts[h].addr;
 	ip.dst = w->report_dst;
 	ip.hop_limit = 1;
 	ip.router_alert = true;
@@ -256,219 +219,6 @@ static void host_send(struct world *w, int h, const struct mgm_group_record *rec
 	}
 	CHECK(w, rc == 0, "report writer: %s", mgm_strerror(rc));
 	deliver_queries(w);
-}
-
-/* ---- Host protocol (RFC 3376 §5.1 state changes, §5.2 query answers) ----------------------- */
-
-static int change_records(struct world *w, int h, int g, struct mgm_group_record *recs,
-			  struct mgm_addr (*srcbuf)[NS])
-{
-	struct host_group *hg = &w->hosts[h].g[g];
-	uint8_t allow = 0, block = 0;
-	int n = 0;
-
-	if (hg->mode_retrans) {
-		/* §5.1: while a filter-mode change is pending, the record carries the current
-		 * state, which subsumes any source-list change. */
-		hg->mode_retrans--;
-		recs[n].type =
-			hg->mode == MGM_EXCLUDE ? MGM_CHANGE_TO_EXCLUDE : MGM_CHANGE_TO_INCLUDE;
-		recs[n].group = w->groups[g];
-		mask_to_addrs(w, hg->srcs, srcbuf[n], &recs[n].num_sources);
-		recs[n].sources = srcbuf[n];
-		return 1;
-	}
-	for (int s = 0; s < NS_POOL; s++) {
-		if (hg->allow_retrans[s]) {
-			hg->allow_retrans[s]--;
-			allow |= 1u << s;
-		}
-		if (hg->block_retrans[s]) {
-			hg->block_retrans[s]--;
-			block |= 1u << s;
-		}
-	}
-	if (allow) {
-		recs[n].type = MGM_ALLOW_NEW_SOURCES;
-		recs[n].group = w->groups[g];
-		mask_to_addrs(w, allow, srcbuf[n], &recs[n].num_sources);
-		recs[n].sources = srcbuf[n];
-		n++;
-	}
-	if (block) {
-		recs[n].type = MGM_BLOCK_OLD_SOURCES;
-		recs[n].group = w->groups[g];
-		mask_to_addrs(w, block, srcbuf[n], &recs[n].num_sources);
-		recs[n].sources = srcbuf[n];
-		n++;
-	}
-	return n;
-}
-
-static bool retrans_pending(const struct host_group *hg)
-{
-	if (hg->mode_retrans)
-		return true;
-	for (int s = 0; s < NS_POOL; s++)
-		if (hg->allow_retrans[s] || hg->block_retrans[s])
-			return true;
-	return false;
-}
-
-static void send_change(struct world *w, int h, int g)
-{
-	struct mgm_group_record recs[2];
-	struct mgm_addr srcbuf[2][NS];
-	struct host_group *hg = &w->hosts[h].g[g];
-	int n;
-
-	memset(recs, 0, sizeof(recs));
-	n = change_records(w, h, g, recs, srcbuf);
-	/* §5.1: [RV]-1 retransmissions at random within [Unsolicited Report Interval]. */
-	hg->retrans_at =
-		retrans_pending(hg) ? w->now + between(&w->rng, 1, URI_MS) : MGM_TIME_NEVER;
-	host_send(w, h, recs, n);
-}
-
-/* The API event: the socket-level changes reduced to the new interface state (§3.2). */
-static void host_set_state(struct world *w, int h, int g, uint8_t mode, uint8_t srcs)
-{
-	struct host_group *hg = &w->hosts[h].g[g];
-	uint8_t rv = w->cfg.robustness;
-
-	if (hg->mode == mode && hg->srcs == srcs)
-		return;
-	note(w, "host %d group %d: %s{%#x} -> %s{%#x}", h, g, hg->mode == MGM_INCLUDE ? "IN" : "EX",
-	     hg->srcs, mode == MGM_INCLUDE ? "IN" : "EX", srcs);
-	if (hg->mode != mode) {
-		/* §5.1: INCLUDE->EXCLUDE sends TO_EX, EXCLUDE->INCLUDE TO_IN; pending
-		 * source-list changes are superseded by the full state. */
-		hg->mode_retrans = rv;
-		memset(hg->allow_retrans, 0, sizeof(hg->allow_retrans));
-		memset(hg->block_retrans, 0, sizeof(hg->block_retrans));
-	} else {
-		/* §5.1: INCLUDE(A)->INCLUDE(B): ALLOW(B-A), BLOCK(A-B); EXCLUDE(A)->EXCLUDE(B):
-		 * ALLOW(A-B), BLOCK(B-A). */
-		uint8_t allow = mode == MGM_INCLUDE ? srcs & ~hg->srcs : hg->srcs & ~srcs;
-		uint8_t block = mode == MGM_INCLUDE ? hg->srcs & ~srcs : srcs & ~hg->srcs;
-
-		for (int s = 0; s < NS_POOL; s++) {
-			if (allow >> s & 1) {
-				hg->allow_retrans[s] = rv;
-				hg->block_retrans[s] = 0;
-			}
-			if (block >> s & 1) {
-				hg->block_retrans[s] = rv;
-				hg->allow_retrans[s] = 0;
-			}
-		}
-		if (hg->mode_retrans)
-			hg->mode_retrans = rv;
-	}
-	hg->mode = mode;
-	hg->srcs = srcs;
-	send_change(w, h, g);
-}
-
-static int current_record(struct world *w, int h, int g, struct mgm_group_record *rec,
-			  struct mgm_addr *srcbuf)
-{
-	const struct host_group *hg = &w->hosts[h].g[g];
-
-	if (!has_state(hg))
-		return 0;
-	rec->type = hg->mode == MGM_EXCLUDE ? MGM_MODE_IS_EXCLUDE : MGM_MODE_IS_INCLUDE;
-	rec->group = w->groups[g];
-	mask_to_addrs(w, hg->srcs, srcbuf, &rec->num_sources);
-	rec->sources = srcbuf;
-	return 1;
-}
-
-static void answer_general(struct world *w, int h)
-{
-	struct mgm_group_record recs[NG];
-	struct mgm_addr srcbuf[NG][NS];
-	int n = 0;
-
-	memset(recs, 0, sizeof(recs));
-	w->hosts[h].general_at = MGM_TIME_NEVER;
-	for (int g = 0; g < NG; g++)
-		n += current_record(w, h, g, &recs[n], srcbuf[n]);
-	host_send(w, h, recs, n);
-}
-
-static void answer_group(struct world *w, int h, int g)
-{
-	struct host_group *hg = &w->hosts[h].g[g];
-	struct mgm_group_record rec;
-	struct mgm_addr srcbuf[NS];
-	int n = 0;
-
-	memset(&rec, 0, sizeof(rec));
-	hg->resp_at = MGM_TIME_NEVER;
-	if (hg->resp_all) {
-		n = current_record(w, h, g, &rec, srcbuf);
-	} else {
-		/* §5.2: INCLUDE(A) queried for B answers IS_IN(A*B), EXCLUDE(A) IS_IN(B-A),
-		 * nothing when that is empty. */
-		uint8_t m = hg->mode == MGM_INCLUDE ? hg->srcs & hg->resp_srcs
-						    : hg->resp_srcs & ~hg->srcs;
-
-		if (m) {
-			rec.type = MGM_MODE_IS_INCLUDE;
-			rec.group = w->groups[g];
-			mask_to_addrs(w, m, srcbuf, &rec.num_sources);
-			rec.sources = srcbuf;
-			n = 1;
-		}
-	}
-	host_send(w, h, &rec, n);
-}
-
-static void host_hear_query(struct world *w, int h, const struct mgm_msg *m)
-{
-	struct host *ho = &w->hosts[h];
-	/* §5.2: a delay chosen at random in (0, Max Resp Time]. */
-	int64_t at = w->now + between(&w->rng, 1, m->max_resp_ms);
-	uint8_t mask = 0;
-	int g;
-
-	/* Rule 1: a General Query response due sooner covers this query. */
-	if (ho->general_at <= at)
-		return;
-	if (mgm_addr_is_any(&m->group)) {
-		ho->general_at = at; /* rule 2 */
-		return;
-	}
-	for (g = 0; g < NG; g++)
-		if (mgm_addr_eq(&m->group, &w->groups[g]))
-			break;
-	if (g == NG)
-		return;
-	for (uint16_t i = 0; i < m->num_sources; i++) {
-		struct mgm_addr a;
-
-		mgm_source_at(m->sources, w->family, i, &a);
-		for (int s = 0; s < NS_POOL; s++)
-			if (mgm_addr_eq(&a, &w->sources[s]))
-				mask |= 1u << s;
-	}
-	struct host_group *hg = &ho->g[g];
-
-	if (hg->resp_at == MGM_TIME_NEVER) { /* rule 3 */
-		hg->resp_at = at;
-		hg->resp_all = m->num_sources == 0;
-		hg->resp_srcs = mask;
-	} else if (m->num_sources == 0 || hg->resp_all) { /* rule 4 */
-		hg->resp_all = true;
-		hg->resp_srcs = 0;
-		if (at < hg->resp_at)
-			hg->resp_at = at;
-	} else { /* rule 5 */
-		hg->resp_srcs |= mask;
-		if (at < hg->resp_at)
-			hg->resp_at = at;
-	}
 }
 
 static void deliver_queries(struct world *w)
@@ -490,21 +240,12 @@ static void deliver_queries(struct world *w)
 			note(w, "router query %s srcs %u S=%d maxresp %u",
 			     mgm_addr_str(&m.group, ga), m.num_sources, m.suppress, m.max_resp_ms);
 		}
-		for (int h = 0; h < NHOSTS; h++)
-			host_hear_query(w, h, &m);
+		hm_hear_query(&w->hm, w->now, &m);
 	}
 	w->nq = 0;
 }
 
 /* ---- Oracle ------------------------------------------------------------------------------- */
-
-static bool anyone_wants(const struct world *w, int g, int s)
-{
-	for (int h = 0; h < NHOSTS; h++)
-		if (host_wants(&w->hosts[h].g[g], s))
-			return true;
-	return false;
-}
 
 /*
  * Updates the wanted / unwanted periods after hosts changed state. A leave is always signalled
@@ -519,7 +260,7 @@ static void oracle_update(struct world *w)
 	for (int g = 0; g < NG; g++)
 		for (int s = 0; s < NS; s++) {
 			struct want *x = &w->want[g][s];
-			bool now_wanted = anyone_wants(w, g, s);
+			bool now_wanted = hm_wanted(&w->hm, g, s);
 
 			if (now_wanted == x->wanted)
 				continue;
@@ -565,20 +306,10 @@ static void oracle_check(struct world *w)
 
 static int64_t next_event(const struct world *w, int64_t limit)
 {
-	int64_t t = mgm_router_next_deadline(w->r);
+	int64_t t = mgm_router_next_deadline(w->r), h = hm_next_event(&w->hm);
 
-	for (int h = 0; h < NHOSTS; h++) {
-		const struct host *ho = &w->hosts[h];
-
-		if (ho->general_at < t)
-			t = ho->general_at;
-		for (int g = 0; g < NG; g++) {
-			if (ho->g[g].retrans_at < t)
-				t = ho->g[g].retrans_at;
-			if (ho->g[g].resp_at < t)
-				t = ho->g[g].resp_at;
-		}
-	}
+	if (h < t)
+		t = h;
 	/* Wake at each liveness deadline so it is checked at the very millisecond. */
 	for (int g = 0; g < NG; g++)
 		for (int s = 0; s < NS; s++)
@@ -603,25 +334,8 @@ static void run_until(struct world *w, int64_t t)
 			deliver_queries(w);
 			did = true;
 		}
-		for (int h = 0; h < NHOSTS; h++) {
-			struct host *ho = &w->hosts[h];
-
-			if (ho->general_at <= e) {
-				answer_general(w, h);
-				did = true;
-			}
-			for (int g = 0; g < NG; g++) {
-				if (ho->g[g].resp_at <= e) {
-					answer_group(w, h, g);
-					did = true;
-				}
-				if (ho->g[g].retrans_at <= e) {
-					note(w, "host %d group %d retransmits", h, g);
-					send_change(w, h, g);
-					did = true;
-				}
-			}
-		}
+		if (hm_run(&w->hm, e))
+			did = true;
 		oracle_check(w);
 		if (!did && e >= t)
 			return;
@@ -632,7 +346,7 @@ static void random_event(struct world *w)
 {
 	int h = (int)below(&w->rng, NHOSTS);
 	int g = (int)below(&w->rng, NG);
-	const struct host_group *hg = &w->hosts[h].g[g];
+	const struct hm_group *hg = &w->hm.hosts[h].g[g];
 	uint8_t mode = hg->mode, srcs = hg->srcs;
 	uint32_t kind = below(&w->rng, 10);
 
@@ -651,7 +365,7 @@ static void random_event(struct world *w)
 	/* RFC 4604 §2.2.1: EXCLUDE-mode hosts are not modelled in the SSM range. */
 	if (g == G_SSM)
 		mode = MGM_INCLUDE;
-	host_set_state(w, h, g, mode, srcs);
+	hm_set_state(&w->hm, w->now, h, g, mode, srcs);
 	oracle_update(w);
 	oracle_check(w);
 }
@@ -670,6 +384,7 @@ static void world_init(struct world *w, uint8_t family, uint64_t seed)
 					 "2001:db8::4", "2001:db8::99"};
 	const char *const *names = family == MGM_INET ? v4 : v6;
 	struct mgm_router_callbacks cb = {.ctx = w, .send = cb_send, .forward = cb_forward};
+	struct mgm_addr hosts[NHOSTS];
 	char err[200];
 
 	memset(w, 0, sizeof(*w));
@@ -687,14 +402,9 @@ static void world_init(struct world *w, uint8_t family, uint64_t seed)
 		char text[32];
 
 		snprintf(text, sizeof(text), family == MGM_INET ? "10.0.0.%d" : "fe80::%x", 11 + h);
-		addr(&w->hosts[h].addr, text);
-		w->hosts[h].general_at = MGM_TIME_NEVER;
-		for (int g = 0; g < NG; g++) {
-			w->hosts[h].g[g].mode = MGM_INCLUDE;
-			w->hosts[h].g[g].retrans_at = MGM_TIME_NEVER;
-			w->hosts[h].g[g].resp_at = MGM_TIME_NEVER;
-		}
+		addr(&hosts[h], text);
 	}
+	hm_init(&w->hm, family, hosts, NHOSTS, w->groups, NG, w->sources, NS_POOL);
 	for (int g = 0; g < NG; g++)
 		for (int s = 0; s < NS; s++)
 			w->want[g][s].deadline = MGM_TIME_NEVER;
@@ -717,6 +427,12 @@ static void world_init(struct world *w, uint8_t family, uint64_t seed)
 	w->lmqt = (int64_t)w->cfg.last_member_query_interval_ms * w->cfg.last_member_query_count;
 	w->gmi = (int64_t)w->cfg.robustness * w->cfg.query_interval_ms +
 		 w->cfg.query_response_interval_ms;
+	w->hm.robustness = w->cfg.robustness;
+	w->hm.unsolicited_report_ms = URI_MS;
+	w->hm.rng = &w->rng;
+	w->hm.ctx = w;
+	w->hm.send = host_send;
+	w->hm.note = host_note;
 
 	if (mgm_router_create(&w->cfg, &cb, NULL, &w->r, err, sizeof(err)) != 0)
 		fail_msg("mgm_router_create: %s", err);
@@ -751,7 +467,7 @@ static void run_sequence(struct world *w, uint8_t family, uint64_t seed, int ste
 	/* Everyone leaves: every group is gone within GMI and nothing is forwarded. */
 	for (int h = 0; h < NHOSTS; h++)
 		for (int g = 0; g < NG; g++) {
-			host_set_state(w, h, g, MGM_INCLUDE, 0);
+			hm_set_state(&w->hm, w->now, h, g, MGM_INCLUDE, 0);
 			oracle_update(w);
 			oracle_check(w);
 		}

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "router_sim.h"
+#include "test_alloc.h"
 
 #define GMI 260000
 #define G   "239.1.1.1"
@@ -115,35 +116,6 @@ static void test_limit_sources_per_interface_refuses_records(void **state)
 	sim_free(s);
 }
 
-/* An allocator that grants a number of allocations, then refuses. */
-struct budget {
-	int left; /* < 0: unlimited */
-	size_t held;
-};
-
-static void *budget_alloc(void *ctx, size_t size)
-{
-	struct budget *b = ctx;
-	void *p;
-
-	if (b->left == 0)
-		return NULL;
-	if (b->left > 0)
-		b->left--;
-	p = malloc(size);
-	if (p)
-		b->held += size;
-	return p;
-}
-
-static void budget_free(void *ctx, void *p, size_t size)
-{
-	struct budget *b = ctx;
-
-	b->held -= size;
-	free(p);
-}
-
 static void count_fwd(void *ctx, const struct mgm_fwd_change *c)
 {
 	(void)c;
@@ -152,8 +124,8 @@ static void count_fwd(void *ctx, const struct mgm_fwd_change *c)
 
 static void test_nomem_refuses_the_record_and_keeps_state_whole(void **state)
 {
-	struct budget a = {.left = -1};
-	struct mgm_allocator hooks = {.alloc = budget_alloc, .free = budget_free, .ctx = &a};
+	struct test_alloc a = {0};
+	struct mgm_allocator hooks = test_alloc_hooks(&a);
 	int changes = 0;
 	struct mgm_router_callbacks cb = {.ctx = &changes, .forward = count_fwd};
 	struct mgm_router_config cfg;
@@ -192,8 +164,8 @@ static void test_nomem_refuses_the_record_and_keeps_state_whole(void **state)
 	assert_true(mgm_router_forwarding(r, &g, &srcs[0]));
 	changes = 0;
 	/* 300 more sources need more pool: refused, and nothing of the record is applied. */
-	before = a.held;
-	a.left = 0;
+	before = a.live;
+	test_alloc_budget(&a, 0);
 	rec.sources = srcs + 1;
 	rec.num_sources = 299;
 	mgm_report_writer_init(&w, MGM_INET, &rec, 1, 1500);
@@ -206,11 +178,11 @@ static void test_nomem_refuses_the_record_and_keeps_state_whole(void **state)
 	assert_false(mgm_router_forwarding(r, &g, &srcs[1]));
 	mgm_router_status(r, 2, &st);
 	assert_int_equal(st.sources, 1);
-	assert_true(a.held <= before);
-	a.left = -1;
+	assert_true(a.live <= before);
+	test_alloc_budget(&a, -1);
 	mgm_router_stop(r, 3);
 	mgm_router_destroy(r);
-	assert_int_equal(a.held, 0);
+	assert_int_equal(a.live, 0);
 }
 
 /* ---- SSM ---------------------------------------------------------------------------------------
@@ -796,8 +768,8 @@ static void test_reconfigure_refuses_bad_values_and_a_family_change(void **state
  * whichever of the new buffers it hit. */
 static void test_reconfigure_nomem_keeps_old_configuration_and_buffers(void **state)
 {
-	struct budget b = {.left = -1};
-	struct mgm_allocator hooks = {.alloc = budget_alloc, .free = budget_free, .ctx = &b};
+	struct test_alloc b = {0};
+	struct mgm_allocator hooks = test_alloc_hooks(&b);
 	struct mgm_router_config cfg, c;
 	struct mgm_router_status st;
 	struct mgm_router *r;
@@ -806,7 +778,7 @@ static void test_reconfigure_nomem_keeps_old_configuration_and_buffers(void **st
 	(void)state;
 	mgm_router_config_defaults(&cfg, MGM_INET);
 	assert_int_equal(mgm_router_create(&cfg, NULL, &hooks, &r, NULL, 0), 0);
-	held = b.held;
+	held = b.live;
 	mgm_router_status(r, 0, &st);
 	mem = st.memory;
 	c = cfg;
@@ -817,30 +789,30 @@ static void test_reconfigure_nomem_keeps_old_configuration_and_buffers(void **st
 	for (int grant = 2; grant >= 0; grant--) {
 		char err[200] = "";
 
-		b.left = grant;
+		test_alloc_budget(&b, grant);
 		assert_int_equal(mgm_router_reconfigure(r, 0, &c, err, sizeof(err)), MGM_E_NOMEM);
-		assert_int_equal(b.held, held);
+		assert_int_equal(b.live, held);
 		mgm_router_status(r, 0, &st);
 		assert_int_equal(st.memory, mem);
 		assert_int_equal(st.robustness, 2);
 		assert_true(err[0] != '\0');
 	}
 	/* With memory it applies, and the old buffers are given back. */
-	b.left = -1;
+	test_alloc_budget(&b, -1);
 	assert_int_equal(mgm_router_reconfigure(r, 0, &c, NULL, 0), 0);
 	mgm_router_status(r, 0, &st);
 	assert_int_equal(st.robustness, 3);
-	assert_int_equal(st.memory, b.held);
-	assert_true(b.held > held);
+	assert_int_equal(st.memory, b.live);
+	assert_true(b.live > held);
 	mgm_router_destroy(r);
-	assert_int_equal(b.held, 0);
+	assert_int_equal(b.live, 0);
 }
 
 static void test_create_refuses_an_allocator_with_only_one_hook(void **state)
 {
-	struct budget b = {.left = -1};
-	struct mgm_allocator only_alloc = {.alloc = budget_alloc, .ctx = &b};
-	struct mgm_allocator only_free = {.free = budget_free, .ctx = &b};
+	struct test_alloc b = {0};
+	struct mgm_allocator only_alloc = {.alloc = test_alloc_alloc, .ctx = &b};
+	struct mgm_allocator only_free = {.free = test_alloc_free, .ctx = &b};
 	struct mgm_allocator neither = {.ctx = &b};
 	struct mgm_router_config cfg;
 	struct mgm_router *r = (struct mgm_router *)&b;
@@ -851,7 +823,7 @@ static void test_create_refuses_an_allocator_with_only_one_hook(void **state)
 	assert_null(r);
 	assert_int_equal(mgm_router_create(&cfg, NULL, &only_free, &r, NULL, 0), MGM_E_INVAL);
 	assert_null(r);
-	assert_int_equal(b.held, 0);
+	assert_int_equal(b.live, 0);
 	/* Neither hook: malloc and free, as documented. */
 	assert_int_equal(mgm_router_create(&cfg, NULL, &neither, &r, NULL, 0), 0);
 	assert_non_null(r);

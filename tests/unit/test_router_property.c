@@ -28,6 +28,7 @@
 #include "mgm/router.h"
 #include "mgm/wire.h"
 
+#include "test_alloc.h"
 #include "test_rng.h"
 
 /* ---- Pools ---------------------------------------------------------------------------------
@@ -41,59 +42,6 @@
 #define NS_REPORTED 5
 #define NHOSTS	    4
 #define HIST	    48
-
-/* ---- Counting allocator ------------------------------------------------------------------
- * Each block carries its size in front, so a free() with the wrong size is caught. It can be
- * told to refuse a share of the requests, to walk the engine's MGM_E_NOMEM paths.
- */
-struct counting_alloc {
-	size_t outstanding;
-	uint64_t allocs, frees, refused;
-	unsigned fail_percent;
-	uint64_t attempts, refuse_attempt; /* refuse exactly that attempt (1-based), 0: none */
-	struct rng rng;
-	char err[160];
-};
-
-#define HDR 16
-
-static void *ca_alloc(void *ctx, size_t size)
-{
-	struct counting_alloc *ca = ctx;
-	uint8_t *p;
-
-	ca->attempts++;
-	if ((ca->fail_percent && chance(&ca->rng, ca->fail_percent)) ||
-	    ca->attempts == ca->refuse_attempt) {
-		ca->refused++;
-		return NULL;
-	}
-	p = malloc(size + HDR);
-	if (!p)
-		return NULL;
-	memcpy(p, &size, sizeof(size));
-	ca->outstanding += size;
-	ca->allocs++;
-	return p + HDR;
-}
-
-static void ca_free(void *ctx, void *ptr, size_t size)
-{
-	struct counting_alloc *ca = ctx;
-	uint8_t *p;
-	size_t was;
-
-	if (!ptr)
-		return;
-	p = (uint8_t *)ptr - HDR;
-	memcpy(&was, p, sizeof(was));
-	if (was != size && !ca->err[0])
-		snprintf(ca->err, sizeof(ca->err), "free() told %zu octets for a block of %zu",
-			 size, was);
-	ca->outstanding -= was;
-	ca->frees++;
-	free(p);
-}
 
 /* ---- What the sequences exercised, printed so a reader can see the test is not vacuous ---- */
 
@@ -111,7 +59,7 @@ struct world {
 	uint8_t family;
 	struct mgm_router_config cfg;
 	struct mgm_router *r;
-	struct counting_alloc ca;
+	struct test_alloc ca; /* errors deferred: reported as violations with the trace */
 	int64_t now;
 
 	struct mgm_addr self;
@@ -778,9 +726,8 @@ static void check_all(struct world *w)
 	if (k.fwd_changes != w->fwd_seen)
 		violation(w, "fwd_changes %" PRIu64 ", forward() called %" PRIu64 " times",
 			  k.fwd_changes, w->fwd_seen);
-	if (st.memory != w->ca.outstanding)
-		violation(w, "status.memory %zu, the allocator holds %zu", st.memory,
-			  w->ca.outstanding);
+	if (st.memory != w->ca.live)
+		violation(w, "status.memory %zu, the allocator holds %zu", st.memory, w->ca.live);
 	if (w->ca.err[0])
 		violation(w, "allocator: %s", w->ca.err);
 }
@@ -1390,17 +1337,16 @@ static void world_start(struct world *w)
 	/* Half the sequences log, so that formatting every event runs under the sanitizers. */
 	if (w->logging)
 		cb.log = on_log;
-	al.alloc = ca_alloc;
-	al.free = ca_free;
-	al.ctx = &w->ca;
+	w->ca.defer_errors = true;
+	al = test_alloc_hooks(&w->ca);
 	err[0] = 0;
 	if (mgm_router_create(&w->cfg, &cb, &al, &w->r, err, sizeof(err)) != 0)
 		fail_msg("mgm_router_create: %s", err);
 	mgm_router_status(w->r, w->now, &st);
 	w->baseline = st.memory;
-	if (st.memory != w->ca.outstanding)
+	if (st.memory != w->ca.live)
 		fail_msg("after create status.memory %zu, the allocator holds %zu", st.memory,
-			 w->ca.outstanding);
+			 w->ca.live);
 	assert_int_equal(mgm_router_set_address(w->r, w->now, &w->self, w->prefix), 0);
 	assert_int_equal(mgm_router_start(w->r, w->now), 0);
 	widen_bounds(w);
@@ -1459,8 +1405,8 @@ static void world_end(struct world *w)
 	if (w->fwd_seen != seen)
 		violation(w, "stop after every group expired still changed forwarding");
 	mgm_router_destroy(w->r);
-	if (w->ca.outstanding != 0)
-		violation(w, "destroy left %zu octets allocated", w->ca.outstanding);
+	if (w->ca.live != 0)
+		violation(w, "destroy left %zu octets allocated", w->ca.live);
 	if (w->ca.err[0])
 		violation(w, "allocator: %s", w->ca.err);
 	if (w->err[0])
@@ -1490,7 +1436,7 @@ static void run_sequence(uint64_t seed, const struct seq_opts *o)
 		w->cfg.version = (uint8_t)o->version;
 	if (o->fast_leave >= 0)
 		w->cfg.fast_leave = o->fast_leave;
-	w->ca.rng.s = seed ^ 0x5eed;
+	w->ca.seed = seed ^ 0x5eed;
 	w->now = (int64_t)below(&w->rng, 1000000);
 	w->logging = chance(&w->rng, 50);
 	world_start(w);
@@ -1500,8 +1446,8 @@ static void run_sequence(uint64_t seed, const struct seq_opts *o)
 
 	for (unsigned i = 0; i < o->steps; i++) {
 		one_step(w);
-		if (w->ca.outstanding > peak)
-			peak = w->ca.outstanding;
+		if (w->ca.live > peak)
+			peak = w->ca.live;
 	}
 	silence(w);
 	/* Everything expired: the memory is what it was right after create. */

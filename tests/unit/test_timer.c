@@ -15,6 +15,7 @@
 
 #include "../../lib/core/timer.h"
 #include "mgm/err.h"
+#include "test_alloc.h"
 
 #define N 5000
 
@@ -209,34 +210,18 @@ static void test_timer_grows_over_chunks_and_trims_back(void **state)
 	free(o);
 }
 
-static int refuse_after;
-
-static void *refusing_alloc(void *ctx, size_t size)
-{
-	(void)ctx;
-	if (refuse_after-- <= 0)
-		return NULL;
-	return malloc(size);
-}
-
-static void plain_free(void *ctx, void *p, size_t size)
-{
-	(void)ctx;
-	(void)size;
-	free(p);
-}
-
 static void test_timer_push_reports_nomem_and_keeps_the_heap(void **state)
 {
 	struct owners *o = calloc(1, sizeof(*o));
-	struct mgm_allocator hooks = {.alloc = refusing_alloc, .free = plain_free};
+	struct test_alloc a = {0};
+	struct mgm_allocator hooks = test_alloc_hooks(&a);
 	struct mgm_timer_heap h;
 	struct mgm_mem mem;
 	uint32_t r = 0;
 	int rc;
 
 	(void)state;
-	refuse_after = 2; /* the directory and one chunk */
+	test_alloc_budget(&a, 2); /* the directory and one chunk */
 	mgm_mem_init(&mem, &hooks);
 	mgm_timer_init(&h, &mem, moved, o);
 	while ((rc = mgm_timer_push(&h, o->when[r] = (int64_t)(rnd() % 1000), r)) == 0) {

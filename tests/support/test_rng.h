@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The deterministic PRNG (splitmix64) and the seed-from-environment helper of the randomized
- * router tests (test_router_property.c, test_router_hosts.c): one generator, so that a seed
- * printed by either replays the same way.
+ * tests (test_router_property.c, test_router_hosts.c, the refusals of test_alloc.c): one
+ * generator, so that a seed printed by any of them replays the same way.
  */
 #ifndef TEST_RNG_H
 #define TEST_RNG_H

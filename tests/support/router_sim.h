@@ -13,6 +13,7 @@
 
 #include "mgm/router.h"
 #include "mgm/wire.h"
+#include "test_alloc.h"
 
 #define SIM_MAX_SENT	512
 #define SIM_MAX_FWD	512
@@ -38,8 +39,8 @@ struct sim_router {
 	int delivered; /* sent[] entries already heard by the other routers */
 	struct mgm_fwd_change fwd[SIM_MAX_FWD];
 	int nfwd;
-	size_t bytes; /* held through the counting allocator */
-	int nwarn;    /* log() calls at MGM_LOG_WARN or more severe */
+	struct test_alloc alloc; /* the router's memory, counted */
+	int nwarn;		 /* log() calls at MGM_LOG_WARN or more severe */
 };
 
 struct sim {

@@ -54,24 +54,6 @@ static void on_log(void *ctx, int level, const char *text)
 		level, text);
 }
 
-static void *count_alloc(void *ctx, size_t size)
-{
-	struct sim_router *rt = ctx;
-	void *p = malloc(size);
-
-	if (p)
-		rt->bytes += size;
-	return p;
-}
-
-static void count_free(void *ctx, void *p, size_t size)
-{
-	struct sim_router *rt = ctx;
-
-	rt->bytes -= size;
-	free(p);
-}
-
 /* ---- Set-up --------------------------------------------------------------------------------- */
 
 struct mgm_addr sim_addr(const char *text)
@@ -111,7 +93,7 @@ struct sim *sim_new(uint8_t family, int n, const char *const *addrs,
 			.forward = on_forward,
 			.log = on_log, /* counts warnings; prints with MGM_TEST_LOG set */
 		};
-		struct mgm_allocator al = {.alloc = count_alloc, .free = count_free, .ctx = rt};
+		struct mgm_allocator al = test_alloc_hooks(&rt->alloc);
 
 		rt->sim = s;
 		rt->addr = sim_addr(addrs[i]);
@@ -134,7 +116,7 @@ void sim_free(struct sim *s)
 		mgm_router_stop(s->rt[i].r, s->now);
 		mgm_router_destroy(s->rt[i].r);
 		/* Every byte taken through the hooks came back. */
-		assert_int_equal(s->rt[i].bytes, 0);
+		assert_int_equal(s->rt[i].alloc.live, 0);
 	}
 	free(s);
 }
