@@ -198,9 +198,6 @@ void mgm_rtr_compat_input(struct mgm_router *r, int64_t now, const struct mgm_ip
 		return;
 	case MGM_MSG_REPORT_V3:
 		mgm_records_begin(m, &it);
-		while (mgm_records_next(&it, &wr))
-			mgm_rtr_group_prefetch(r, wr.group.octets);
-		mgm_records_begin(m, &it);
 		while (mgm_records_next(&it, &wr)) {
 			r->ctr.rx_records[wr.type <= 6 ? wr.type : 0]++;
 			rec.type = wr.type;

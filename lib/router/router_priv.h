@@ -187,9 +187,6 @@ void mgm_rtr_drop(struct mgm_router *r, int reason);
 void mgm_rtr_store_init(struct mgm_router *r);
 void mgm_rtr_store_fini(struct mgm_router *r);
 uint32_t mgm_rtr_group_find(const struct mgm_router *r, const uint8_t *addr);
-/* Starts loading what mgm_rtr_group_find() of addr will read first: for the records of one
- * report, so that their lookups wait for memory together. */
-void mgm_rtr_group_prefetch(const struct mgm_router *r, const uint8_t *addr);
 /* Creates an empty INCLUDE group (limits and memory checked). MGM_NIL with *why set. */
 uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why);
 /* Frees a group whose forwarding state is withdrawn and whose sources are gone. */

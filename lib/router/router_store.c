@@ -134,14 +134,6 @@ uint32_t mgm_rtr_group_find(const struct mgm_router *r, const uint8_t *addr)
 	return MGM_NIL;
 }
 
-void mgm_rtr_group_prefetch(const struct mgm_router *r, const uint8_t *addr)
-{
-	uint8_t key[16];
-
-	pad16(r, key, addr);
-	mgm_htab_prefetch(&r->gtab, group_hash(r, key));
-}
-
 uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why)
 {
 	struct mgm_group *g;
