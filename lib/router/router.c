@@ -305,13 +305,7 @@ static void router_stop(struct mgm_router *r, int64_t now)
 {
 	if (!r || !r->running)
 		return;
-	/* Deleting the entry in slot i may shift a later one into it; every slot before i is
-	 * already empty, so nothing is skipped. */
-	r->bulk = true;
-	for (uint32_t i = 0; r->gtab.slot && i <= r->gtab.mask; i++)
-		while (htab_at(&r->gtab, i) != MGM_NIL)
-			mgm_rtr_group_delete(r, htab_at(&r->gtab, i));
-	r->bulk = false;
+	mgm_rtr_group_delete_all(r);
 	mgm_rtr_store_fini(r);
 	mgm_rtr_store_init(r);
 	mgm_rtr_querier_stop(r, now);
@@ -615,8 +609,8 @@ static void router_status(const struct mgm_router *r, int64_t now, struct mgm_ro
 	st->groups = r->groups.live;
 	st->sources = r->sources.live;
 	st->tracked = r->tracks.live;
-	st->memory = sizeof(*r) + mgm_rtr_store_bytes(r) + r->qbuf_len +
-		     r->qsrc_max * sizeof(*r->qsrc) + (size_t)r->rec_si_cap * sizeof(*r->rec_si);
+	/* Every octet the instance holds, itself included, went through r->mem. */
+	st->memory = r->mem.in_use;
 }
 
 static void router_counters(const struct mgm_router *r, struct mgm_router_counters *c)
@@ -633,10 +627,11 @@ static void fill_group(const struct mgm_router *r, int64_t now, uint32_t gi,
 	addr_make(r, &gi_out->group, g->addr);
 	gi_out->filter_mode = g->mode;
 	gi_out->compat_version = mgm_rtr_group_compat(r, g);
-	gi_out->group_timer_ms = g->mode == MGM_EXCLUDE ? remaining(g->group_timer, now) : -1;
-	gi_out->older_host_present_ms[0] = remaining(g->older_host[0], now);
+	gi_out->group_timer_ms =
+		g->mode == MGM_EXCLUDE ? remaining(g->deadline[MGM_GT_GROUP], now) : -1;
+	gi_out->older_host_present_ms[0] = remaining(g->deadline[MGM_GT_OLDER_HOST_V1], now);
 	gi_out->older_host_present_ms[1] =
-		r->family == MGM_INET ? remaining(g->older_host[1], now) : -1;
+		r->family == MGM_INET ? remaining(g->deadline[MGM_GT_OLDER_HOST_V2], now) : -1;
 	addr_make(r, &gi_out->last_reporter, g->last_reporter);
 	gi_out->num_sources = g->num_src;
 	gi_out->group_query_retransmissions = g->rtx_left;
@@ -667,12 +662,10 @@ static int router_foreach_group(const struct mgm_router *r, int64_t now,
 
 	if (!r || !fn)
 		return MGM_E_INVAL;
-	for (uint32_t i = 0; r->gtab.slot && i <= r->gtab.mask; i++) {
+	for (uint32_t pos = 0, gi; (gi = mgm_htab_next(&r->gtab, &pos)) != MGM_NIL;) {
 		int rc;
 
-		if (htab_at(&r->gtab, i) == MGM_NIL)
-			continue;
-		fill_group(r, now, htab_at(&r->gtab, i), &info);
+		fill_group(r, now, gi, &info);
 		rc = fn(ctx, &info);
 		if (rc)
 			return rc;

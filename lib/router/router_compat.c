@@ -20,11 +20,11 @@ uint8_t mgm_rtr_group_compat(const struct mgm_router *r, const struct mgm_group 
 {
 	uint8_t v = top_version(r);
 
-	/* §7.3.2: the lowest version whose Older Host Present timer runs. For MLD the MLDv1
-	 * timer sits in slot 0. */
-	if (g && g->older_host[0] != MGM_TIME_NEVER)
+	/* §7.3.2: the lowest version whose Older Host Present timer runs. MLDv1's is the
+	 * version 1 timer. */
+	if (g && g->deadline[MGM_GT_OLDER_HOST_V1] != MGM_TIME_NEVER)
 		v = 1;
-	else if (g && r->family == MGM_INET && g->older_host[1] != MGM_TIME_NEVER)
+	else if (g && r->family == MGM_INET && g->deadline[MGM_GT_OLDER_HOST_V2] != MGM_TIME_NEVER)
 		v = 2;
 	/* A router configured for an older version (RFC 3376 §7.3.1) reads every record in
 	 * that version's rules. */
@@ -49,9 +49,9 @@ void mgm_rtr_compat_timers(struct mgm_router *r, int64_t now, uint32_t gi)
 	struct mgm_group *g = grp(r, gi);
 	uint8_t before = mgm_rtr_group_compat(r, g);
 
-	for (int i = 0; i < 2; i++)
-		if (g->older_host[i] <= now)
-			g->older_host[i] = MGM_TIME_NEVER;
+	for (int k = MGM_GT_OLDER_HOST_V1; k <= MGM_GT_OLDER_HOST_V2; k++)
+		if (g->deadline[k] <= now)
+			g->deadline[k] = MGM_TIME_NEVER;
 	log_compat(r, g, before, mgm_rtr_group_compat(r, g));
 }
 
@@ -110,7 +110,7 @@ static void older_report(struct mgm_router *r, int64_t now, const struct mgm_rtr
 	if (version >= r->cfg.version)
 		return;
 	before = mgm_rtr_group_compat(r, g);
-	g->older_host[slot] = now + mgm_rtr_ohpi(r);
+	g->deadline[MGM_GT_OLDER_HOST_V1 + slot] = now + mgm_rtr_ohpi(r);
 	mgm_rtr_group_rearm(r, gi, false);
 	log_compat(r, g, before, mgm_rtr_group_compat(r, g));
 }

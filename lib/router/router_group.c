@@ -154,8 +154,8 @@ void mgm_rtr_lower_group(struct mgm_router *r, int64_t now, uint32_t gi, int64_t
 {
 	struct mgm_group *g = grp(r, gi);
 
-	if (g->mode == MGM_EXCLUDE && g->group_timer > now + ms) {
-		g->group_timer = now + ms;
+	if (g->mode == MGM_EXCLUDE && g->deadline[MGM_GT_GROUP] > now + ms) {
+		g->deadline[MGM_GT_GROUP] = now + ms;
 		mgm_rtr_group_rearm(r, gi, false);
 	}
 }
@@ -198,9 +198,7 @@ void mgm_rtr_group_delete(struct mgm_router *r, uint32_t gi)
 	for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next)
 		mgm_rtr_source_delete(r, si);
 	g->mode = MGM_INCLUDE;
-	g->group_timer = MGM_TIME_NEVER;
-	g->older_host[0] = g->older_host[1] = MGM_TIME_NEVER;
-	g->rtx_at = MGM_TIME_NEVER;
+	mgm_rtr_group_timers_stop(g);
 	g->rtx_left = 0;
 	g->flags |= GF_DIRTY;
 	mgm_rtr_fwd_sync(r, gi); /* INCLUDE({}): withdraws and frees */
@@ -218,7 +216,7 @@ void mgm_rtr_group_expire(struct mgm_router *r, int64_t now, uint32_t gi)
 	if (g->mode != MGM_EXCLUDE)
 		return;
 	g->mode = MGM_INCLUDE;
-	g->group_timer = MGM_TIME_NEVER;
+	g->deadline[MGM_GT_GROUP] = MGM_TIME_NEVER;
 	g->rtx_left = 0; /* Q(G) retransmissions belong to the EXCLUDE-mode group */
 	g->flags |= GF_DIRTY;
 	for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next)
@@ -236,19 +234,61 @@ void mgm_rtr_group_expire(struct mgm_router *r, int64_t now, uint32_t gi)
 	}
 }
 
-void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi)
+/* §6.6.3: the next Q(G) / Q(G,S) transmission is due. */
+static bool retransmit_expired(struct mgm_router *r, int64_t now, uint32_t gi)
+{
+	grp(r, gi)->deadline[MGM_GT_RETRANSMIT] = MGM_TIME_NEVER;
+	mgm_rtr_query_flush(r, now, gi);
+	return true;
+}
+
+/* §7.3.2: the group may return to a newer compatibility mode (both timers at once, so that
+ * the change is told once). */
+static bool older_host_expired(struct mgm_router *r, int64_t now, uint32_t gi)
+{
+	mgm_rtr_compat_timers(r, now, gi);
+	return true;
+}
+
+/* §6.5: EXCLUDE -> INCLUDE, which may leave nothing of the group. */
+static bool group_timer_expired(struct mgm_router *r, int64_t now, uint32_t gi)
 {
 	struct mgm_group *g = grp(r, gi);
 
-	if (g->rtx_at <= now) {
-		g->rtx_at = MGM_TIME_NEVER;
-		mgm_rtr_query_flush(r, now, gi);
+	if (g->mode != MGM_EXCLUDE) {
+		g->deadline[MGM_GT_GROUP] = MGM_TIME_NEVER; /* cannot run: see group_rearm() */
+		return true;
 	}
-	if (g->older_host[0] <= now || g->older_host[1] <= now)
-		mgm_rtr_compat_timers(r, now, gi);
-	if (g->mode == MGM_EXCLUDE && g->group_timer <= now) {
-		mgm_rtr_group_expire(r, now, gi);
-		if (!mgm_rtr_fwd_sync(r, gi))
+	mgm_rtr_group_expire(r, now, gi);
+	return mgm_rtr_fwd_sync(r, gi);
+}
+
+/* A group's timers: a row each, in the order of enum mgm_group_timer. A handler stops or
+ * moves its timer and returns false when the group was deleted. */
+static const struct group_timer_row {
+	const char *name;
+	bool (*expired)(struct mgm_router *r, int64_t now, uint32_t gi);
+} group_timers[MGM_GT__COUNT] = {
+	[MGM_GT_RETRANSMIT] = {"query retransmission", retransmit_expired},
+	[MGM_GT_OLDER_HOST_V1] = {"older host present (version 1)", older_host_expired},
+	[MGM_GT_OLDER_HOST_V2] = {"older host present (version 2)", older_host_expired},
+	[MGM_GT_GROUP] = {"group", group_timer_expired},
+};
+
+void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi)
+{
+	for (int k = 0; k < MGM_GT__COUNT; k++) {
+		if (grp(r, gi)->deadline[k] > now)
+			continue;
+		if (mgm_rtr_logging(r)) {
+			char gs[MGM_ADDRSTRLEN];
+			struct mgm_addr a;
+
+			addr_make(r, &a, grp(r, gi)->addr);
+			mgm_rtr_log(r, MGM_LOG_DEBUG, "group %s: %s timer ran out",
+				    mgm_addr_str(&a, gs), group_timers[k].name);
+		}
+		if (!group_timers[k].expired(r, now, gi))
 			return;
 	}
 	mgm_rtr_group_rearm(r, gi, true);
@@ -270,7 +310,7 @@ void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si)
 	gi = s->group;
 	g = grp(r, gi);
 	s->rtx_left = 0;
-	if (g->mode == MGM_INCLUDE || g->group_timer <= now)
+	if (g->mode == MGM_INCLUDE || g->deadline[MGM_GT_GROUP] <= now)
 		mgm_rtr_source_delete(r, si);
 	else
 		set_source_timer(r, si, MGM_TIME_NEVER);
@@ -356,7 +396,7 @@ static void do_action(struct mgm_router *r, int64_t now, uint32_t gi, uint8_t ac
 	case ACT_ADD_NEW_GROUP_TIMER: {
 		int64_t when = act == ACT_ADD_NEW_EXCLUDED ? MGM_TIME_NEVER
 			       : act == ACT_ADD_NEW_GMI	   ? gmi
-							   : g->group_timer;
+							   : g->deadline[MGM_GT_GROUP];
 
 		for (uint16_t i = 0; i < rec->num_sources; i++) {
 			const uint8_t *a = rec_source(r, rec, i);
@@ -387,7 +427,7 @@ static void do_action(struct mgm_router *r, int64_t now, uint32_t gi, uint8_t ac
 		*flush |= mgm_rtr_query_group(r, now, gi);
 		break;
 	case ACT_GROUP_TIMER_GMI:
-		g->group_timer = gmi;
+		g->deadline[MGM_GT_GROUP] = gmi;
 		break;
 	default:
 		break;
@@ -410,8 +450,13 @@ static enum mgm_router_drop row_prepare(struct mgm_router *r, uint32_t gi,
 	unsigned acts = row_actions(row);
 	uint32_t present = 0, absent = 0, after, deleted = 0;
 
+	/* The scratch holds the record's source records: looked up as one batch. */
+	if (rec->num_sources <= r->rec_si_cap)
+		mgm_rtr_source_find_batch(r, gi, rec->sources, rec->num_sources, r->rec_si);
 	for (uint16_t i = 0; i < rec->num_sources; i++) {
-		uint32_t si = mgm_rtr_source_find(r, gi, rec_source(r, rec, i));
+		uint32_t si = rec->num_sources <= r->rec_si_cap
+				      ? r->rec_si[i]
+				      : mgm_rtr_source_find(r, gi, rec_source(r, rec, i));
 
 		remember(r, rec, i, si);
 		if (si == MGM_NIL) {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "alloc.h"
+#include "htab.h"
 #include "mgm/router.h"
 #include "timer.h"
 
@@ -45,6 +46,19 @@ enum {
 };
 
 /*
+ * A group's timers, in the order they are handled when due (router_group.c: one row each in
+ * group_timers[], with its name and what its expiry does). Adding one: a value here, a row
+ * there; struct mgm_group grows by 8 octets.
+ */
+enum mgm_group_timer {
+	MGM_GT_RETRANSMIT,    /* next Q(G) / Q(G,S) retransmission, §6.6.3 */
+	MGM_GT_OLDER_HOST_V1, /* Older Host Present, IGMPv1 (§7.3.2) or MLDv1 (RFC 3810 §8.3.2) */
+	MGM_GT_OLDER_HOST_V2, /* Older Host Present, IGMPv2 */
+	MGM_GT_GROUP,	      /* group timer, EXCLUDE mode only (§6.2.2); last: it may delete */
+	MGM_GT__COUNT
+};
+
+/*
  * A group record: 88 octets. Deadlines are absolute milliseconds, MGM_TIME_NEVER when the
  * timer does not run. The heap holds one entry per group at or before the earliest of its
  * deadlines: a deadline that moves later (a refresh) does not touch the heap; the entry fires,
@@ -52,12 +66,10 @@ enum {
  */
 struct mgm_group {
 	uint8_t addr[16];
-	int64_t group_timer;   /* EXCLUDE mode only, §6.2.2 */
-	int64_t older_host[2]; /* Older Host Present for version 1, 2 (§7.3.2; MLDv1 is [0]) */
-	int64_t rtx_at;	       /* next Q(G) / Q(G,S) retransmission, §6.6.3 */
-	uint32_t heap;	       /* heap position or MGM_NIL */
-	uint32_t src_head;     /* source list */
-	uint32_t track_head;   /* tracked reporters (fast leave) */
+	int64_t deadline[MGM_GT__COUNT];
+	uint32_t heap;	     /* heap position or MGM_NIL */
+	uint32_t src_head;   /* source list */
+	uint32_t track_head; /* tracked reporters (fast leave) */
 	uint16_t num_src;
 	uint16_t ex_hosts; /* tracked reporters in EXCLUDE mode */
 	uint16_t n_hosts;  /* tracked reporters */
@@ -68,16 +80,19 @@ struct mgm_group {
 	uint8_t last_reporter[16];
 };
 
-/* A source record: 40 octets. Its timer is its heap entry plus delta (heap == MGM_NIL: not
- * running, which in EXCLUDE mode is list Y): a refresh only raises delta, and the entry, when
- * it fires early, moves on by delta (mgm_rtr_source_fire()). Timers are below 2^31 ms
- * (mgm_router_config_check()), so delta fits. */
+/*
+ * A source record: 40 octets. Its timer runs while it has a heap entry (heap == MGM_NIL: not
+ * running, which in EXCLUDE mode is list Y). The entry is at or before the deadline and less
+ * than 2^32 ms before it, so the record keeps only the deadline's low 32 bits (timer_lo):
+ * deadline = key + (uint32_t)(timer_lo - key). A refresh to a later deadline rewrites timer_lo
+ * alone, and the entry, when it fires early, moves on to the deadline (mgm_rtr_source_fire()).
+ */
 struct mgm_source {
 	uint8_t addr[16];
 	uint32_t group;
 	uint32_t next, prev;
 	uint32_t heap;
-	uint32_t delta;
+	uint32_t timer_lo;
 	uint16_t in_hosts; /* tracked INCLUDE-mode reporters asking for it */
 	uint8_t rtx_left;  /* Q(G,S) transmissions still due, §6.6.3.2 */
 	uint8_t flags;
@@ -97,21 +112,6 @@ struct mgm_track {
 	uint8_t mode; /* reporter: enum mgm_filter_mode */
 	uint32_t gen; /* sweep stamp when a full-state record replaces a reporter's sources */
 };
-
-/* Open addressing, linear probing, slots hold record indices (MGM_NIL empty). A table of
- * width 2 keeps each record's hash next to its index, so probing and deleting never touch a
- * record that is not the one sought (the group table: the hot path of every report). */
-struct mgm_htab {
-	uint32_t *slot;
-	uint32_t mask; /* capacity - 1; capacity 0 when slot is NULL */
-	uint32_t count;
-	uint8_t width; /* 1: index; 2: index and hash */
-};
-
-static inline uint32_t htab_at(const struct mgm_htab *t, uint32_t i)
-{
-	return t->slot[(size_t)i * t->width];
-}
 
 struct mgm_router {
 	struct mgm_router_config cfg;
@@ -142,9 +142,11 @@ struct mgm_router {
 	struct mgm_pool groups, sources, tracks;
 	struct mgm_htab gtab, stab, ttab;
 	struct mgm_timer_heap heap;
+	/* No source's heap entry was ever keyed later than this: a source timer set to this or
+	 * later is at or after its entry without reading the heap (mgm_rtr_source_set_timer()). */
+	int64_t src_key_max;
 	uint64_t seed;
 	uint32_t track_gen;
-	bool bulk; /* deleting everything: tables must not shrink under the walk */
 
 	struct mgm_router_counters ctr;
 
@@ -211,6 +213,9 @@ uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, enum mgm_r
  * counts a deletion (groups_removed); a group freed unused is not one. */
 void mgm_rtr_group_free(struct mgm_router *r, uint32_t gi);
 uint32_t mgm_rtr_source_find(const struct mgm_router *r, uint32_t gi, const uint8_t *addr);
+/* mgm_rtr_source_find() of n addresses (a record's wire list) into out[], as one batch. */
+void mgm_rtr_source_find_batch(const struct mgm_router *r, uint32_t gi, const uint8_t *addrs,
+			       uint32_t n, uint32_t *out);
 /* Room for n more sources in the tables and the heap (reserve before mutating). */
 int mgm_rtr_source_reserve(struct mgm_router *r, uint32_t n);
 /* Creates a source (after a successful reserve: cannot fail). Timer not running. */
@@ -225,13 +230,20 @@ bool mgm_rtr_source_rekey(struct mgm_router *r, uint32_t si, int64_t now);
 /* Puts the group's heap entry at or before its earliest deadline (see struct mgm_group);
  * exact: exactly at it (after the entry fired). */
 void mgm_rtr_group_rearm(struct mgm_router *r, uint32_t gi, bool exact);
+/* Stops every timer of the group (the caller rearms). */
+static inline void mgm_rtr_group_timers_stop(struct mgm_group *g)
+{
+	for (int k = 0; k < MGM_GT__COUNT; k++)
+		g->deadline[k] = MGM_TIME_NEVER;
+}
 uint32_t mgm_rtr_track_find(const struct mgm_router *r, uint8_t kind, uint32_t owner,
 			    const uint8_t *host);
 uint32_t mgm_rtr_track_new(struct mgm_router *r, uint8_t kind, uint32_t owner, const uint8_t *host);
 void mgm_rtr_track_free(struct mgm_router *r, uint32_t ti);
-size_t mgm_rtr_store_bytes(const struct mgm_router *r);
 /* Gives back what reservations took and nothing used (after a refused record). */
 void mgm_rtr_store_trim(struct mgm_router *r);
+/* Deletes every group (mgm_rtr_group_delete()), withdrawing their forwarding state. */
+void mgm_rtr_group_delete_all(struct mgm_router *r);
 /* Calls fn on every live group index; fn may not delete groups. */
 void mgm_rtr_group_walk(const struct mgm_router *r, void (*fn)(void *ctx, uint32_t gi), void *ctx);
 
@@ -252,7 +264,8 @@ struct mgm_rtr_record {
  * here and changes nothing; returns MGM_DROP_NONE or the reason. */
 enum mgm_router_drop mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gi,
 					 const struct mgm_rtr_record *rec);
-/* A heap entry of a group or a source fired. */
+/* A heap entry of a group or a source fired: a group's runs the timers due, in the order of
+ * enum mgm_group_timer. */
 void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi);
 void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si);
 /* §6.5: the group timer of an EXCLUDE-mode group ran out (or fast leave says it may). */

@@ -521,7 +521,7 @@ void mgm_rtr_query_flush(struct mgm_router *r, int64_t now, uint32_t gi)
 		g->rtx_left = 0;
 		for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next)
 			src(r, si)->rtx_left = 0;
-		g->rtx_at = MGM_TIME_NEVER;
+		g->deadline[MGM_GT_RETRANSMIT] = MGM_TIME_NEVER;
 		return;
 	}
 	if (g->rtx_left && r->family == MGM_INET && r->cfg.version == 1) {
@@ -531,7 +531,7 @@ void mgm_rtr_query_flush(struct mgm_router *r, int64_t now, uint32_t gi)
 	}
 	if (g->rtx_left) {
 		/* §6.6.3.1: S set while the group timer is above LMQT (a report came in). */
-		bool s = g->mode == MGM_EXCLUDE && g->group_timer > now + lmqt;
+		bool s = g->mode == MGM_EXCLUDE && g->deadline[MGM_GT_GROUP] > now + lmqt;
 
 		if (s && r->cfg.version < top_version(r)) {
 			/* No S flag before IGMPv3 / MLDv2: a member answered, which ends the
@@ -554,7 +554,8 @@ void mgm_rtr_query_flush(struct mgm_router *r, int64_t now, uint32_t gi)
 		pending += send_source_list(r, now, gi, true, !sent_group);
 	}
 	g = grp(r, gi);
-	g->rtx_at = (g->rtx_left || pending) ? now + r->cfg.last_member_query_interval_ms
-					     : MGM_TIME_NEVER;
+	g->deadline[MGM_GT_RETRANSMIT] = (g->rtx_left || pending)
+						 ? now + r->cfg.last_member_query_interval_ms
+						 : MGM_TIME_NEVER;
 	mgm_rtr_group_rearm(r, gi, false);
 }

@@ -185,6 +185,54 @@ static void test_source_timer_expiry_in_exclude_moves_source_to_y(void **state)
 	sim_free(s);
 }
 
+/* A refresh to a GMI shorter than the source's running timer (the query interval was lowered)
+ * must bring the timer down to it: the store's refresh that skips the heap may only move a
+ * timer later than its heap entry. */
+static void test_source_timer_refresh_after_gmi_shrinks(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_router_config c = s->rt[0].cfg;
+	int64_t gmi;
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, H1, MGM_MODE_IS_INCLUDE, G, S1, NULL);
+	assert_int_equal(sim_source_timer(s, 0, G, S1), GMI);
+	c.query_interval_ms = 25000;
+	c.startup_query_interval_ms = 6000;
+	assert_int_equal(mgm_router_reconfigure(s->rt[0].r, s->now, &c, NULL, 0), 0);
+	gmi = (int64_t)c.robustness * c.query_interval_ms + c.query_response_interval_ms;
+	sim_run(s, 1000);
+	sim_record(s, 0, H1, MGM_MODE_IS_INCLUDE, G, S1, NULL);
+	assert_int_equal(sim_source_timer(s, 0, G, S1), gmi);
+	sim_run(s, 1000 + gmi - 1);
+	assert_true(sim_has_source(s, 0, G, S1));
+	sim_run(s, 1000 + gmi);
+	assert_true(gone(s, G));
+	sim_free(s);
+}
+
+/* A caller that does not run the timers for more than 2^32 ms (the source's heap entry long
+ * overdue) and then refreshes: the refresh still holds a whole GMI. */
+static void test_source_timer_refresh_after_timers_not_run_for_fifty_days(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, H1, MGM_MODE_IS_INCLUDE, G, S1, NULL);
+	s->now = 5000000000; /* about 58 days later, no mgm_router_timer() call in between */
+	sim_record(s, 0, H1, MGM_MODE_IS_INCLUDE, G, S1, NULL);
+	mgm_router_timer(s->rt[0].r, s->now);
+	assert_int_equal(sim_source_timer(s, 0, G, S1), GMI);
+	assert_true(sim_fwd(s, 0, G, S1));
+	sim_run(s, s->now + GMI - 1);
+	assert_true(sim_has_source(s, 0, G, S1));
+	sim_run(s, s->now + 1);
+	assert_true(gone(s, G));
+	sim_free(s);
+}
+
 static void test_source_timer_expiry_in_include_deletes_source_then_group(void **state)
 {
 	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
@@ -566,6 +614,8 @@ int main(void)
 		cmocka_unit_test(test_group_and_source_timer_expiring_together_emit_no_churn),
 		cmocka_unit_test(test_group_timer_expiry_deletes_group_without_running_sources),
 		cmocka_unit_test(test_source_timer_expiry_in_exclude_moves_source_to_y),
+		cmocka_unit_test(test_source_timer_refresh_after_gmi_shrinks),
+		cmocka_unit_test(test_source_timer_refresh_after_timers_not_run_for_fifty_days),
 		cmocka_unit_test(test_source_timer_expiry_in_include_deletes_source_then_group),
 		cmocka_unit_test(test_refreshed_source_timer_outlives_its_first_deadline),
 		cmocka_unit_test(test_group_source_query_retransmission_splits_by_s_flag),
