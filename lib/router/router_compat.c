@@ -15,10 +15,11 @@ uint8_t mgm_rtr_group_compat(const struct mgm_router *r, const struct mgm_group 
 	uint8_t v = r->fam->top_version;
 
 	/* §7.3.2: the lowest version whose Older Host Present timer runs. Each version below the
-	 * top has one, version v in slot v - 1: MLD has only MLDv1's. */
-	if (g && g->older_host[0] != MGM_TIME_NEVER)
+	 * top has one: MLD has only MLDv1's, the version 1 timer. */
+	if (g && g->deadline[MGM_GT_OLDER_HOST_V1] != MGM_TIME_NEVER)
 		v = 1;
-	else if (g && r->fam->top_version > 2 && g->older_host[1] != MGM_TIME_NEVER)
+	else if (g && r->fam->top_version > 2 &&
+		 g->deadline[MGM_GT_OLDER_HOST_V2] != MGM_TIME_NEVER)
 		v = 2;
 	/* A router configured for an older version (RFC 3376 §7.3.1) reads every record in
 	 * that version's rules. */
@@ -43,9 +44,9 @@ void mgm_rtr_compat_timers(struct mgm_router *r, int64_t now, uint32_t gi)
 	struct mgm_group *g = grp(r, gi);
 	uint8_t before = mgm_rtr_group_compat(r, g);
 
-	for (int i = 0; i < 2; i++)
-		if (g->older_host[i] <= now)
-			g->older_host[i] = MGM_TIME_NEVER;
+	for (int k = MGM_GT_OLDER_HOST_V1; k <= MGM_GT_OLDER_HOST_V2; k++)
+		if (g->deadline[k] <= now)
+			g->deadline[k] = MGM_TIME_NEVER;
 	log_compat(r, g, before, mgm_rtr_group_compat(r, g));
 }
 
@@ -68,16 +69,12 @@ static bool ssm_group(const struct mgm_router *r, const uint8_t *group)
 	return mgm_addr_is_ssm(&a);
 }
 
-/* gi: the record's group as found, or MGM_NIL. Returns the group after the record, if any. */
+/* gi: the record's group as found, or MGM_NIL. Returns the group after the record, if any
+ * (a refusal is counted by mgm_rtr_group_apply()). */
 static uint32_t apply(struct mgm_router *r, int64_t now, uint32_t gi,
 		      const struct mgm_rtr_record *rec)
 {
-	int why = mgm_rtr_group_apply(r, now, &gi, rec);
-
-	if (why) {
-		mgm_rtr_drop(r, why - 1);
-		mgm_rtr_store_trim(r);
-	}
+	mgm_rtr_group_apply(r, now, &gi, rec);
 	return gi;
 }
 
@@ -108,7 +105,7 @@ static void older_report(struct mgm_router *r, int64_t now, const struct mgm_rtr
 	if (version >= r->cfg.version)
 		return;
 	before = mgm_rtr_group_compat(r, g);
-	g->older_host[slot] = now + mgm_rtr_ohpi(r);
+	g->deadline[MGM_GT_OLDER_HOST_V1 + slot] = now + mgm_rtr_ohpi(r);
 	mgm_rtr_group_rearm(r, gi, false);
 	log_compat(r, g, before, mgm_rtr_group_compat(r, g));
 }
@@ -146,11 +143,10 @@ static void v3_record(struct mgm_router *r, int64_t now, const struct mgm_rtr_re
 	apply(r, now, gi, &rec);
 }
 
-/* A wire record the router cannot use, by what is wrong with it; MGM_DROP__COUNT for a
- * truncated one. */
-static enum mgm_router_drop bad_record_reason(int err)
+/* Why a record mgm_records_next_checked() refused is skipped (got < 0), or MGM_DROP_NONE. */
+static enum mgm_router_drop bad_record_reason(int got)
 {
-	switch (err) {
+	switch (got) {
 	case MGM_E_RECORD_TYPE:
 		return MGM_DROP_RECORD_TYPE;
 	case MGM_E_GROUP_NOT_MULTICAST:
@@ -158,8 +154,12 @@ static enum mgm_router_drop bad_record_reason(int err)
 		return MGM_DROP_RECORD_GROUP;
 	case MGM_E_SOURCE_NOT_UNICAST:
 		return MGM_DROP_RECORD_SOURCE;
+	case MGM_E_RECORD_OVERRUN:
+	case MGM_E_SOURCE_OVERRUN:
+	case MGM_E_AUX_OVERRUN:
+		return MGM_DROP_RECORD_TRUNCATED;
 	default:
-		return MGM_DROP__COUNT; /* record, source or aux overrun */
+		return MGM_DROP_NONE;
 	}
 }
 
@@ -180,14 +180,14 @@ static void v3_report(struct mgm_router *r, int64_t now, const struct mgm_msg *m
 
 	mgm_records_begin(m, &it);
 	while ((got = mgm_records_next_checked(&it, &wr)) != 0) {
-		enum mgm_router_drop why = got < 0 ? bad_record_reason(got) : MGM_DROP__COUNT;
+		enum mgm_router_drop why = bad_record_reason(got);
 
-		if (got < 0 && why == MGM_DROP__COUNT) {
-			mgm_rtr_drop(r, MGM_DROP_RECORD_TRUNCATED);
+		if (why == MGM_DROP_RECORD_TRUNCATED) {
+			mgm_rtr_drop(r, why);
 			return; /* the iterator has ended */
 		}
 		r->ctr.rx_records[wr.type <= 6 ? wr.type : 0]++;
-		if (got < 0) {
+		if (why != MGM_DROP_NONE) {
 			mgm_rtr_drop(r, why);
 			continue;
 		}
