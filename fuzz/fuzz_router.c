@@ -654,7 +654,8 @@ static void trace_summary(struct world *w)
 	mgm_router_counters(w->r, &k);
 	mgm_router_status(w->r, w->now, &st);
 	for (int v = 1; v <= 3; v++)
-		q += k.tx_general_queries[v] + k.tx_group_queries[v] + k.tx_group_source_queries[v];
+		q += k.tx_general_queries[v - 1] + k.tx_group_queries[v - 1] +
+		     k.tx_group_source_queries[v - 1];
 	fprintf(stderr,
 		"fuzz_router: t=%lld: %u groups, %u sources, %llu groups added, %llu forwarding "
 		"changes, %llu queries sent, querier %d, version %u\n",

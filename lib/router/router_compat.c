@@ -74,16 +74,12 @@ static bool ssm_group(const struct mgm_router *r, const uint8_t *group)
 	return mgm_addr_is_ssm(&a);
 }
 
-/* gi: the record's group as found, or MGM_NIL. Returns the group after the record, if any. */
+/* gi: the record's group as found, or MGM_NIL. Returns the group after the record, if any
+ * (a refusal is counted by mgm_rtr_group_apply()). */
 static uint32_t apply(struct mgm_router *r, int64_t now, uint32_t gi,
 		      const struct mgm_rtr_record *rec)
 {
-	int why = mgm_rtr_group_apply(r, now, &gi, rec);
-
-	if (why) {
-		mgm_rtr_drop(r, why - 1);
-		mgm_rtr_store_trim(r);
-	}
+	mgm_rtr_group_apply(r, now, &gi, rec);
 	return gi;
 }
 

@@ -18,14 +18,13 @@ void mgm_router_config_defaults(struct mgm_router_config *cfg, uint8_t family)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->family = family;
 	cfg->version = family == MGM_INET6 ? 2 : 3;
-	cfg->robustness = 2;				/* §8.1 */
-	cfg->query_interval_ms = 125 * SEC;		/* §8.2 */
-	cfg->query_response_interval_ms = 10 * SEC;	/* §8.3 */
-	cfg->startup_query_interval_ms = 125 * SEC / 4; /* §8.6: QI / 4 */
-	cfg->startup_query_count = 2;			/* §8.7: RV */
-	cfg->last_member_query_interval_ms = 1 * SEC;	/* §8.8 */
-	cfg->last_member_query_count = 2;		/* §8.9: RV */
-	cfg->unsolicited_report_interval_ms = 1 * SEC;	/* §8.11, RFC 3810 §9.11 */
+	cfg->robustness = 2;			      /* §8.1 */
+	cfg->query_interval_ms = 125 * SEC;	      /* §8.2 */
+	cfg->query_response_interval_ms = 10 * SEC;   /* §8.3 */
+	cfg->startup_query_interval_ms = 0;	      /* §8.6: QI / 4, derived */
+	cfg->startup_query_count = 0;		      /* §8.7: RV, derived */
+	cfg->last_member_query_interval_ms = 1 * SEC; /* §8.8 */
+	cfg->last_member_query_count = 0;	      /* §8.9: RV, derived */
 	cfg->querier = true;
 	cfg->fast_leave = false;
 	cfg->check_subnet = true;
@@ -199,20 +198,15 @@ int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, siz
 			"robustness (%u) x query_interval_ms (%u) + query_response_interval_ms (%u) must stay below 2147483648 ms (about 24 days)",
 			(unsigned)c->robustness, (unsigned)c->query_interval_ms,
 			(unsigned)c->query_response_interval_ms);
-	if (c->startup_query_interval_ms == 0 ||
-	    c->startup_query_interval_ms > c->query_interval_ms)
-		return fail(errbuf, errlen,
-			    "startup_query_interval_ms (%u) must be 1..query_interval_ms (%u)",
-			    (unsigned)c->startup_query_interval_ms, (unsigned)c->query_interval_ms);
-	if (c->startup_query_count == 0)
-		return fail(errbuf, errlen, "startup_query_count (0) must be at least 1");
+	/* 0 derives it (QI / 4). */
+	if (c->startup_query_interval_ms > c->query_interval_ms)
+		return fail(
+			errbuf, errlen,
+			"startup_query_interval_ms (%u) must be 0 (QI / 4) or 1..query_interval_ms (%u)",
+			(unsigned)c->startup_query_interval_ms, (unsigned)c->query_interval_ms);
 	if (check_resp_code(c, c->last_member_query_interval_ms, "last_member_query_interval_ms",
 			    errbuf, errlen))
 		return MGM_E_CONFIG;
-	if (c->last_member_query_count == 0)
-		return fail(errbuf, errlen, "last_member_query_count (0) must be at least 1");
-	if (c->unsolicited_report_interval_ms == 0)
-		return fail(errbuf, errlen, "unsolicited_report_interval_ms (0) must be above 0");
 	if (c->ip_policy > MGM_IP_POLICY_LOOSE)
 		return fail(errbuf, errlen,
 			    "ip_policy (%u) must be 0 (default), 1 (strict) or 2 (loose)",

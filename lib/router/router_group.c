@@ -207,8 +207,9 @@ void mgm_rtr_group_delete(struct mgm_router *r, uint32_t gi)
 }
 
 /* §6.5: the group timer of an EXCLUDE-mode group ran out. The group goes to INCLUDE with the
- * sources whose timers still run (X); those in Y are deleted. router_fwd.c deletes the group if
- * nothing is left. */
+ * sources "with source timers greater than zero"; the others are deleted: Y, and the sources of
+ * X whose timer runs out in this same millisecond (carried over, they would be forwarded and
+ * withdrawn again in one call). router_fwd.c deletes the group if nothing is left. */
 void mgm_rtr_group_expire(struct mgm_router *r, int64_t now, uint32_t gi)
 {
 	struct mgm_group *g = grp(r, gi);
@@ -221,7 +222,7 @@ void mgm_rtr_group_expire(struct mgm_router *r, int64_t now, uint32_t gi)
 	g->rtx_left = 0; /* Q(G) retransmissions belong to the EXCLUDE-mode group */
 	g->flags |= GF_DIRTY;
 	for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next)
-		if (!running(src(r, si)))
+		if (!running(src(r, si)) || mgm_rtr_source_deadline(r, src(r, si)) <= now)
 			mgm_rtr_source_delete(r, si);
 	mgm_rtr_track_drop_excluders(r, gi);
 	if (mgm_rtr_logging(r)) {
@@ -233,7 +234,6 @@ void mgm_rtr_group_expire(struct mgm_router *r, int64_t now, uint32_t gi)
 			"group %s: group timer expired, EXCLUDE -> INCLUDE (%u sources left) (RFC 3376 6.5)",
 			mgm_addr_str(&a, gs), (unsigned)(g->num_src));
 	}
-	(void)now;
 }
 
 void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi)
@@ -255,7 +255,9 @@ void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi)
 }
 
 /* §6.2.1 / §6.3: a source timer ran out. In INCLUDE mode the source is deleted (and the group
- * with its last source); in EXCLUDE mode it moves to Y and is no longer forwarded. */
+ * with its last source); in EXCLUDE mode it moves to Y and is no longer forwarded, unless the
+ * group timer runs out in this same millisecond: §6.5 then deletes Y, so the source is deleted
+ * now rather than blocked and unblocked in one call. */
 void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si)
 {
 	struct mgm_source *s;
@@ -268,7 +270,7 @@ void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si)
 	gi = s->group;
 	g = grp(r, gi);
 	s->rtx_left = 0;
-	if (g->mode == MGM_INCLUDE)
+	if (g->mode == MGM_INCLUDE || g->group_timer <= now)
 		mgm_rtr_source_delete(r, si);
 	else
 		set_source_timer(r, si, MGM_TIME_NEVER);
@@ -281,7 +283,7 @@ void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si)
 		mgm_rtr_log(r, MGM_LOG_DEBUG,
 			    "group %s source %s: source timer expired in %s mode: %s",
 			    mgm_addr_str(&a, gs), mgm_addr_str(&b, ss), mgm_rtr_mode_name(g->mode),
-			    g->mode == MGM_INCLUDE ? "deleted" : "moved to Y");
+			    s->flags & SF_DOOMED ? "deleted" : "moved to Y");
 	}
 	mgm_rtr_fwd_sync(r, gi);
 }
@@ -305,7 +307,7 @@ static bool query_sources(struct mgm_router *r, int64_t now, uint32_t gi, bool l
 			continue;
 		if (mgm_rtr_source_deadline(r, s) <= now + lmqt)
 			continue;
-		s->rtx_left = r->cfg.last_member_query_count;
+		s->rtx_left = mgm_rtr_lmqc(r);
 		mgm_rtr_source_set_timer(r, si, now + lmqt);
 		n++;
 	}
@@ -396,10 +398,10 @@ static void do_action(struct mgm_router *r, int64_t now, uint32_t gi, uint8_t ac
  * Before a row changes anything: marks the listed sources that exist and checks that the
  * result fits the limits and that memory for it is reserved. A record is applied whole or not
  * at all, so a refusal never leaves a half-updated mode and timer mix. Duplicates in a record
- * count against the limit as if distinct. Returns 0 or a drop reason + 1.
+ * count against the limit as if distinct. Returns MGM_DROP_NONE or the reason of the refusal.
  */
-static int row_prepare(struct mgm_router *r, uint32_t gi, const struct grp_row *row,
-		       const struct mgm_rtr_record *rec)
+static enum mgm_router_drop row_prepare(struct mgm_router *r, uint32_t gi,
+					const struct grp_row *row, const struct mgm_rtr_record *rec)
 {
 	/* The actions that create the sources they name. */
 	const unsigned creating = 1u << ACT_SET_LISTED_GMI | 1u << ACT_ADD_NEW_EXCLUDED |
@@ -429,10 +431,10 @@ static int row_prepare(struct mgm_router *r, uint32_t gi, const struct grp_row *
 	}
 	if (absent && (after > r->cfg.max_sources_per_group ||
 		       (uint64_t)r->sources.live - deleted + absent > r->cfg.max_sources))
-		return MGM_DROP_SOURCE_LIMIT + 1;
+		return MGM_DROP_SOURCE_LIMIT;
 	if (absent && mgm_rtr_source_reserve(r, absent))
-		return MGM_DROP_NOMEM + 1;
-	return 0;
+		return MGM_DROP_NOMEM;
+	return MGM_DROP_NONE;
 }
 
 static void unmark(struct mgm_router *r, uint32_t gi, const struct mgm_rtr_record *rec)
@@ -487,43 +489,50 @@ static bool creates_state(const struct mgm_rtr_record *rec)
 	}
 }
 
-int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gip,
-			const struct mgm_rtr_record *rec)
+/* A refused record: counted once, here, and whatever reservations took is given back. */
+static enum mgm_router_drop refuse(struct mgm_router *r, enum mgm_router_drop why)
 {
+	mgm_rtr_drop(r, why);
+	mgm_rtr_store_trim(r);
+	return why;
+}
+
+enum mgm_router_drop mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gip,
+					 const struct mgm_rtr_record *rec)
+{
+	enum mgm_router_drop why = MGM_DROP_NONE;
 	const struct grp_row *row;
 	struct mgm_group *g;
 	uint32_t gi = *gip;
 	bool created = false, flush = false;
-	int why = 0;
 
 	if (gi == MGM_NIL && !creates_state(rec))
-		return 0;
+		return MGM_DROP_NONE;
 	/* The row before any change: a new group starts in INCLUDE({}) (§6.4). Looked up first
 	 * so that no path can create a group and then leave it behind unused. */
 	row = find_row(gi == MGM_NIL ? MGM_INCLUDE : grp(r, gi)->mode, rec->type);
 	if (!row)
-		return MGM_DROP_UNKNOWN_TYPE + 1;
+		return refuse(r, MGM_DROP_UNKNOWN_TYPE);
 	if (gi == MGM_NIL) {
 		/* Limits first, so a refused record does not even create the group. */
 		if (rec->num_sources > r->cfg.max_sources_per_group ||
 		    (uint64_t)r->sources.live + rec->num_sources > r->cfg.max_sources)
-			return MGM_DROP_SOURCE_LIMIT + 1;
+			return refuse(r, MGM_DROP_SOURCE_LIMIT);
 		gi = mgm_rtr_group_new(r, rec->group, &why);
 		if (gi == MGM_NIL)
-			return why + 1;
+			return refuse(r, why);
 		created = true;
 	}
 	g = grp(r, gi);
 	why = row_prepare(r, gi, row, rec);
-	if (why) {
+	if (why != MGM_DROP_NONE) {
 		unmark(r, gi, rec);
-		if (created) {
-			mgm_rtr_group_free(r, gi);
-			r->ctr.groups_added--;
-			r->ctr.groups_removed--;
-		}
-		return why;
+		if (created)
+			mgm_rtr_group_free(r, gi); /* never used: neither added nor removed */
+		return refuse(r, why);
 	}
+	if (created)
+		r->ctr.groups_added++;
 	if (mgm_rtr_logging(r))
 		log_row(r, gi, row, rec);
 	for (int i = 0; i < MAX_ACTIONS && row->actions[i] != ACT_END; i++)
@@ -542,5 +551,5 @@ int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gip,
 	mgm_rtr_track_record(r, gi, rec);
 	mgm_rtr_fast_leave(r, now, gi);
 	*gip = mgm_rtr_fwd_sync(r, gi) ? gi : MGM_NIL;
-	return 0;
+	return MGM_DROP_NONE;
 }

@@ -16,6 +16,18 @@
 #include "mgm/router.h"
 #include "timer.h"
 
+/* The querier role (router_querier.c): states and the events that move between them. */
+enum querier_state { QS_STOPPED, QS_QUERIER, QS_NON_QUERIER, QS__COUNT };
+enum querier_event {
+	QE_START,		  /* mgm_router_start() */
+	QE_STOP,		  /* mgm_router_stop() */
+	QE_LOWER_QUERY_HEARD,	  /* a query from a lower address, §6.6.2 */
+	QE_OTHER_QUERIER_TIMEOUT, /* the Other Querier Present timer ran out */
+	QE_GENERAL_QUERY_TIMER,	  /* the next general query is due */
+	QE_ADDRESS_CHANGED,	  /* address set or removed, querier option changed */
+	QE__COUNT
+};
+
 /* Timer heap references: a group index, or a source index with this bit. */
 #define REF_SOURCE 0x80000000u
 
@@ -108,22 +120,24 @@ struct mgm_router {
 	uint8_t family;
 	uint8_t alen; /* 4 or 16 */
 	bool running;
+	uint8_t busy; /* inside an entry point (router.c): callbacks must not re-enter */
 
 	bool have_addr;
 	struct mgm_addr addr;
 	uint8_t prefix_len;
 
-	/* Querier state, §6.6.2. */
-	bool querier;
+	/* Querier state, §6.6.2: a state machine (router_querier.c). */
+	uint8_t qstate; /* enum querier_state */
 	struct mgm_addr querier_addr;
 	int64_t other_querier_at;
 	int64_t general_query_at;
 	uint8_t startup_left;
-	int64_t older_querier_at[2]; /* Older Version Querier Present for version 1, 2 */
-	bool older_warned;	     /* older_warn_next is valid */
-	int64_t older_warn_next;     /* rate limit of the §7.3.1 warning */
-	uint8_t rv;		     /* Robustness Variable in use */
-	uint32_t qi_ms;		     /* Query Interval in use */
+	/* Older Version Querier Present, version v = 1, 2 at [v - 1] (engine.h). */
+	int64_t older_querier_at[MGM_OLDER_VERSIONS];
+	bool older_warned;	 /* older_warn_next is valid */
+	int64_t older_warn_next; /* rate limit of the §7.3.1 warning */
+	uint8_t rv;		 /* Robustness Variable in use */
+	uint32_t qi_ms;		 /* Query Interval in use */
 
 	struct mgm_pool groups, sources, tracks;
 	struct mgm_htab gtab, stab, ttab;
@@ -169,6 +183,10 @@ static inline void addr_make(const struct mgm_router *r, struct mgm_addr *a, con
 
 int64_t mgm_rtr_gmi(const struct mgm_router *r);  /* Group Membership Interval */
 int64_t mgm_rtr_lmqt(const struct mgm_router *r); /* Last Member Query Time */
+/* The derived variables in use (0 in the configuration: from RV and QI in use). */
+uint8_t mgm_rtr_lmqc(const struct mgm_router *r); /* Last Member Query Count */
+uint8_t mgm_rtr_sqc(const struct mgm_router *r);  /* Startup Query Count */
+uint32_t mgm_rtr_sqi(const struct mgm_router *r); /* Startup Query Interval */
 int64_t mgm_rtr_ohpi(const struct mgm_router *r); /* Older Host Present Interval */
 int64_t mgm_rtr_oqpi(const struct mgm_router *r); /* Other Querier Present Interval */
 void mgm_rtr_log(const struct mgm_router *r, int level, const char *fmt, ...)
@@ -177,7 +195,8 @@ static inline bool mgm_rtr_logging(const struct mgm_router *r)
 {
 	return r->cb.log != NULL;
 }
-void mgm_rtr_drop(struct mgm_router *r, int reason);
+/* Counts a drop (MGM_DROP_NONE: nothing) and logs it. */
+void mgm_rtr_drop(struct mgm_router *r, enum mgm_router_drop reason);
 
 /* ---- router_store.c: records, hash tables, the heap's owners ---------------------------- */
 
@@ -185,9 +204,11 @@ void mgm_rtr_drop(struct mgm_router *r, int reason);
 void mgm_rtr_store_init(struct mgm_router *r);
 void mgm_rtr_store_fini(struct mgm_router *r);
 uint32_t mgm_rtr_group_find(const struct mgm_router *r, const uint8_t *addr);
-/* Creates an empty INCLUDE group (limits and memory checked). MGM_NIL with *why set. */
-uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why);
-/* Frees a group whose forwarding state is withdrawn and whose sources are gone. */
+/* Creates an empty INCLUDE group (limits and memory checked). MGM_NIL with *why set. The
+ * caller counts it (groups_added) once it keeps it. */
+uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, enum mgm_router_drop *why);
+/* Frees a group whose forwarding state is withdrawn and whose sources are gone. The caller
+ * counts a deletion (groups_removed); a group freed unused is not one. */
 void mgm_rtr_group_free(struct mgm_router *r, uint32_t gi);
 uint32_t mgm_rtr_source_find(const struct mgm_router *r, uint32_t gi, const uint8_t *addr);
 /* Room for n more sources in the tables and the heap (reserve before mutating). */
@@ -227,9 +248,10 @@ struct mgm_rtr_record {
 
 /* Applies one record to the group state: the §6.4 rows. *gi is the group's index as the
  * caller found it (MGM_NIL: absent), so the record's group is looked up once; on return it is
- * the index after the record, MGM_NIL when there is no group. 0, or the drop reason + 1. */
-int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gi,
-			const struct mgm_rtr_record *rec);
+ * the index after the record, MGM_NIL when there is no group. A refused record is counted
+ * here and changes nothing; returns MGM_DROP_NONE or the reason. */
+enum mgm_router_drop mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gi,
+					 const struct mgm_rtr_record *rec);
 /* A heap entry of a group or a source fired. */
 void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi);
 void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si);
@@ -246,8 +268,11 @@ const char *mgm_rtr_mode_name(uint8_t mode);
 
 /* ---- router_querier.c: RFC 3376 §6.6, §7.3.1 -------------------------------------------- */
 
+/* The querier state of a new router: STOPPED. */
+void mgm_rtr_querier_init(struct mgm_router *r);
+const char *mgm_rtr_querier_state_name(uint8_t state);
 void mgm_rtr_querier_start(struct mgm_router *r, int64_t now);
-void mgm_rtr_querier_stop(struct mgm_router *r);
+void mgm_rtr_querier_stop(struct mgm_router *r, int64_t now);
 void mgm_rtr_querier_timers(struct mgm_router *r, int64_t now);
 int64_t mgm_rtr_querier_deadline(const struct mgm_router *r);
 void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,

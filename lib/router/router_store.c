@@ -273,7 +273,7 @@ uint32_t mgm_rtr_group_find(const struct mgm_router *r, const uint8_t *addr)
 	}
 }
 
-uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why)
+uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, enum mgm_router_drop *why)
 {
 	struct mgm_group *g;
 	uint32_t gi;
@@ -300,7 +300,6 @@ uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why)
 	g->mode = MGM_INCLUDE;
 	g->fwd = MGM_FWD_NONE;
 	htab_insert(&r->gtab, group_hash(r, key), gi);
-	r->ctr.groups_added++;
 	return gi;
 }
 
@@ -312,7 +311,6 @@ void mgm_rtr_group_free(struct mgm_router *r, uint32_t gi)
 	if (g->heap != MGM_NIL)
 		mgm_timer_remove(&r->heap, g->heap);
 	mgm_pool_put(&r->groups, gi);
-	r->ctr.groups_removed++;
 	/* Keep room for every record's timer (heap_reserve()), give back the rest. */
 	mgm_timer_trim(&r->heap, r->groups.live + r->sources.live);
 }

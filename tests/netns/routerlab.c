@@ -367,8 +367,8 @@ static int table_group(void *ctx, const struct mgm_router_group_info *gi)
 		member_string("mode", gi->filter_mode == MGM_EXCLUDE ? "exclude" : "include");
 		member_int("compat", gi->compat_version);
 		member_int("timer_ms", gi->group_timer_ms);
-		member_int("older_v1_ms", gi->older_host_present_ms[1]);
-		member_int("older_v2_ms", gi->older_host_present_ms[2]);
+		member_int("older_v1_ms", gi->older_host_present_ms[1 - 1]);
+		member_int("older_v2_ms", gi->older_host_present_ms[2 - 1]);
 		member_int("num_sources", gi->num_sources);
 		member_string("fwd_any", fwd_name(gi->any_source_fwd));
 		member_addr("reporter", &gi->last_reporter);
@@ -380,7 +380,7 @@ static int table_group(void *ctx, const struct mgm_router_group_info *gi)
 	       "fwd(*) %s reporter %s\n",
 	       mgm_addr_str(&gi->group, g), gi->filter_mode == MGM_EXCLUDE ? "exclude" : "include",
 	       gi->compat_version, (long long)gi->group_timer_ms,
-	       (long long)gi->older_host_present_ms[1], (long long)gi->older_host_present_ms[2],
+	       (long long)gi->older_host_present_ms[0], (long long)gi->older_host_present_ms[1],
 	       gi->num_sources, fwd_name(gi->any_source_fwd),
 	       mgm_addr_str(&gi->last_reporter, rep));
 	mgm_router_foreach_source(tc->lr->router, tc->now, &gi->group, table_source, &sc);

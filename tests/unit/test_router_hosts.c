@@ -420,7 +420,6 @@ static void world_init(struct world *w, uint8_t family, uint64_t seed)
 	w->cfg.startup_query_count = w->cfg.robustness;
 	w->cfg.last_member_query_interval_ms = between(&w->rng, 1, 5) * 100;
 	w->cfg.last_member_query_count = (uint8_t)between(&w->rng, 2, 3);
-	w->cfg.unsolicited_report_interval_ms = URI_MS;
 	w->cfg.fast_leave = below(&w->rng, 2);
 	if (getenv("MGM_HOSTS_FAST_LEAVE"))
 		w->cfg.fast_leave = atoi(getenv("MGM_HOSTS_FAST_LEAVE")) != 0;

@@ -179,10 +179,227 @@ static void test_nomem_refuses_the_record_and_keeps_state_whole(void **state)
 	mgm_router_status(r, 2, &st);
 	assert_int_equal(st.sources, 1);
 	assert_true(a.live <= before);
+	/* The same record for a new group: the group is not left behind, and a group that was
+	 * never used is neither counted as added nor as removed; the refusal is counted once. */
+	rec.group = sim_addr("239.2.2.2");
+	mgm_report_writer_init(&w, MGM_INET, &rec, 1, 1500);
+	assert_int_equal(mgm_report_writer_next(&w, &ip.src, &ip.dst, buf, sizeof(buf), &len), 1);
+	assert_int_equal(mgm_router_input(r, 2, &ip, buf, len), 0);
+	mgm_router_counters(r, &c);
+	assert_int_equal(c.drops[MGM_DROP_NOMEM], 2);
+	assert_int_equal(c.drops[MGM_DROP_NONE], 0);
+	assert_int_equal(c.groups_added, 1);
+	assert_int_equal(c.groups_removed, 0);
+	mgm_router_status(r, 2, &st);
+	assert_int_equal(st.groups, 1);
 	test_alloc_budget(&a, -1);
 	mgm_router_stop(r, 3);
+	mgm_router_counters(r, &c);
+	assert_int_equal(c.groups_removed, 1);
 	mgm_router_destroy(r);
 	assert_int_equal(a.live, 0);
+}
+
+/* ---- Re-entrancy and destroy ------------------------------------------------------------------
+ */
+
+/* A router whose callbacks call back into it. */
+struct reenter {
+	struct mgm_router *r;
+	uint8_t report[64];
+	size_t report_len;
+	struct mgm_ip_info ip;
+	int fwd, withdrawn, sent, refused, walked;
+	bool misbehave;
+};
+
+static void reenter_all(struct reenter *x)
+{
+	struct mgm_router_status st;
+	struct mgm_router_counters c;
+	struct mgm_router_group_info gi;
+	struct mgm_addr g = sim_addr(G), self = sim_addr("10.0.0.2");
+	struct mgm_router_config cfg;
+
+	if (!x->misbehave)
+		return;
+	/* Every entry point refuses: errors where there is a return value, nothing else. */
+	x->refused += mgm_router_input(x->r, 5, &x->ip, x->report, x->report_len) == MGM_E_BUSY;
+	x->refused += mgm_router_start(x->r, 5) == MGM_E_BUSY;
+	x->refused += mgm_router_set_address(x->r, 5, &self, 24) == MGM_E_BUSY;
+	mgm_router_config_defaults(&cfg, MGM_INET);
+	x->refused += mgm_router_reconfigure(x->r, 5, &cfg, NULL, 0) == MGM_E_BUSY;
+	x->refused += mgm_router_group(x->r, 5, &g, &gi) == MGM_E_BUSY;
+	x->refused += mgm_router_foreach_group(x->r, 5, NULL, NULL) == MGM_E_BUSY;
+	x->refused += mgm_router_next_deadline(x->r) == MGM_TIME_NEVER;
+	x->refused += !mgm_router_forwarding(x->r, &g, NULL);
+	mgm_router_status(x->r, 5, &st);
+	x->refused += !st.running && st.groups == 0;
+	mgm_router_counters(x->r, &c);
+	x->refused += c.groups_added == 0;
+	mgm_router_stop(x->r, 5);
+	mgm_router_timer(x->r, 1000000);
+	mgm_router_destroy(x->r);
+}
+
+static void reenter_fwd(void *ctx, const struct mgm_fwd_change *c)
+{
+	struct reenter *x = ctx;
+
+	x->fwd++;
+	x->withdrawn += c->to == MGM_FWD_NONE;
+	reenter_all(x);
+}
+
+static void reenter_send(void *ctx, const struct mgm_addr *dst, const uint8_t *p, size_t len)
+{
+	struct reenter *x = ctx;
+
+	(void)dst;
+	(void)p;
+	(void)len;
+	x->sent++;
+	reenter_all(x);
+}
+
+static int walk_source(void *ctx, const struct mgm_router_source_info *si)
+{
+	(void)si;
+	((struct reenter *)ctx)->walked++;
+	return 0;
+}
+
+/* Inside a walk, reading (a nested walk) is served, changing is refused. */
+static int walk_group(void *ctx, const struct mgm_router_group_info *gi)
+{
+	struct reenter *x = ctx;
+	struct mgm_router_status st;
+
+	assert_int_equal(mgm_router_foreach_source(x->r, 5, &gi->group, walk_source, x), 0);
+	mgm_router_status(x->r, 5, &st);
+	assert_true(st.running);
+	assert_int_equal(mgm_router_input(x->r, 5, &x->ip, x->report, x->report_len), MGM_E_BUSY);
+	mgm_router_stop(x->r, 5);
+	mgm_router_destroy(x->r);
+	return 0;
+}
+
+static void reenter_setup(struct reenter *x, struct mgm_router_callbacks *cb)
+{
+	struct mgm_addr self = sim_addr("10.0.0.1"), g = sim_addr(G), src = sim_addr("10.1.0.1");
+	struct mgm_group_record rec = {.type = MGM_MODE_IS_EXCLUDE, .group = g};
+	struct mgm_report_writer w;
+	struct mgm_router_config cfg;
+
+	memset(x, 0, sizeof(*x));
+	memset(cb, 0, sizeof(*cb));
+	cb->ctx = x;
+	cb->forward = reenter_fwd;
+	cb->send = reenter_send;
+	mgm_router_config_defaults(&cfg, MGM_INET);
+	assert_int_equal(mgm_router_create(&cfg, cb, NULL, &x->r, NULL, 0), 0);
+	assert_int_equal(mgm_router_set_address(x->r, 0, &self, 24), 0);
+	memset(&x->ip, 0, sizeof(x->ip));
+	x->ip.family = MGM_INET;
+	x->ip.src = sim_addr("10.0.0.9");
+	x->ip.hop_limit = 1;
+	x->ip.router_alert = true;
+	rec.sources = &src;
+	rec.num_sources = 1;
+	mgm_report_writer_init(&w, MGM_INET, &rec, 1, 1500);
+	assert_int_equal(mgm_report_writer_next(&w, &x->ip.src, &x->ip.dst, x->report,
+						sizeof(x->report), &x->report_len),
+			 1);
+}
+
+/* router.h: callbacks must not re-enter their instance; when they do, every call is refused
+ * and the state stays exactly what the outer call makes it. */
+static void test_reentering_callback_is_refused_and_state_stays_whole(void **state)
+{
+	struct mgm_router_callbacks cb;
+	struct mgm_router_counters c;
+	struct mgm_router_status st;
+	struct mgm_addr g = sim_addr(G), s1 = sim_addr("10.1.0.1"), s2 = sim_addr("10.1.0.2");
+	struct reenter x;
+
+	(void)state;
+	reenter_setup(&x, &cb);
+	x.misbehave = true;
+	assert_int_equal(mgm_router_start(x.r, 0), 0); /* sends a query: send() re-enters */
+	assert_int_equal(x.sent, 1);
+	assert_int_equal(x.refused, 10);
+	/* IS_EX({S1}): (S1,G) BLOCK, (*,G) FORWARD, each forward() re-entering. */
+	assert_int_equal(mgm_router_input(x.r, 1, &x.ip, x.report, x.report_len), 0);
+	assert_int_equal(x.fwd, 2);
+	assert_int_equal(x.refused, 30);
+	mgm_router_status(x.r, 1, &st);
+	assert_true(st.running && st.querier);
+	assert_int_equal(st.groups, 1);
+	assert_int_equal(st.sources, 1);
+	assert_true(mgm_router_forwarding(x.r, &g, &s2));
+	assert_false(mgm_router_forwarding(x.r, &g, &s1));
+	mgm_router_counters(x.r, &c);
+	assert_int_equal(c.rx_reports[3 - 1], 1);
+	assert_int_equal(c.fwd_changes, 2);
+	/* Walks: nested reads served, changes refused. */
+	x.misbehave = false;
+	assert_int_equal(mgm_router_foreach_group(x.r, 1, walk_group, &x), 0);
+	assert_int_equal(x.walked, 1);
+	mgm_router_status(x.r, 1, &st);
+	assert_true(st.running);
+	assert_int_equal(st.groups, 1);
+	mgm_router_stop(x.r, 2);
+	assert_int_equal(x.withdrawn, 2);
+	mgm_router_destroy(x.r);
+}
+
+/* The safe path is the easy one: destroying a running router withdraws its forwarding state
+ * as mgm_router_stop() would, so no route outlives it. */
+static void test_destroy_of_a_running_router_withdraws_forwarding(void **state)
+{
+	struct mgm_router_callbacks cb;
+	struct reenter x;
+
+	(void)state;
+	reenter_setup(&x, &cb);
+	assert_int_equal(mgm_router_start(x.r, 0), 0);
+	assert_int_equal(mgm_router_input(x.r, 1, &x.ip, x.report, x.report_len), 0);
+	assert_int_equal(x.fwd, 2);
+	assert_int_equal(x.withdrawn, 0);
+	mgm_router_destroy(x.r);
+	assert_int_equal(x.fwd, 4);
+	assert_int_equal(x.withdrawn, 2);
+	assert_int_equal(x.sent, 1);
+}
+
+/* mgm_router_source(): one source's record, as mgm_router_foreach_source() reports it. */
+static void test_source_lookup_reports_one_source_or_noent(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_addr g = sim_addr(G), s1 = sim_addr("10.1.0.1"), s2 = sim_addr("10.1.0.2");
+	struct mgm_addr other = sim_addr("239.9.9.9"), v6g = sim_addr("ff0e::1");
+	struct mgm_router_source_info si;
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, "10.0.0.9", MGM_ALLOW_NEW_SOURCES, G, "10.1.0.1", NULL);
+	sim_run(s, 1000);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &g, &s1, &si), 0);
+	assert_true(mgm_addr_eq(&si.source, &s1));
+	assert_int_equal(si.timer_ms, GMI - 1000);
+	assert_int_equal(si.fwd, MGM_FWD_FORWARD);
+	assert_true(si.forwarded);
+	/* EXCLUDE({}, {S2}): S2 in Y, its timer not running (-1), blocked. */
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_EXCLUDE, G, "10.1.0.2", NULL);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &g, &s2, &si), 0);
+	assert_int_equal(si.timer_ms, -1);
+	assert_int_equal(si.fwd, MGM_FWD_BLOCK);
+	assert_false(si.forwarded);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &g, &s1, &si), MGM_E_NOENT);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &other, &s2, &si), MGM_E_NOENT);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &v6g, &s2, &si), MGM_E_INVAL);
+	assert_int_equal(mgm_router_source(NULL, s->now, &g, &s2, &si), MGM_E_INVAL);
+	sim_free(s);
 }
 
 /* ---- SSM ---------------------------------------------------------------------------------------
@@ -340,13 +557,13 @@ static void test_policy_queries_from_off_the_subnet_are_ignored(void **state)
 	assert_int_equal(sim_drops(s, 0, MGM_DROP_OFF_SUBNET), 1);
 	mgm_router_status(s->rt[0].r, s->now, &st);
 	assert_true(st.querier);
-	assert_int_equal(st.older_querier_present_ms[1], -1);
+	assert_int_equal(st.older_querier_present_ms[1 - 1], -1);
 	sim_query(s, 0, "10.0.0.0", 1, "0.0.0.0", false, 0, 0, 0, NULL, 0);
 	mgm_router_status(s->rt[0].r, s->now, &st);
 	assert_false(st.querier);
 	assert_true(mgm_addr_eq(&st.querier_address, &on_link));
 	/* §8.12: Older Version Querier Present Timeout = RV x QI + QRI. */
-	assert_int_equal(st.older_querier_present_ms[1], GMI);
+	assert_int_equal(st.older_querier_present_ms[1 - 1], GMI);
 	assert_int_equal(st.operating_version, 3);
 	sim_free(s);
 }
@@ -434,6 +651,7 @@ static void test_policy_input_before_start_and_wrong_family_are_dropped(void **s
 	assert_int_equal(mgm_router_input(s->rt[0].r, 0, NULL, buf, sizeof(buf)), MGM_E_INVAL);
 	assert_string_equal(mgm_router_drop_name(MGM_DROP_OFF_SUBNET), "off_subnet");
 	assert_string_equal(mgm_router_drop_name(MGM_DROP__COUNT), "unknown");
+	assert_string_equal(mgm_router_drop_name(MGM_DROP_NONE), "none");
 	sim_free(s);
 }
 
@@ -454,16 +672,16 @@ static void test_counters_count_messages_records_and_queries(void **state)
 	sim_record(s, 0, "10.0.0.9", MGM_BLOCK_OLD_SOURCES, "239.1.1.3", "10.1.0.1", NULL);
 	sim_query(s, 0, "10.0.0.7", 2, NULL, false, 0, 0, 10000, NULL, 0);
 	c = counters(s);
-	assert_int_equal(c.rx_reports[1], 1);
-	assert_int_equal(c.rx_reports[2], 1);
-	assert_int_equal(c.rx_reports[3], 2);
+	assert_int_equal(c.rx_reports[1 - 1], 1);
+	assert_int_equal(c.rx_reports[2 - 1], 1);
+	assert_int_equal(c.rx_reports[3 - 1], 2);
 	assert_int_equal(c.rx_leaves, 1);
 	assert_int_equal(c.rx_records[MGM_MODE_IS_INCLUDE], 1);
 	assert_int_equal(c.rx_records[MGM_BLOCK_OLD_SOURCES], 1);
-	assert_int_equal(c.rx_queries[2], 1);
-	assert_int_equal(c.tx_general_queries[3], 1);
-	assert_int_equal(c.tx_group_queries[3], 1);
-	assert_int_equal(c.tx_group_source_queries[3], 1);
+	assert_int_equal(c.rx_queries[2 - 1], 1);
+	assert_int_equal(c.tx_general_queries[3 - 1], 1);
+	assert_int_equal(c.tx_group_queries[3 - 1], 1);
+	assert_int_equal(c.tx_group_source_queries[3 - 1], 1);
 	assert_int_equal(c.groups_added, 3);
 	assert_int_equal(c.sources_added, 1);
 	sim_free(s);
@@ -512,11 +730,11 @@ static void test_config_defaults_are_the_rfc_values(void **state)
 	assert_int_equal(c.robustness, 2);
 	assert_int_equal(c.query_interval_ms, 125000);
 	assert_int_equal(c.query_response_interval_ms, 10000);
-	assert_int_equal(c.startup_query_interval_ms, 31250);
-	assert_int_equal(c.startup_query_count, 2);
+	/* Derived from RV and QI when used (0). */
+	assert_int_equal(c.startup_query_interval_ms, 0);
+	assert_int_equal(c.startup_query_count, 0);
 	assert_int_equal(c.last_member_query_interval_ms, 1000);
-	assert_int_equal(c.last_member_query_count, 2);
-	assert_int_equal(c.unsolicited_report_interval_ms, 1000);
+	assert_int_equal(c.last_member_query_count, 0);
 	assert_true(c.querier);
 	assert_false(c.fast_leave);
 	assert_int_equal(mgm_router_config_check(&c, err, sizeof(err)), 0);
@@ -561,17 +779,9 @@ static void bad_sqi(struct mgm_router_config *c)
 {
 	c->startup_query_interval_ms = 200000;
 }
-static void bad_sqc(struct mgm_router_config *c)
-{
-	c->startup_query_count = 0;
-}
 static void bad_lmqi(struct mgm_router_config *c)
 {
 	c->last_member_query_interval_ms = 50;
-}
-static void bad_lmqc(struct mgm_router_config *c)
-{
-	c->last_member_query_count = 0;
 }
 static void bad_limit(struct mgm_router_config *c)
 {
@@ -604,9 +814,7 @@ static const struct bad_config bad[] = {
 	{"qri for v2", bad_qri_v2, "query_response_interval_ms (30000) must be 100..25500"},
 	{"qi", bad_qi, "query_interval_ms (500)"},
 	{"sqi", bad_sqi, "startup_query_interval_ms (200000)"},
-	{"sqc", bad_sqc, "startup_query_count (0)"},
 	{"lmqi", bad_lmqi, "last_member_query_interval_ms (50)"},
-	{"lmqc", bad_lmqc, "last_member_query_count (0)"},
 	{"max_groups", bad_limit, "max_groups (0)"},
 	{"max_sources_per_group", bad_per_group, "max_sources_per_group (70000)"},
 	{"mtu", bad_mtu, "mtu (500)"},
@@ -833,6 +1041,9 @@ static void test_create_refuses_an_allocator_with_only_one_hook(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reentering_callback_is_refused_and_state_stays_whole),
+		cmocka_unit_test(test_destroy_of_a_running_router_withdraws_forwarding),
+		cmocka_unit_test(test_source_lookup_reports_one_source_or_noent),
 		cmocka_unit_test(test_limit_max_groups_refuses_a_new_group_and_counts_it),
 		cmocka_unit_test(test_limit_sources_per_group_refuses_the_whole_record),
 		cmocka_unit_test(test_limit_sources_per_interface_refuses_records),

@@ -545,20 +545,20 @@ static void check_group(struct world *w, int g, const struct mgm_router_group_in
 			  ex ? "EXCLUDE" : "INCLUDE", gi->num_sources, str(ga));
 	check_timer(w, "group timer", ga, gi->group_timer_ms, w->gmi_bound);
 	for (int v = 1; v <= 2; v++)
-		check_timer(w, "older host present timer", ga, gi->older_host_present_ms[v],
+		check_timer(w, "older host present timer", ga, gi->older_host_present_ms[v - 1],
 			    w->gmi_bound);
 	/* §7.3.2: the compatibility mode follows the Older Host Present timers. */
 	if (gi->compat_version < 1 || gi->compat_version > c->version)
 		violation(w, "group %s in compatibility mode %u, configured %u", str(ga),
 			  gi->compat_version, c->version);
-	if (gi->older_host_present_ms[1] >= 0 && gi->compat_version != 1)
+	if (gi->older_host_present_ms[0] >= 0 && gi->compat_version != 1)
 		violation(w, "group %s: v1 host present but compatibility mode %u", str(ga),
 			  gi->compat_version);
-	if (gi->older_host_present_ms[1] < 0 && gi->older_host_present_ms[2] >= 0 &&
+	if (gi->older_host_present_ms[0] < 0 && gi->older_host_present_ms[1] >= 0 &&
 	    gi->compat_version > 2)
 		violation(w, "group %s: v2 host present but compatibility mode %u", str(ga),
 			  gi->compat_version);
-	if (gi->older_host_present_ms[1] < 0 && gi->older_host_present_ms[2] < 0 &&
+	if (gi->older_host_present_ms[0] < 0 && gi->older_host_present_ms[1] < 0 &&
 	    gi->compat_version != c->version && gi->compat_version != st->operating_version)
 		violation(w, "group %s in compatibility mode %u with no older host present",
 			  str(ga), gi->compat_version);
@@ -635,8 +635,8 @@ static void check_querier(struct world *w, const struct mgm_router_status *st)
 		    w->gmi_bound);
 	check_timer(w, "general query timer", NULL, st->next_general_query_ms, w->qi_bound);
 	for (int v = 1; v <= 2; v++)
-		check_timer(w, "older querier present timer", NULL, st->older_querier_present_ms[v],
-			    w->gmi_bound);
+		check_timer(w, "older querier present timer", NULL,
+			    st->older_querier_present_ms[v - 1], w->gmi_bound);
 	if (st->querier && !c->querier)
 		violation(w, "querier though configured not to be");
 	if (st->querier && st->other_querier_present_ms >= 0)
@@ -1036,7 +1036,7 @@ static void op_query(struct world *w)
 		mgm_router_counters(w->r, &k1);
 		mgm_router_status(w->r, w->now, &st);
 		for (int v = 1; v <= 3; v++)
-			heard += k1.rx_queries[v] - k0.rx_queries[v];
+			heard += k1.rx_queries[v - 1] - k0.rx_queries[v - 1];
 		/* RFC 3376 §6.6.2 / RFC 3810 §7.6.2: a query from a lower address that was
 		 * accepted makes the other router querier; a higher one changes nothing. */
 		if (heard && src == &w->router_low &&
@@ -1151,8 +1151,8 @@ static uint64_t digest_state(struct world *w)
 		mix(&d, gi.filter_mode);
 		mix(&d, gi.compat_version);
 		mix(&d, gi.group_timer_ms >= 0);
+		mix(&d, gi.older_host_present_ms[0] >= 0);
 		mix(&d, gi.older_host_present_ms[1] >= 0);
-		mix(&d, gi.older_host_present_ms[2] >= 0);
 		mix(&d, gi.num_sources);
 		mix(&d, gi.group_query_retransmissions);
 		mix(&d, gi.any_source_fwd);
@@ -1393,8 +1393,8 @@ static void world_end(struct world *w)
 	stats.steps += w->step;
 	stats.fwd_changes += k.fwd_changes;
 	for (int v = 1; v <= 3; v++)
-		stats.queries_sent += k.tx_general_queries[v] + k.tx_group_queries[v] +
-				      k.tx_group_source_queries[v];
+		stats.queries_sent += k.tx_general_queries[v - 1] + k.tx_group_queries[v - 1] +
+				      k.tx_group_source_queries[v - 1];
 	for (int t = 1; t <= 6; t++)
 		stats.records[t] += k.rx_records[t];
 	for (int d = 0; d < MGM_DROP__COUNT; d++)
@@ -1772,7 +1772,7 @@ static void test_router_random_sequences_keep_every_invariant(void **state)
 	for (int t = 1; t <= 6; t++)
 		assert_true(stats.records[t] >= 5 * scale);
 	/* Every reason but not_running: the sequences run started routers only. */
-	for (int d = 0; d < MGM_DROP__COUNT; d++) {
+	for (int d = MGM_DROP_NONE + 1; d < MGM_DROP__COUNT; d++) {
 		if (d == MGM_DROP_NOT_RUNNING)
 			continue;
 		if (stats.drops[d] * 6 < scale)

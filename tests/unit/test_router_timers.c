@@ -88,6 +88,68 @@ static void test_group_timer_expiry_switches_to_include_with_running_sources(voi
 	sim_free(s);
 }
 
+/* Forwarding changes captured for one source (NULL: (*,G)). */
+static int fwd_count(const struct sim *s, const char *src)
+{
+	int n = 0;
+
+	for (int k = 0; k < s->rt[0].nfwd; k++) {
+		const struct mgm_fwd_change *c = &s->rt[0].fwd[k];
+		struct mgm_addr a;
+
+		if (!src) {
+			n += c->any_source;
+			continue;
+		}
+		a = sim_addr(src);
+		n += !c->any_source && mgm_addr_eq(&a, &c->source);
+	}
+	return n;
+}
+
+/*
+ * §6.5 carries into INCLUDE only the sources "with source timers greater than zero": a source
+ * of X whose timer runs out in the same millisecond as the group timer is not forwarded and
+ * withdrawn again (nor blocked and unblocked), whichever of the two timers fires first. S2,
+ * refreshed later, is carried over.
+ */
+static void test_group_and_source_timer_expiring_together_emit_no_churn(void **state)
+{
+	for (int order = 0; order < 2; order++) {
+		struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+		struct mgm_router_group_info gi;
+
+		(void)state;
+		sim_start(s);
+		if (order == 0) {
+			/* The group's timer entry first, then S1's. */
+			sim_record(s, 0, H1, MGM_MODE_IS_EXCLUDE, G, NULL);
+			sim_record(s, 0, H2, MGM_ALLOW_NEW_SOURCES, G, S1, NULL);
+		} else {
+			/* S1 before the group's timer runs: INCLUDE({S1}), then IS_EX({S1}). */
+			sim_record(s, 0, H2, MGM_ALLOW_NEW_SOURCES, G, S1, NULL);
+			sim_record(s, 0, H1, MGM_MODE_IS_EXCLUDE, G, S1, NULL);
+		}
+		sim_run(s, 1000);
+		sim_record(s, 0, H2, MGM_ALLOW_NEW_SOURCES, G, S2, NULL);
+		assert_int_equal(sim_source_timer(s, 0, G, S1), GMI - 1000);
+		assert_int_equal(sim_group(s, 0, G, &gi), 0);
+		assert_int_equal(gi.group_timer_ms, GMI - 1000);
+		sim_clear(s);
+		sim_run(s, GMI);
+		assert_int_equal(sim_group(s, 0, G, &gi), 0);
+		assert_int_equal(gi.filter_mode, MGM_INCLUDE);
+		assert_false(sim_has_source(s, 0, G, S1));
+		assert_int_equal(fwd_count(s, S1), 0);
+		assert_false(sim_fwd(s, 0, G, S1));
+		/* S2 is carried over before (*,G) stops: two changes in all. */
+		assert_int_equal(fwd_index(s, S2, MGM_FWD_NONE, MGM_FWD_FORWARD), 0);
+		assert_int_equal(fwd_index(s, NULL, MGM_FWD_FORWARD, MGM_FWD_NONE), 1);
+		assert_int_equal(s->rt[0].nfwd, 2);
+		sim_free(s);
+	}
+}
+
 static void test_group_timer_expiry_deletes_group_without_running_sources(void **state)
 {
 	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
@@ -501,6 +563,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_timer_expiry_switches_to_include_with_running_sources),
+		cmocka_unit_test(test_group_and_source_timer_expiring_together_emit_no_churn),
 		cmocka_unit_test(test_group_timer_expiry_deletes_group_without_running_sources),
 		cmocka_unit_test(test_source_timer_expiry_in_exclude_moves_source_to_y),
 		cmocka_unit_test(test_source_timer_expiry_in_include_deletes_source_then_group),
