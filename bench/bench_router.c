@@ -255,7 +255,7 @@ static void build_v2(struct stream *s, size_t groups)
 	stream_alloc(s, groups, V2_LEN);
 	for (size_t i = 0; i < groups; i++) {
 		group_addr(&g, order[i]);
-		if (mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT_V2, &g, NULL, NULL,
+		if (mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT, 2, &g, NULL, NULL,
 				    s->buf + i * s->stride, s->stride, &s->len[i]))
 			die("encoding a v2 report", 0);
 		s->dst[i] = g;
@@ -307,10 +307,13 @@ static void input_one(struct rt *rt, const struct stream *s, size_t i, bool raw)
 	int rc;
 
 	rt->ip.dst = s->dst[i];
-	if (raw)
-		rc = mgm_router_input(rt->r, rt->now, &rt->ip, s->buf + i * s->stride, s->len[i]);
-	else
+	if (raw) {
+		rt->ip.payload = s->buf + i * s->stride;
+		rt->ip.payload_len = s->len[i];
+		rc = mgm_router_input(rt->r, rt->now, &rt->ip);
+	} else {
 		rc = mgm_router_input_msg(rt->r, rt->now, &rt->ip, &s->msg[i]);
+	}
 	if (rc)
 		die("input", rc);
 }
@@ -601,7 +604,7 @@ static void tick_cost(size_t idle, double *mean_ns, double *median_ns, size_t *n
 	for (size_t i = 0; i < ACTIVE; i++) {
 		struct mgm_addr g = s.msg[i].group;
 
-		if (mgm_encode_v1v2(MGM_INET, MGM_MSG_LEAVE, &g, NULL, NULL,
+		if (mgm_encode_v1v2(MGM_INET, MGM_MSG_LEAVE, 2, &g, NULL, NULL,
 				    leaves.buf + i * V2_LEN, V2_LEN, &leaves.len[i]))
 			die("encoding a leave", 0);
 		leaves.dst[i] = all_routers;

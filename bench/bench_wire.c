@@ -2,7 +2,9 @@
 /*
  * Codec throughput: how fast libmgm decodes and validates IGMPv2 reports, IGMPv3 and MLDv2
  * reports (RFC 3376 §4.2, RFC 3810 §5.2) and whole IPv4/IPv6 packets (RFC 2113, RFC 2711).
- * Prints ns per message, best of several repetitions, and PASS/MISS for the IGMPv2 target.
+ * Prints ns per message, best of several repetitions, and PASS/MISS for the IGMPv2 target; then
+ * ns per address of text (RFC 5952) from mgm_addr_format() beside the two formatters it replaced
+ * (bench/addr_peers.c), measured in the same run.
  * Usage: bench_wire [-t MIN_SECONDS_PER_RUN] [-r REPETITIONS]
  */
 #include <stdbool.h>
@@ -15,6 +17,7 @@
 #include "mgm/err.h"
 #include "mgm/wire.h"
 
+#include "addr_peers.h"
 #include "bench.h"
 
 /* Distinct messages per case, a power of two; rotating over them keeps the branch predictor
@@ -171,8 +174,8 @@ static void build_set(struct bcase *c)
 		case K_IGMP_V2_REPORT:
 		case K_MLD_V1_REPORT:
 			*dst = group;
-			rc = mgm_encode_v1v2(family, MGM_MSG_REPORT_V2, &group, src, dst, payload,
-					     cap, &len);
+			rc = mgm_encode_v1v2(family, MGM_MSG_REPORT, family == MGM_INET ? 2 : 1,
+					     &group, src, dst, payload, cap, &len);
 			break;
 		case K_IGMP_V3_REPORT:
 		case K_MLD_V2_REPORT:
@@ -282,6 +285,161 @@ static void measure(struct bcase *c, double min_s, int reps)
 	c->best_ns = bench_best_s(run_work, c, NMSG * 16, min_s, reps) * 1e9;
 }
 
+/* ---- Address text -------------------------------------------------------------------------- */
+
+#define NADDR 1024 /* distinct addresses per family, a power of two */
+
+typedef size_t (*format_fn)(uint8_t family, const uint8_t *octets, char *out);
+
+struct fcase {
+	const char *name;
+	format_fn fn;
+	uint8_t family;
+	uint8_t (*addrs)[16];
+	double best_ns;
+};
+
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* What a capture holds: groups and hosts. IPv4: 239.x.y.z groups, 10.x.y.z and 192.168.1.z
+ * hosts. IPv6: fe80:: hosts with random interface IDs, ff05::N and ff3e::8000:N groups,
+ * 2001:db8:: sources, and now and then ::ffff:a.b.c.d and ::. */
+static void build_addrs(uint8_t family, uint8_t (*a)[16])
+{
+	uint64_t x = family == MGM_INET ? 0x9e3779b97f4a7c15u : 0xc2b2ae3d27d4eb4fu;
+
+	for (unsigned i = 0; i < NADDR; i++) {
+		uint64_t r = xorshift(&x), s = xorshift(&x);
+		uint8_t *o = a[i];
+
+		memset(o, 0, 16);
+		if (family == MGM_INET) {
+			unsigned k = r & 3;
+
+			o[0] = k < 2 ? 239 : k == 2 ? 10 : 192;
+			o[1] = k == 3 ? 168 : (uint8_t)(s >> 8);
+			o[2] = k == 3 ? 1 : (uint8_t)(s >> 16);
+			o[3] = (uint8_t)(s >> 24);
+			continue;
+		}
+		switch (r & 7) {
+		case 0:
+		case 1:
+		case 2:
+			o[0] = 0xfe;
+			o[1] = 0x80;
+			memcpy(o + 8, &s, 8);
+			break;
+		case 3:
+			o[0] = 0xff;
+			o[1] = 0x05;
+			o[15] = (uint8_t)s;
+			o[14] = (uint8_t)(s >> 8) & 3;
+			break;
+		case 4:
+			o[0] = 0xff;
+			o[1] = 0x3e;
+			o[12] = 0x80;
+			o[14] = (uint8_t)(s >> 8);
+			o[15] = (uint8_t)s;
+			break;
+		case 5:
+			o[0] = 0x20;
+			o[1] = 0x01;
+			o[2] = 0x0d;
+			o[3] = 0xb8;
+			o[5] = (uint8_t)(s >> 32);
+			memcpy(o + 12, &s, 4);
+			break;
+		case 6:
+			o[10] = o[11] = 0xff;
+			memcpy(o + 12, &s, 4);
+			break;
+		default:
+			break; /* :: */
+		}
+	}
+}
+
+static void format_work(void *ctx, uint64_t iters)
+{
+	const struct fcase *c = ctx;
+	char out[MGM_ADDRSTRLEN];
+	uint64_t h = 0;
+
+	for (uint64_t i = 0; i < iters; i++) {
+		size_t n = c->fn(c->family, c->addrs[i & (NADDR - 1)], out);
+
+		h += n + (unsigned char)out[n - 1];
+	}
+	sink += h;
+}
+
+/* Every formatter must write the same text, or the timing compares nothing. */
+static void check_same_text(const struct fcase *c, const struct fcase *ref)
+{
+	char a[MGM_ADDRSTRLEN], b[MGM_ADDRSTRLEN];
+
+	for (unsigned i = 0; i < NADDR; i++) {
+		size_t na = c->fn(c->family, c->addrs[i], a),
+		       nb = ref->fn(ref->family, c->addrs[i], b);
+
+		if (na != nb || memcmp(a, b, na)) {
+			fprintf(stderr,
+				"bench_wire: %s and %s disagree on address %u: %.*s / %.*s\n",
+				c->name, ref->name, i, (int)na, a, (int)nb, b);
+			exit(1);
+		}
+	}
+}
+
+static void bench_addr_text(double min_s, int reps)
+{
+	static uint8_t v4[NADDR][16], v6[NADDR][16];
+	struct fcase cases[] = {
+		{"libmgm mgm_addr_format", mgm_addr_format, MGM_INET, v4, 0},
+		{"  old mgmdump tables", peer_table_format, MGM_INET, v4, 0},
+		{"  old libmgm loop", peer_loop_format, MGM_INET, v4, 0},
+		{"libmgm mgm_addr_format", mgm_addr_format, MGM_INET6, v6, 0},
+		{"  old mgmdump tables", peer_table_format, MGM_INET6, v6, 0},
+		{"  old libmgm loop", peer_loop_format, MGM_INET6, v6, 0},
+	};
+	const size_t n = sizeof(cases) / sizeof(cases[0]);
+
+	build_addrs(MGM_INET, v4);
+	build_addrs(MGM_INET6, v6);
+	peer_table_setup();
+	printf("\naddress text (RFC 5952), %d distinct addresses per family; the formatters take\n"
+	       "turns, %d rounds, best round each\n",
+	       NADDR, reps);
+	printf("%-32s %7s %9s %12s\n", "formatter", "family", "ns/addr", "addrs/s");
+	for (size_t i = 0; i < n; i++) {
+		check_same_text(&cases[i], &cases[i / 3 * 3]);
+		format_work(&cases[i], NADDR); /* warm */
+		cases[i].best_ns = 1e300;
+	}
+	/* In turns, so that a neighbour's load or a frequency change hits all of them alike. */
+	for (int r = 0; r < reps; r++) {
+		for (size_t i = 0; i < n; i++) {
+			double ns =
+				bench_best_s(format_work, &cases[i], NADDR * 16, min_s, 1) * 1e9;
+
+			if (ns < cases[i].best_ns)
+				cases[i].best_ns = ns;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("%-32s %7s %9.2f %12.0f\n", cases[i].name,
+		       cases[i].family == MGM_INET ? "IPv4" : "IPv6", cases[i].best_ns,
+		       1e9 / cases[i].best_ns);
+}
+
 int main(int argc, char **argv)
 {
 	static struct bcase cases[] = {
@@ -332,5 +490,6 @@ int main(int argc, char **argv)
 	}
 	printf("\ntarget: IGMPv2 report decode under %.0f ns: %.2f ns %s\n", V2_TARGET_NS,
 	       cases[0].best_ns, cases[0].best_ns < V2_TARGET_NS ? "PASS" : "MISS");
+	bench_addr_text(min_s, reps);
 	return 0;
 }

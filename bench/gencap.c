@@ -221,8 +221,8 @@ static size_t query(uint8_t family, uint8_t version, struct mgm_addr *src, struc
 	return len;
 }
 
-static size_t v1v2(uint8_t family, uint8_t kind, struct mgm_addr *src, struct mgm_addr *dst,
-		   uint8_t *buf, size_t cap)
+static size_t v1v2(uint8_t family, uint8_t kind, uint8_t version, struct mgm_addr *src,
+		   struct mgm_addr *dst, uint8_t *buf, size_t cap)
 {
 	struct mgm_addr group;
 	size_t len = 0;
@@ -235,7 +235,7 @@ static size_t v1v2(uint8_t family, uint8_t kind, struct mgm_addr *src, struct mg
 		mgm_addr_all_routers(dst, family);
 	else
 		*dst = group;
-	rc = mgm_encode_v1v2(family, kind, &group, src, dst, buf, cap, &len);
+	rc = mgm_encode_v1v2(family, kind, version, &group, src, dst, buf, cap, &len);
 	if (rc != 0)
 		die("v1/v2 message", rc);
 	return len;
@@ -263,15 +263,15 @@ static size_t build_frame(enum kind k, uint8_t *frame)
 		len = query(family, (uint8_t)(1 + k - MLD_V1_QUERY), &src, &dst, payload, cap);
 		break;
 	case IGMP_V1_REPORT:
-		len = v1v2(family, MGM_MSG_REPORT_V1, &src, &dst, payload, cap);
+		len = v1v2(family, MGM_MSG_REPORT, 1, &src, &dst, payload, cap);
 		break;
 	case IGMP_V2_REPORT:
 	case MLD_V1_REPORT:
-		len = v1v2(family, MGM_MSG_REPORT_V2, &src, &dst, payload, cap);
+		len = v1v2(family, MGM_MSG_REPORT, v6 ? 1 : 2, &src, &dst, payload, cap);
 		break;
 	case IGMP_V2_LEAVE:
 	case MLD_V1_DONE:
-		len = v1v2(family, MGM_MSG_LEAVE, &src, &dst, payload, cap);
+		len = v1v2(family, MGM_MSG_LEAVE, v6 ? 1 : 2, &src, &dst, payload, cap);
 		break;
 	case IGMP_V3_REPORT:
 	case MLD_V2_REPORT:

@@ -430,7 +430,7 @@ static void deliver(struct world *w, const struct mgm_addr *src, const struct mg
 	if (predecoded)
 		ret = mgm_router_input_msg(w->r, w->now, &ip, &m);
 	else
-		ret = mgm_router_input(w->r, w->now, &ip, buf, len);
+		ret = mgm_router_input(w->r, w->now, &ip);
 	CHECK(ret <= 0);
 }
 
@@ -454,16 +454,18 @@ static void op_raw(struct world *w, struct cursor *c, uint8_t a)
 
 static void op_v1v2(struct world *w, struct cursor *c, uint8_t a)
 {
-	static const uint8_t kinds[4] = {MGM_MSG_REPORT_V1, MGM_MSG_REPORT_V2, MGM_MSG_LEAVE,
-					 MGM_MSG_REPORT_V2};
-	uint8_t x = next(c), kind = kinds[x & 3], buf[64];
+	/* (kind, IGMP version): IGMPv1 report, IGMPv2 report, leave, IGMPv2 report; MLD has
+	 * version 1 of each. */
+	static const uint8_t kinds[4][2] = {
+		{MGM_MSG_REPORT, 1}, {MGM_MSG_REPORT, 2}, {MGM_MSG_LEAVE, 2}, {MGM_MSG_REPORT, 2}};
+	uint8_t x = next(c), kind = kinds[x & 3][0], version = kinds[x & 3][1], buf[64];
 	const struct mgm_addr *g = &w->groups[(x >> 2) & 7], *src = sender(w, x >> 5);
 	const struct mgm_addr *dst = kind == MGM_MSG_LEAVE ? &w->all_routers : g;
 	size_t len;
 
-	if (w->family == MGM_INET6 && kind == MGM_MSG_REPORT_V1)
-		kind = MGM_MSG_REPORT_V2;
-	if (mgm_encode_v1v2(w->family, kind, g, src, dst, buf, sizeof(buf), &len) == 0)
+	if (w->family == MGM_INET6)
+		version = 1;
+	if (mgm_encode_v1v2(w->family, kind, version, g, src, dst, buf, sizeof(buf), &len) == 0)
 		deliver(w, src, dst, buf, len, a & 2, a & 1);
 }
 
@@ -654,7 +656,8 @@ static void trace_summary(struct world *w)
 	mgm_router_counters(w->r, &k);
 	mgm_router_status(w->r, w->now, &st);
 	for (int v = 1; v <= 3; v++)
-		q += k.tx_general_queries[v] + k.tx_group_queries[v] + k.tx_group_source_queries[v];
+		q += k.tx_general_queries[v - 1] + k.tx_group_queries[v - 1] +
+		     k.tx_group_source_queries[v - 1];
 	fprintf(stderr,
 		"fuzz_router: t=%lld: %u groups, %u sources, %llu groups added, %llu forwarding "
 		"changes, %llu queries sent, querier %d, version %u\n",

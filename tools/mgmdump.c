@@ -413,7 +413,6 @@ int main(int argc, char **argv)
 	if (!file && !iface)
 		return usage_error("need -r FILE or -i IFACE", NULL);
 
-	dump_text_setup();
 	dump_out_init(&r.proc.out, STDOUT_FILENO, outbuf, sizeof(outbuf));
 	dump_text_init(&r.proc.text, time_style, verbose);
 	r.source = file ? file : iface;

@@ -105,8 +105,6 @@ struct dump_text {
 	size_t cached_len;
 };
 
-/* Builds the tables the address printers share; once, before any thread starts. */
-void dump_text_setup(void);
 void dump_text_init(struct dump_text *t, int time_style, bool verbose);
 /* True when a line depends on the messages before it (-ttt, -ttttt). */
 bool dump_text_sequential(const struct dump_text *t);
@@ -122,7 +120,7 @@ void dump_json_msg(struct dump_out *o, const struct dump_msg *dm);
 
 /* Messages are counted by family, version and kind; malformed ones by error. */
 #define DUMP_NVERSIONS 4
-#define DUMP_NKINDS    (MGM_MSG_REPORT_V3 + 1)
+#define DUMP_NKINDS    MGM_MSG__COUNT
 #define DUMP_NERRORS   64
 
 struct dump_counts {

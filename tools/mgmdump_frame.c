@@ -222,8 +222,6 @@ void dump_counts_add(struct dump_counts *to, const struct dump_counts *from)
 void dump_counts_print(const struct dump_counts *n, FILE *f)
 {
 	static const char *const fam[2] = {"IGMP", "MLD"};
-	static const char *const kind[DUMP_NKINDS] = {"unknown", "query", "report",
-						      "report",	 "leave", "report"};
 	char label[64];
 	int fi, v, k;
 
@@ -237,7 +235,7 @@ void dump_counts_print(const struct dump_counts *n, FILE *f)
 				if (!n->by_kind[fi][v][k])
 					continue;
 				snprintf(label, sizeof(label), "%sv%d %s", fam[fi], v,
-					 fi && k == MGM_MSG_LEAVE ? "done" : kind[k]);
+					 mgm_msg_kind_name(fi ? MGM_INET6 : MGM_INET, (uint8_t)k));
 				fprintf(f, "  %-32s %10" PRIu64 "\n", label, n->by_kind[fi][v][k]);
 			}
 		}

@@ -71,23 +71,6 @@ static struct json_object *source_list(const uint8_t *sources, uint8_t family, s
 	return arr;
 }
 
-static const char *kind_name(const struct mgm_msg *m)
-{
-	switch (m->kind) {
-	case MGM_MSG_QUERY:
-		return "query";
-	case MGM_MSG_REPORT_V1:
-	case MGM_MSG_REPORT_V2:
-	case MGM_MSG_REPORT_V3:
-		return "report";
-	case MGM_MSG_LEAVE:
-		/* RFC 2710 §3.7 calls the MLDv1 leave "Done". */
-		return m->family == MGM_INET6 ? "done" : "leave";
-	default:
-		return "unknown";
-	}
-}
-
 static void add_query(struct json_object *o, const struct mgm_msg *m)
 {
 	add_int(o, "max_resp_code", m->max_resp_code);
@@ -128,20 +111,21 @@ static void add_message(struct json_object *o, const struct mgm_msg *m)
 	if (m->kind != MGM_MSG_UNKNOWN)
 		add_int(o, "version", m->version);
 	add_int(o, "type", m->type);
-	add_str(o, "kind", kind_name(m));
+	add_str(o, "kind", mgm_msg_kind_name(m->family, m->kind));
 	add_int(o, "len", (int64_t)m->len);
 	switch (m->kind) {
 	case MGM_MSG_QUERY:
 		add_addr(o, "group", &m->group);
 		add_query(o, m);
 		break;
-	case MGM_MSG_REPORT_V1:
-	case MGM_MSG_REPORT_V2:
+	case MGM_MSG_REPORT:
+		if (m->records)
+			add_records(o, m); /* IGMPv3, MLDv2 */
+		else
+			add_addr(o, "group", &m->group);
+		break;
 	case MGM_MSG_LEAVE:
 		add_addr(o, "group", &m->group);
-		break;
-	case MGM_MSG_REPORT_V3:
-		add_records(o, m);
 		break;
 	}
 }

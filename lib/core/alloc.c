@@ -166,8 +166,3 @@ void mgm_pool_trim(struct mgm_pool *p)
 	mgm_pool_fini(p);
 	mgm_pool_init(p, mem, size);
 }
-
-size_t mgm_pool_bytes(const struct mgm_pool *p)
-{
-	return (size_t)p->nchunks * MGM_POOL_CHUNK * p->size + p->dircap * sizeof(*p->chunks);
-}

@@ -18,7 +18,7 @@
 
 struct mgm_mem {
 	struct mgm_allocator hooks;
-	size_t in_use; /* bytes currently held */
+	size_t in_use; /* bytes currently held: the instance's one memory count */
 };
 
 /* hooks NULL, or both functions NULL: malloc and free. MGM_E_INVAL when only one is given. */
@@ -55,7 +55,6 @@ uint32_t mgm_pool_take(struct mgm_pool *p);
 void mgm_pool_put(struct mgm_pool *p, uint32_t idx);
 /* Gives every chunk back if no record is live (after a reservation that went unused). */
 void mgm_pool_trim(struct mgm_pool *p);
-size_t mgm_pool_bytes(const struct mgm_pool *p);
 
 static inline void *mgm_pool_at(const struct mgm_pool *p, uint32_t idx)
 {

@@ -52,4 +52,10 @@ static inline int64_t mgm_timer_when(const struct mgm_timer_heap *h, uint32_t po
 	return h->chunks[pos >> MGM_TIMER_SHIFT]->when[pos & (MGM_TIMER_CHUNK - 1)];
 }
 
+/* The earliest deadline in a heap that is not empty (mgm_timer_peek() without the checks). */
+static inline int64_t mgm_timer_first(const struct mgm_timer_heap *h)
+{
+	return mgm_timer_when(h, 0);
+}
+
 #endif

@@ -10,21 +10,16 @@
 #include "mgm/err.h"
 #include "router_priv.h"
 
-/* The highest version of the family: 3 for IGMP, 2 for MLD. */
-static uint8_t top_version(const struct mgm_router *r)
-{
-	return r->family == MGM_INET ? 3 : 2;
-}
-
 uint8_t mgm_rtr_group_compat(const struct mgm_router *r, const struct mgm_group *g)
 {
-	uint8_t v = top_version(r);
+	uint8_t v = r->fam->top_version;
 
-	/* §7.3.2: the lowest version whose Older Host Present timer runs. For MLD the MLDv1
-	 * timer sits in slot 0. */
-	if (g && g->older_host[0] != MGM_TIME_NEVER)
+	/* §7.3.2: the lowest version whose Older Host Present timer runs. Each version below the
+	 * top has one: MLD has only MLDv1's, the version 1 timer. */
+	if (g && g->deadline[MGM_GT_OLDER_HOST_V1] != MGM_TIME_NEVER)
 		v = 1;
-	else if (g && r->family == MGM_INET && g->older_host[1] != MGM_TIME_NEVER)
+	else if (g && r->fam->top_version > 2 &&
+		 g->deadline[MGM_GT_OLDER_HOST_V2] != MGM_TIME_NEVER)
 		v = 2;
 	/* A router configured for an older version (RFC 3376 §7.3.1) reads every record in
 	 * that version's rules. */
@@ -40,8 +35,8 @@ static void log_compat(struct mgm_router *r, const struct mgm_group *g, uint8_t 
 		return;
 	addr_make(r, &a, g->addr);
 	mgm_rtr_log(r, MGM_LOG_INFO, "group %s: compatibility mode %s%u -> %s%u",
-		    mgm_addr_str(&a, gs), r->family == MGM_INET ? "IGMPv" : "MLDv", (unsigned)from,
-		    r->family == MGM_INET ? "IGMPv" : "MLDv", (unsigned)to);
+		    mgm_addr_str(&a, gs), r->fam->version_prefix, (unsigned)from,
+		    r->fam->version_prefix, (unsigned)to);
 }
 
 void mgm_rtr_compat_timers(struct mgm_router *r, int64_t now, uint32_t gi)
@@ -49,9 +44,9 @@ void mgm_rtr_compat_timers(struct mgm_router *r, int64_t now, uint32_t gi)
 	struct mgm_group *g = grp(r, gi);
 	uint8_t before = mgm_rtr_group_compat(r, g);
 
-	for (int i = 0; i < 2; i++)
-		if (g->older_host[i] <= now)
-			g->older_host[i] = MGM_TIME_NEVER;
+	for (int k = MGM_GT_OLDER_HOST_V1; k <= MGM_GT_OLDER_HOST_V2; k++)
+		if (g->deadline[k] <= now)
+			g->deadline[k] = MGM_TIME_NEVER;
 	log_compat(r, g, before, mgm_rtr_group_compat(r, g));
 }
 
@@ -74,16 +69,12 @@ static bool ssm_group(const struct mgm_router *r, const uint8_t *group)
 	return mgm_addr_is_ssm(&a);
 }
 
-/* gi: the record's group as found, or MGM_NIL. Returns the group after the record, if any. */
+/* gi: the record's group as found, or MGM_NIL. Returns the group after the record, if any
+ * (a refusal is counted by mgm_rtr_group_apply()). */
 static uint32_t apply(struct mgm_router *r, int64_t now, uint32_t gi,
 		      const struct mgm_rtr_record *rec)
 {
-	int why = mgm_rtr_group_apply(r, now, &gi, rec);
-
-	if (why) {
-		mgm_rtr_drop(r, why - 1);
-		mgm_rtr_store_trim(r);
-	}
+	mgm_rtr_group_apply(r, now, &gi, rec);
 	return gi;
 }
 
@@ -95,7 +86,7 @@ static void older_report(struct mgm_router *r, int64_t now, const struct mgm_rtr
 	struct mgm_group *g;
 	uint32_t gi;
 	uint8_t before;
-	int slot = version - 1; /* IGMPv1 0, IGMPv2 1, MLDv1 0 */
+	int slot = version - 1; /* IGMPv1 0, IGMPv2 1, MLDv1 0: below the top version */
 
 	/* RFC 4604 §2.2.1: no EXCLUDE state, thus no v1/v2 membership, in the SSM range. */
 	if (ssm_group(r, rec.group)) {
@@ -114,7 +105,7 @@ static void older_report(struct mgm_router *r, int64_t now, const struct mgm_rtr
 	if (version >= r->cfg.version)
 		return;
 	before = mgm_rtr_group_compat(r, g);
-	g->older_host[slot] = now + mgm_rtr_ohpi(r);
+	g->deadline[MGM_GT_OLDER_HOST_V1 + slot] = now + mgm_rtr_ohpi(r);
 	mgm_rtr_group_rearm(r, gi, false);
 	log_compat(r, g, before, mgm_rtr_group_compat(r, g));
 }
@@ -137,11 +128,12 @@ static void v3_record(struct mgm_router *r, int64_t now, const struct mgm_rtr_re
 	}
 	gi = mgm_rtr_group_find(r, rec.group);
 	compat = mgm_rtr_group_compat(r, gi == MGM_NIL ? NULL : grp(r, gi));
-	if (compat < top_version(r)) {
+	if (!mgm_family_caps(r->fam, compat)->source_lists) {
 		/* §7.3.2 / RFC 3810 §8.3.2: in IGMPv2 / MLDv1 mode BLOCK is ignored and TO_EX
-		 * loses its sources; in IGMPv1 mode TO_IN is ignored as well. */
+		 * loses its sources; IGMPv1 mode, with no leave, ignores TO_IN as well. */
 		if (rec.type == MGM_BLOCK_OLD_SOURCES ||
-		    (r->family == MGM_INET && compat == 1 && rec.type == MGM_CHANGE_TO_INCLUDE)) {
+		    (rec.type == MGM_CHANGE_TO_INCLUDE &&
+		     !mgm_family_caps(r->fam, compat)->leave)) {
 			mgm_rtr_drop(r, MGM_DROP_COMPAT_IGNORED);
 			return;
 		}
@@ -151,12 +143,66 @@ static void v3_record(struct mgm_router *r, int64_t now, const struct mgm_rtr_re
 	apply(r, now, gi, &rec);
 }
 
+/* Why a record mgm_records_next_checked() refused is skipped (got < 0), or MGM_DROP_NONE. */
+static enum mgm_router_drop bad_record_reason(int got)
+{
+	switch (got) {
+	case MGM_E_RECORD_TYPE:
+		return MGM_DROP_RECORD_TYPE;
+	case MGM_E_GROUP_NOT_MULTICAST:
+	case MGM_E_REPORT_ALL_SYSTEMS:
+		return MGM_DROP_RECORD_GROUP;
+	case MGM_E_SOURCE_NOT_UNICAST:
+		return MGM_DROP_RECORD_SOURCE;
+	case MGM_E_RECORD_OVERRUN:
+	case MGM_E_SOURCE_OVERRUN:
+	case MGM_E_AUX_OVERRUN:
+		return MGM_DROP_RECORD_TRUNCATED;
+	default:
+		return MGM_DROP_NONE;
+	}
+}
+
+/*
+ * The records of a v3 / MLDv2 report, each checked as it is read (the message may come from
+ * mgm_decode_lenient()). RFC 3376 §4.2.12, RFC 3810 §5.2.12: "Unrecognized Record Type values
+ * MUST be silently ignored"; a record that breaks another rule of its format (a group that is
+ * not multicast, a source that is not unicast) is skipped the same way, as the Linux bridge
+ * does, so that one bad record does not cost the good ones beside it. A truncated record ends
+ * the walk: nothing after it can be located. Each skipped record is counted by its reason.
+ */
+static void v3_report(struct mgm_router *r, int64_t now, const struct mgm_msg *m,
+		      struct mgm_rtr_record *rec)
+{
+	struct mgm_record_iter it;
+	struct mgm_record wr;
+	int got;
+
+	mgm_records_begin(m, &it);
+	while ((got = mgm_records_next_checked(&it, &wr)) != 0) {
+		enum mgm_router_drop why = bad_record_reason(got);
+
+		if (why == MGM_DROP_RECORD_TRUNCATED) {
+			mgm_rtr_drop(r, why);
+			return; /* the iterator has ended */
+		}
+		r->ctr.rx_records[wr.type <= 6 ? wr.type : 0]++;
+		if (why != MGM_DROP_NONE) {
+			mgm_rtr_drop(r, why);
+			continue;
+		}
+		rec->type = wr.type;
+		rec->group = wr.group.octets;
+		rec->sources = wr.sources;
+		rec->num_sources = wr.num_sources;
+		v3_record(r, now, rec);
+	}
+}
+
 void mgm_rtr_compat_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
 			  const struct mgm_msg *m)
 {
 	struct mgm_rtr_record rec;
-	struct mgm_record_iter it;
-	struct mgm_record wr;
 	uint32_t gi;
 
 	memset(&rec, 0, sizeof(rec));
@@ -164,15 +210,16 @@ void mgm_rtr_compat_input(struct mgm_router *r, int64_t now, const struct mgm_ip
 	rec.group = m->group.octets;
 
 	switch (m->kind) {
-	case MGM_MSG_REPORT_V1:
-	case MGM_MSG_REPORT_V2:
+	case MGM_MSG_REPORT:
+		if (mgm_family_caps(r->fam, m->version)->source_lists) {
+			v3_report(r, now, m, &rec);
+			return;
+		}
 		if (untracked_group(r, rec.group)) {
 			mgm_rtr_drop(r, MGM_DROP_LINK_LOCAL_GROUP);
 			return;
 		}
-		/* IGMPv1 -> slot 0, IGMPv2 -> slot 1, MLDv1 -> slot 0. */
-		older_report(r, now, &rec,
-			     m->kind == MGM_MSG_REPORT_V1 ? 1 : (r->family == MGM_INET ? 2 : 1));
+		older_report(r, now, &rec, m->version);
 		return;
 	case MGM_MSG_LEAVE:
 		if (untracked_group(r, rec.group)) {
@@ -186,8 +233,9 @@ void mgm_rtr_compat_input(struct mgm_router *r, int64_t now, const struct mgm_ip
 		}
 		gi = mgm_rtr_group_find(r, rec.group);
 		/* §7.3.2: IGMPv1 mode ignores leaves (so does an IGMPv1 router, §7.3.1). */
-		if (r->family == MGM_INET &&
-		    mgm_rtr_group_compat(r, gi == MGM_NIL ? NULL : grp(r, gi)) == 1) {
+		if (!mgm_family_caps(r->fam,
+				     mgm_rtr_group_compat(r, gi == MGM_NIL ? NULL : grp(r, gi)))
+			     ->leave) {
 			mgm_rtr_drop(r, MGM_DROP_COMPAT_IGNORED);
 			return;
 		}
@@ -195,17 +243,6 @@ void mgm_rtr_compat_input(struct mgm_router *r, int64_t now, const struct mgm_ip
 			mgm_rtr_track_untrust(r, gi);
 		rec.type = MGM_CHANGE_TO_INCLUDE;
 		apply(r, now, gi, &rec);
-		return;
-	case MGM_MSG_REPORT_V3:
-		mgm_records_begin(m, &it);
-		while (mgm_records_next(&it, &wr)) {
-			r->ctr.rx_records[wr.type <= 6 ? wr.type : 0]++;
-			rec.type = wr.type;
-			rec.group = wr.group.octets;
-			rec.sources = wr.sources;
-			rec.num_sources = wr.num_sources;
-			v3_record(r, now, &rec);
-		}
 		return;
 	default:
 		return;

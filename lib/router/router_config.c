@@ -15,17 +15,19 @@
 
 void mgm_router_config_defaults(struct mgm_router_config *cfg, uint8_t family)
 {
+	const struct mgm_family_desc *fd = mgm_family_desc(family);
+
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->family = family;
-	cfg->version = family == MGM_INET6 ? 2 : 3;
-	cfg->robustness = 2;				/* §8.1 */
-	cfg->query_interval_ms = 125 * SEC;		/* §8.2 */
-	cfg->query_response_interval_ms = 10 * SEC;	/* §8.3 */
-	cfg->startup_query_interval_ms = 125 * SEC / 4; /* §8.6: QI / 4 */
-	cfg->startup_query_count = 2;			/* §8.7: RV */
-	cfg->last_member_query_interval_ms = 1 * SEC;	/* §8.8 */
-	cfg->last_member_query_count = 2;		/* §8.9: RV */
-	cfg->unsolicited_report_interval_ms = 1 * SEC;	/* §8.11, RFC 3810 §9.11 */
+	/* An unknown family fails mgm_router_config_check() anyway. */
+	cfg->version = fd ? fd->top_version : 3;
+	cfg->robustness = 2;			      /* §8.1 */
+	cfg->query_interval_ms = 125 * SEC;	      /* §8.2 */
+	cfg->query_response_interval_ms = 10 * SEC;   /* §8.3 */
+	cfg->startup_query_interval_ms = 0;	      /* §8.6: QI / 4, derived */
+	cfg->startup_query_count = 0;		      /* §8.7: RV, derived */
+	cfg->last_member_query_interval_ms = 1 * SEC; /* §8.8 */
+	cfg->last_member_query_count = 0;	      /* §8.9: RV, derived */
 	cfg->querier = true;
 	cfg->fast_leave = false;
 	cfg->check_subnet = true;
@@ -152,42 +154,44 @@ static int check_resp_code(const struct mgm_router_config *c, uint32_t ms, const
 /* Limits feed 32-bit indices whose top bit tags heap entries. */
 #define LIMIT_MAX (1u << 28)
 
+/* A rule both families share is cited in both RFCs, in one text: a daemon checking an IGMP and
+ * an MLD configuration from one stanza says it once. */
 int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, size_t errlen)
 {
-	uint8_t vmax;
+	const struct mgm_family_desc *fd = mgm_family_desc(c->family);
 
 	if (errbuf && errlen)
 		errbuf[0] = '\0';
-	if (c->family != MGM_INET && c->family != MGM_INET6)
+	if (!fd)
 		return fail(errbuf, errlen, "family (%u) must be 4 (IGMP) or 6 (MLD)",
 			    (unsigned)c->family);
-	vmax = c->family == MGM_INET ? 3 : 2;
-	if (c->version < 1 || c->version > vmax)
-		return fail(errbuf, errlen, "version (%u) must be 1..%u for %s",
-			    (unsigned)c->version, (unsigned)vmax,
-			    c->family == MGM_INET ? "IGMP" : "MLD");
+	if (c->version < fd->lowest_version || c->version > fd->top_version)
+		return fail(errbuf, errlen, "version (%u) must be %u..%u for %s",
+			    (unsigned)c->version, (unsigned)fd->lowest_version,
+			    (unsigned)fd->top_version, fd->name);
 	if (c->robustness == 0)
 		return fail(errbuf, errlen,
 			    "robustness (0) must not be 0 (RFC 3376 8.1, RFC 3810 9.1)");
 	if (c->query_interval_ms < SEC || c->query_interval_ms > 31744u * SEC)
 		return fail(errbuf, errlen,
-			    "query_interval_ms (%u) must be 1000..31744000 (QQIC, RFC 3376 4.1.7)",
+			    "query_interval_ms (%u) must be 1000..31744000 (QQIC, RFC 3376 4.1.7, "
+			    "RFC 3810 5.1.9)",
 			    (unsigned)c->query_interval_ms);
 	/* QQIC (RFC 3376 §4.1.7, RFC 3810 §5.1.9): whole seconds in the 8-bit code. */
 	{
 		uint32_t lo, hi;
 
 		if (!exact_in_code(CODE_8, SEC, c->query_interval_ms, &lo, &hi))
-			return fail_inexact(errbuf, errlen, "query_interval_ms",
-					    c->query_interval_ms,
-					    "QQIC (RFC 3376 4.1.7: other routers would compute a "
-					    "shorter Other Querier Present Interval, 8.5)",
-					    lo, hi);
+			return fail_inexact(
+				errbuf, errlen, "query_interval_ms", c->query_interval_ms,
+				"QQIC (RFC 3376 4.1.7, RFC 3810 5.1.9: other routers would "
+				"compute a shorter Other Querier Present Interval, 8.5, 9.5)",
+				lo, hi);
 	}
 	if (c->query_response_interval_ms >= c->query_interval_ms)
 		return fail(
 			errbuf, errlen,
-			"query_response_interval_ms (%u) must be below query_interval_ms (%u) (RFC 3376 8.3)",
+			"query_response_interval_ms (%u) must be below query_interval_ms (%u) (RFC 3376 8.3, RFC 3810 9.3)",
 			(unsigned)c->query_response_interval_ms, (unsigned)c->query_interval_ms);
 	if (check_resp_code(c, c->query_response_interval_ms, "query_response_interval_ms", errbuf,
 			    errlen))
@@ -199,27 +203,22 @@ int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, siz
 			"robustness (%u) x query_interval_ms (%u) + query_response_interval_ms (%u) must stay below 2147483648 ms (about 24 days)",
 			(unsigned)c->robustness, (unsigned)c->query_interval_ms,
 			(unsigned)c->query_response_interval_ms);
-	if (c->startup_query_interval_ms == 0 ||
-	    c->startup_query_interval_ms > c->query_interval_ms)
-		return fail(errbuf, errlen,
-			    "startup_query_interval_ms (%u) must be 1..query_interval_ms (%u)",
-			    (unsigned)c->startup_query_interval_ms, (unsigned)c->query_interval_ms);
-	if (c->startup_query_count == 0)
-		return fail(errbuf, errlen, "startup_query_count (0) must be at least 1");
+	/* 0 derives it (QI / 4). */
+	if (c->startup_query_interval_ms > c->query_interval_ms)
+		return fail(
+			errbuf, errlen,
+			"startup_query_interval_ms (%u) must be 0 (QI / 4) or 1..query_interval_ms (%u)",
+			(unsigned)c->startup_query_interval_ms, (unsigned)c->query_interval_ms);
 	if (check_resp_code(c, c->last_member_query_interval_ms, "last_member_query_interval_ms",
 			    errbuf, errlen))
 		return MGM_E_CONFIG;
-	if (c->last_member_query_count == 0)
-		return fail(errbuf, errlen, "last_member_query_count (0) must be at least 1");
-	if (c->unsolicited_report_interval_ms == 0)
-		return fail(errbuf, errlen, "unsolicited_report_interval_ms (0) must be above 0");
 	if (c->ip_policy > MGM_IP_POLICY_LOOSE)
 		return fail(errbuf, errlen,
 			    "ip_policy (%u) must be 0 (default), 1 (strict) or 2 (loose)",
 			    (unsigned)c->ip_policy);
-	if (c->mtu < (c->family == MGM_INET ? 576u : 1280u) || c->mtu > 65535)
+	if (c->mtu < fd->min_mtu || c->mtu > 65535)
 		return fail(errbuf, errlen, "mtu (%u) must be %u..65535", (unsigned)c->mtu,
-			    c->family == MGM_INET ? 576u : 1280u);
+			    (unsigned)fd->min_mtu);
 	if (c->max_groups == 0 || c->max_groups > LIMIT_MAX)
 		return fail(errbuf, errlen, "max_groups (%u) must be 1..%u",
 			    (unsigned)c->max_groups, LIMIT_MAX);
@@ -233,9 +232,10 @@ int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, siz
 		return fail(errbuf, errlen, "max_tracked (%u) must be 1..%u",
 			    (unsigned)c->max_tracked, LIMIT_MAX);
 	if (c->robustness == 1 && errbuf && errlen)
-		/* RFC 3376 §8.1: SHOULD NOT be one. Legal, so only said. */
+		/* RFC 3376 §8.1, RFC 3810 §9.1: SHOULD NOT be one. Legal, so only said. */
 		snprintf(
 			errbuf, errlen,
-			"warning: robustness 1 gives no protection against a lost packet (RFC 3376 8.1)");
+			"warning: robustness 1 gives no protection against a lost packet (RFC 3376 "
+			"8.1, RFC 3810 9.1)");
 	return 0;
 }

@@ -141,5 +141,6 @@ delete_group:
 	/* §6.2.1 / §6.5: an INCLUDE-mode group without sources is deleted. */
 	mgm_rtr_track_drop_group(r, gi);
 	mgm_rtr_group_free(r, gi);
+	r->ctr.groups_removed++;
 	return false;
 }

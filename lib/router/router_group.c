@@ -30,17 +30,18 @@ enum grp_action {
 	ACT__COUNT
 };
 
+/* In the family's words: %I is its GMI (RFC 3810: MALI), %T its group timer (filter timer). */
 static const char *const action_name[ACT__COUNT] = {
 	[ACT_END] = "",
-	[ACT_SET_LISTED_GMI] = "(B)=GMI",
+	[ACT_SET_LISTED_GMI] = "(B)=%I",
 	[ACT_ADD_NEW_EXCLUDED] = "(B-A)=0",
-	[ACT_ADD_NEW_GMI] = "(A-X-Y)=GMI",
-	[ACT_ADD_NEW_GROUP_TIMER] = "(A-X-Y)=GT",
+	[ACT_ADD_NEW_GMI] = "(A-X-Y)=%I",
+	[ACT_ADD_NEW_GROUP_TIMER] = "(A-X-Y)=%T",
 	[ACT_DELETE_UNLISTED] = "delete unlisted",
 	[ACT_QUERY_LISTED] = "Q(G,listed)",
 	[ACT_QUERY_UNLISTED] = "Q(G,unlisted)",
 	[ACT_QUERY_GROUP] = "Q(G)",
-	[ACT_GROUP_TIMER_GMI] = "GT=GMI",
+	[ACT_GROUP_TIMER_GMI] = "%T=%I",
 };
 
 #define MAX_ACTIONS 5
@@ -50,53 +51,73 @@ struct grp_row {
 	uint8_t event; /* enum mgm_record_type */
 	uint8_t next;  /* enum mgm_filter_mode */
 	uint8_t actions[MAX_ACTIONS];
-	const char *rfc;
+	uint8_t rule; /* enum mgm_fam_rule: the section the row is from, in each family's RFC */
 };
 
 /* The rows of RFC 3376 §6.4.1 and §6.4.2 in the RFC's order (RFC 3810 §7.4.1, §7.4.2). */
 static const struct grp_row grp_fsm[] = {
 	/* §6.4.1: INCLUDE(A) + IS_IN(B) -> INCLUDE(A+B); (B)=GMI */
-	{MGM_INCLUDE, MGM_MODE_IS_INCLUDE, MGM_INCLUDE, {ACT_SET_LISTED_GMI}, "6.4.1"},
+	{MGM_INCLUDE,
+	 MGM_MODE_IS_INCLUDE,
+	 MGM_INCLUDE,
+	 {ACT_SET_LISTED_GMI},
+	 MGM_RULE_CURRENT_STATE},
 	/* §6.4.1: INCLUDE(A) + IS_EX(B) -> EXCLUDE(A*B, B-A); (B-A)=0; Delete (A-B); GT=GMI */
 	{MGM_INCLUDE,
 	 MGM_MODE_IS_EXCLUDE,
 	 MGM_EXCLUDE,
 	 {ACT_ADD_NEW_EXCLUDED, ACT_DELETE_UNLISTED, ACT_GROUP_TIMER_GMI},
-	 "6.4.1"},
+	 MGM_RULE_CURRENT_STATE},
 	/* §6.4.1: EXCLUDE(X,Y) + IS_IN(A) -> EXCLUDE(X+A, Y-A); (A)=GMI */
-	{MGM_EXCLUDE, MGM_MODE_IS_INCLUDE, MGM_EXCLUDE, {ACT_SET_LISTED_GMI}, "6.4.1"},
+	{MGM_EXCLUDE,
+	 MGM_MODE_IS_INCLUDE,
+	 MGM_EXCLUDE,
+	 {ACT_SET_LISTED_GMI},
+	 MGM_RULE_CURRENT_STATE},
 	/* §6.4.1: EXCLUDE(X,Y) + IS_EX(A) -> EXCLUDE(A-Y, Y*A); (A-X-Y)=GMI; Delete (X-A),
 	 * (Y-A); GT=GMI */
 	{MGM_EXCLUDE,
 	 MGM_MODE_IS_EXCLUDE,
 	 MGM_EXCLUDE,
 	 {ACT_ADD_NEW_GMI, ACT_DELETE_UNLISTED, ACT_GROUP_TIMER_GMI},
-	 "6.4.1"},
+	 MGM_RULE_CURRENT_STATE},
 	/* §6.4.2: INCLUDE(A) + ALLOW(B) -> INCLUDE(A+B); (B)=GMI */
-	{MGM_INCLUDE, MGM_ALLOW_NEW_SOURCES, MGM_INCLUDE, {ACT_SET_LISTED_GMI}, "6.4.2"},
+	{MGM_INCLUDE,
+	 MGM_ALLOW_NEW_SOURCES,
+	 MGM_INCLUDE,
+	 {ACT_SET_LISTED_GMI},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: INCLUDE(A) + BLOCK(B) -> INCLUDE(A); Send Q(G,A*B) */
-	{MGM_INCLUDE, MGM_BLOCK_OLD_SOURCES, MGM_INCLUDE, {ACT_QUERY_LISTED}, "6.4.2"},
+	{MGM_INCLUDE,
+	 MGM_BLOCK_OLD_SOURCES,
+	 MGM_INCLUDE,
+	 {ACT_QUERY_LISTED},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: INCLUDE(A) + TO_EX(B) -> EXCLUDE(A*B, B-A); (B-A)=0; Delete (A-B);
 	 * Send Q(G,A*B); GT=GMI */
 	{MGM_INCLUDE,
 	 MGM_CHANGE_TO_EXCLUDE,
 	 MGM_EXCLUDE,
 	 {ACT_ADD_NEW_EXCLUDED, ACT_DELETE_UNLISTED, ACT_QUERY_LISTED, ACT_GROUP_TIMER_GMI},
-	 "6.4.2"},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: INCLUDE(A) + TO_IN(B) -> INCLUDE(A+B); (B)=GMI; Send Q(G,A-B) */
 	{MGM_INCLUDE,
 	 MGM_CHANGE_TO_INCLUDE,
 	 MGM_INCLUDE,
 	 {ACT_SET_LISTED_GMI, ACT_QUERY_UNLISTED},
-	 "6.4.2"},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: EXCLUDE(X,Y) + ALLOW(A) -> EXCLUDE(X+A, Y-A); (A)=GMI */
-	{MGM_EXCLUDE, MGM_ALLOW_NEW_SOURCES, MGM_EXCLUDE, {ACT_SET_LISTED_GMI}, "6.4.2"},
+	{MGM_EXCLUDE,
+	 MGM_ALLOW_NEW_SOURCES,
+	 MGM_EXCLUDE,
+	 {ACT_SET_LISTED_GMI},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: EXCLUDE(X,Y) + BLOCK(A) -> EXCLUDE(X+(A-Y), Y); (A-X-Y)=GT; Send Q(G,A-Y) */
 	{MGM_EXCLUDE,
 	 MGM_BLOCK_OLD_SOURCES,
 	 MGM_EXCLUDE,
 	 {ACT_ADD_NEW_GROUP_TIMER, ACT_QUERY_LISTED},
-	 "6.4.2"},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: EXCLUDE(X,Y) + TO_EX(A) -> EXCLUDE(A-Y, Y*A); (A-X-Y)=GT; Delete (X-A),
 	 * (Y-A); Send Q(G,A-Y); GT=GMI. The new sources take the group timer before it is
 	 * raised: the row lists GT=GMI last. */
@@ -104,14 +125,14 @@ static const struct grp_row grp_fsm[] = {
 	 MGM_CHANGE_TO_EXCLUDE,
 	 MGM_EXCLUDE,
 	 {ACT_ADD_NEW_GROUP_TIMER, ACT_DELETE_UNLISTED, ACT_QUERY_LISTED, ACT_GROUP_TIMER_GMI},
-	 "6.4.2"},
+	 MGM_RULE_STATE_CHANGE},
 	/* §6.4.2: EXCLUDE(X,Y) + TO_IN(A) -> EXCLUDE(X+A, Y-A); (A)=GMI; Send Q(G,X-A);
 	 * Send Q(G) */
 	{MGM_EXCLUDE,
 	 MGM_CHANGE_TO_INCLUDE,
 	 MGM_EXCLUDE,
 	 {ACT_SET_LISTED_GMI, ACT_QUERY_UNLISTED, ACT_QUERY_GROUP},
-	 "6.4.2"},
+	 MGM_RULE_STATE_CHANGE},
 };
 
 static const struct grp_row *find_row(uint8_t state, uint8_t event)
@@ -154,8 +175,8 @@ void mgm_rtr_lower_group(struct mgm_router *r, int64_t now, uint32_t gi, int64_t
 {
 	struct mgm_group *g = grp(r, gi);
 
-	if (g->mode == MGM_EXCLUDE && g->group_timer > now + ms) {
-		g->group_timer = now + ms;
+	if (g->mode == MGM_EXCLUDE && g->deadline[MGM_GT_GROUP] > now + ms) {
+		g->deadline[MGM_GT_GROUP] = now + ms;
 		mgm_rtr_group_rearm(r, gi, false);
 	}
 }
@@ -198,17 +219,16 @@ void mgm_rtr_group_delete(struct mgm_router *r, uint32_t gi)
 	for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next)
 		mgm_rtr_source_delete(r, si);
 	g->mode = MGM_INCLUDE;
-	g->group_timer = MGM_TIME_NEVER;
-	g->older_host[0] = g->older_host[1] = MGM_TIME_NEVER;
-	g->rtx_at = MGM_TIME_NEVER;
+	mgm_rtr_group_timers_stop(g);
 	g->rtx_left = 0;
 	g->flags |= GF_DIRTY;
 	mgm_rtr_fwd_sync(r, gi); /* INCLUDE({}): withdraws and frees */
 }
 
 /* §6.5: the group timer of an EXCLUDE-mode group ran out. The group goes to INCLUDE with the
- * sources whose timers still run (X); those in Y are deleted. router_fwd.c deletes the group if
- * nothing is left. */
+ * sources "with source timers greater than zero"; the others are deleted: Y, and the sources of
+ * X whose timer runs out in this same millisecond (carried over, they would be forwarded and
+ * withdrawn again in one call). router_fwd.c deletes the group if nothing is left. */
 void mgm_rtr_group_expire(struct mgm_router *r, int64_t now, uint32_t gi)
 {
 	struct mgm_group *g = grp(r, gi);
@@ -217,45 +237,88 @@ void mgm_rtr_group_expire(struct mgm_router *r, int64_t now, uint32_t gi)
 	if (g->mode != MGM_EXCLUDE)
 		return;
 	g->mode = MGM_INCLUDE;
-	g->group_timer = MGM_TIME_NEVER;
+	g->deadline[MGM_GT_GROUP] = MGM_TIME_NEVER;
 	g->rtx_left = 0; /* Q(G) retransmissions belong to the EXCLUDE-mode group */
 	g->flags |= GF_DIRTY;
 	for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next)
-		if (!running(src(r, si)))
+		if (!running(src(r, si)) || mgm_rtr_source_deadline(r, src(r, si)) <= now)
 			mgm_rtr_source_delete(r, si);
 	mgm_rtr_track_drop_excluders(r, gi);
 	if (mgm_rtr_logging(r)) {
 		struct mgm_addr a;
 
 		addr_make(r, &a, g->addr);
-		mgm_rtr_log(
-			r, MGM_LOG_DEBUG,
-			"group %s: group timer expired, EXCLUDE -> INCLUDE (%u sources left) (RFC 3376 6.5)",
-			mgm_addr_str(&a, gs), (unsigned)(g->num_src));
+		mgm_rtr_log(r, MGM_LOG_DEBUG,
+			    "group %s: %s expired, EXCLUDE -> INCLUDE (%u sources left) (%s %s)",
+			    mgm_addr_str(&a, gs), r->fam->group_timer_name, (unsigned)(g->num_src),
+			    r->fam->rfc, r->fam->section[MGM_RULE_FILTER_SWITCH]);
 	}
-	(void)now;
 }
 
-void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi)
+/* §6.6.3: the next Q(G) / Q(G,S) transmission is due. */
+static bool retransmit_expired(struct mgm_router *r, int64_t now, uint32_t gi)
+{
+	grp(r, gi)->deadline[MGM_GT_RETRANSMIT] = MGM_TIME_NEVER;
+	mgm_rtr_query_flush(r, now, gi);
+	return true;
+}
+
+/* §7.3.2: the group may return to a newer compatibility mode (both timers at once, so that
+ * the change is told once). */
+static bool older_host_expired(struct mgm_router *r, int64_t now, uint32_t gi)
+{
+	mgm_rtr_compat_timers(r, now, gi);
+	return true;
+}
+
+/* §6.5: EXCLUDE -> INCLUDE, which may leave nothing of the group. */
+static bool group_timer_expired(struct mgm_router *r, int64_t now, uint32_t gi)
 {
 	struct mgm_group *g = grp(r, gi);
 
-	if (g->rtx_at <= now) {
-		g->rtx_at = MGM_TIME_NEVER;
-		mgm_rtr_query_flush(r, now, gi);
+	if (g->mode != MGM_EXCLUDE) {
+		g->deadline[MGM_GT_GROUP] = MGM_TIME_NEVER; /* cannot run: see group_rearm() */
+		return true;
 	}
-	if (g->older_host[0] <= now || g->older_host[1] <= now)
-		mgm_rtr_compat_timers(r, now, gi);
-	if (g->mode == MGM_EXCLUDE && g->group_timer <= now) {
-		mgm_rtr_group_expire(r, now, gi);
-		if (!mgm_rtr_fwd_sync(r, gi))
+	mgm_rtr_group_expire(r, now, gi);
+	return mgm_rtr_fwd_sync(r, gi);
+}
+
+/* A group's timers: a row each, in the order of enum mgm_group_timer. A handler stops or
+ * moves its timer and returns false when the group was deleted. */
+static const struct group_timer_row {
+	const char *name;
+	bool (*expired)(struct mgm_router *r, int64_t now, uint32_t gi);
+} group_timers[MGM_GT__COUNT] = {
+	[MGM_GT_RETRANSMIT] = {"query retransmission", retransmit_expired},
+	[MGM_GT_OLDER_HOST_V1] = {"older host present (version 1)", older_host_expired},
+	[MGM_GT_OLDER_HOST_V2] = {"older host present (version 2)", older_host_expired},
+	[MGM_GT_GROUP] = {"group", group_timer_expired},
+};
+
+void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi)
+{
+	for (int k = 0; k < MGM_GT__COUNT; k++) {
+		if (grp(r, gi)->deadline[k] > now)
+			continue;
+		if (mgm_rtr_logging(r)) {
+			char gs[MGM_ADDRSTRLEN];
+			struct mgm_addr a;
+
+			addr_make(r, &a, grp(r, gi)->addr);
+			mgm_rtr_log(r, MGM_LOG_DEBUG, "group %s: %s timer ran out",
+				    mgm_addr_str(&a, gs), group_timers[k].name);
+		}
+		if (!group_timers[k].expired(r, now, gi))
 			return;
 	}
 	mgm_rtr_group_rearm(r, gi, true);
 }
 
 /* §6.2.1 / §6.3: a source timer ran out. In INCLUDE mode the source is deleted (and the group
- * with its last source); in EXCLUDE mode it moves to Y and is no longer forwarded. */
+ * with its last source); in EXCLUDE mode it moves to Y and is no longer forwarded, unless the
+ * group timer runs out in this same millisecond: §6.5 then deletes Y, so the source is deleted
+ * now rather than blocked and unblocked in one call. */
 void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si)
 {
 	struct mgm_source *s;
@@ -268,7 +331,7 @@ void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si)
 	gi = s->group;
 	g = grp(r, gi);
 	s->rtx_left = 0;
-	if (g->mode == MGM_INCLUDE)
+	if (g->mode == MGM_INCLUDE || g->deadline[MGM_GT_GROUP] <= now)
 		mgm_rtr_source_delete(r, si);
 	else
 		set_source_timer(r, si, MGM_TIME_NEVER);
@@ -281,7 +344,7 @@ void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si)
 		mgm_rtr_log(r, MGM_LOG_DEBUG,
 			    "group %s source %s: source timer expired in %s mode: %s",
 			    mgm_addr_str(&a, gs), mgm_addr_str(&b, ss), mgm_rtr_mode_name(g->mode),
-			    g->mode == MGM_INCLUDE ? "deleted" : "moved to Y");
+			    s->flags & SF_DOOMED ? "deleted" : "moved to Y");
 	}
 	mgm_rtr_fwd_sync(r, gi);
 }
@@ -305,7 +368,7 @@ static bool query_sources(struct mgm_router *r, int64_t now, uint32_t gi, bool l
 			continue;
 		if (mgm_rtr_source_deadline(r, s) <= now + lmqt)
 			continue;
-		s->rtx_left = r->cfg.last_member_query_count;
+		s->rtx_left = mgm_rtr_lmqc(r);
 		mgm_rtr_source_set_timer(r, si, now + lmqt);
 		n++;
 	}
@@ -354,7 +417,7 @@ static void do_action(struct mgm_router *r, int64_t now, uint32_t gi, uint8_t ac
 	case ACT_ADD_NEW_GROUP_TIMER: {
 		int64_t when = act == ACT_ADD_NEW_EXCLUDED ? MGM_TIME_NEVER
 			       : act == ACT_ADD_NEW_GMI	   ? gmi
-							   : g->group_timer;
+							   : g->deadline[MGM_GT_GROUP];
 
 		for (uint16_t i = 0; i < rec->num_sources; i++) {
 			const uint8_t *a = rec_source(r, rec, i);
@@ -385,7 +448,7 @@ static void do_action(struct mgm_router *r, int64_t now, uint32_t gi, uint8_t ac
 		*flush |= mgm_rtr_query_group(r, now, gi);
 		break;
 	case ACT_GROUP_TIMER_GMI:
-		g->group_timer = gmi;
+		g->deadline[MGM_GT_GROUP] = gmi;
 		break;
 	default:
 		break;
@@ -396,10 +459,10 @@ static void do_action(struct mgm_router *r, int64_t now, uint32_t gi, uint8_t ac
  * Before a row changes anything: marks the listed sources that exist and checks that the
  * result fits the limits and that memory for it is reserved. A record is applied whole or not
  * at all, so a refusal never leaves a half-updated mode and timer mix. Duplicates in a record
- * count against the limit as if distinct. Returns 0 or a drop reason + 1.
+ * count against the limit as if distinct. Returns MGM_DROP_NONE or the reason of the refusal.
  */
-static int row_prepare(struct mgm_router *r, uint32_t gi, const struct grp_row *row,
-		       const struct mgm_rtr_record *rec)
+static enum mgm_router_drop row_prepare(struct mgm_router *r, uint32_t gi,
+					const struct grp_row *row, const struct mgm_rtr_record *rec)
 {
 	/* The actions that create the sources they name. */
 	const unsigned creating = 1u << ACT_SET_LISTED_GMI | 1u << ACT_ADD_NEW_EXCLUDED |
@@ -408,8 +471,13 @@ static int row_prepare(struct mgm_router *r, uint32_t gi, const struct grp_row *
 	unsigned acts = row_actions(row);
 	uint32_t present = 0, absent = 0, after, deleted = 0;
 
+	/* The scratch holds the record's source records: looked up as one batch. */
+	if (rec->num_sources <= r->rec_si_cap)
+		mgm_rtr_source_find_batch(r, gi, rec->sources, rec->num_sources, r->rec_si);
 	for (uint16_t i = 0; i < rec->num_sources; i++) {
-		uint32_t si = mgm_rtr_source_find(r, gi, rec_source(r, rec, i));
+		uint32_t si = rec->num_sources <= r->rec_si_cap
+				      ? r->rec_si[i]
+				      : mgm_rtr_source_find(r, gi, rec_source(r, rec, i));
 
 		remember(r, rec, i, si);
 		if (si == MGM_NIL) {
@@ -429,10 +497,10 @@ static int row_prepare(struct mgm_router *r, uint32_t gi, const struct grp_row *
 	}
 	if (absent && (after > r->cfg.max_sources_per_group ||
 		       (uint64_t)r->sources.live - deleted + absent > r->cfg.max_sources))
-		return MGM_DROP_SOURCE_LIMIT + 1;
+		return MGM_DROP_SOURCE_LIMIT;
 	if (absent && mgm_rtr_source_reserve(r, absent))
-		return MGM_DROP_NOMEM + 1;
-	return 0;
+		return MGM_DROP_NOMEM;
+	return MGM_DROP_NONE;
 }
 
 static void unmark(struct mgm_router *r, uint32_t gi, const struct mgm_rtr_record *rec)
@@ -445,6 +513,29 @@ static void unmark(struct mgm_router *r, uint32_t gi, const struct mgm_rtr_recor
 	}
 }
 
+/* Appends an action's name to buf (NUL-terminated, truncated at cap), in the family's words. */
+static size_t put_action(char *buf, size_t off, size_t cap, const struct mgm_family_desc *fd,
+			 const char *name)
+{
+	for (; *name && off + 1 < cap; name++) {
+		const char *word = NULL;
+
+		if (name[0] == '%' && name[1] == 'I')
+			word = fd->gmi_name;
+		else if (name[0] == '%' && name[1] == 'T')
+			word = fd->group_timer_abbr;
+		if (!word) {
+			buf[off++] = *name;
+			continue;
+		}
+		for (; *word && off + 1 < cap; word++)
+			buf[off++] = *word;
+		name++;
+	}
+	buf[off] = '\0';
+	return off;
+}
+
 static void log_row(struct mgm_router *r, uint32_t gi, const struct grp_row *row,
 		    const struct mgm_rtr_record *rec)
 {
@@ -454,20 +545,17 @@ static void log_row(struct mgm_router *r, uint32_t gi, const struct grp_row *row
 
 	acts[0] = '\0';
 	for (int i = 0; i < MAX_ACTIONS && row->actions[i] != ACT_END; i++) {
-		int n = snprintf(acts + off, sizeof(acts) - off, "%s%s", i ? ", " : "",
-				 action_name[row->actions[i]]);
-
-		if (n < 0 || (size_t)n >= sizeof(acts) - off)
-			break;
-		off += (size_t)n;
+		if (i)
+			off = put_action(acts, off, sizeof(acts), r->fam, ", ");
+		off = put_action(acts, off, sizeof(acts), r->fam, action_name[row->actions[i]]);
 	}
 	addr_make(r, &a, grp(r, gi)->addr);
 	addr_make(r, &h, rec->reporter);
-	mgm_rtr_log(r, MGM_LOG_DEBUG,
-		    "group %s: %s + %s(%u sources) from %s -> %s [%s] (RFC 3376 %s)",
+	mgm_rtr_log(r, MGM_LOG_DEBUG, "group %s: %s + %s(%u sources) from %s -> %s [%s] (%s %s)",
 		    mgm_addr_str(&a, gs), mgm_rtr_mode_name(row->state),
 		    mgm_record_type_name(row->event), (unsigned)rec->num_sources,
-		    mgm_addr_str(&h, hs), mgm_rtr_mode_name(row->next), acts, row->rfc);
+		    mgm_addr_str(&h, hs), mgm_rtr_mode_name(row->next), acts, r->fam->rfc,
+		    r->fam->section[row->rule]);
 }
 
 /* Whether a record for an absent group, i.e. INCLUDE({}), would leave any state. */
@@ -487,43 +575,50 @@ static bool creates_state(const struct mgm_rtr_record *rec)
 	}
 }
 
-int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gip,
-			const struct mgm_rtr_record *rec)
+/* A refused record: counted once, here, and whatever reservations took is given back. */
+static enum mgm_router_drop refuse(struct mgm_router *r, enum mgm_router_drop why)
 {
+	mgm_rtr_drop(r, why);
+	mgm_rtr_store_trim(r);
+	return why;
+}
+
+enum mgm_router_drop mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gip,
+					 const struct mgm_rtr_record *rec)
+{
+	enum mgm_router_drop why = MGM_DROP_NONE;
 	const struct grp_row *row;
 	struct mgm_group *g;
 	uint32_t gi = *gip;
 	bool created = false, flush = false;
-	int why = 0;
 
 	if (gi == MGM_NIL && !creates_state(rec))
-		return 0;
+		return MGM_DROP_NONE;
 	/* The row before any change: a new group starts in INCLUDE({}) (§6.4). Looked up first
 	 * so that no path can create a group and then leave it behind unused. */
 	row = find_row(gi == MGM_NIL ? MGM_INCLUDE : grp(r, gi)->mode, rec->type);
 	if (!row)
-		return MGM_DROP_UNKNOWN_TYPE + 1;
+		return refuse(r, MGM_DROP_UNKNOWN_TYPE);
 	if (gi == MGM_NIL) {
 		/* Limits first, so a refused record does not even create the group. */
 		if (rec->num_sources > r->cfg.max_sources_per_group ||
 		    (uint64_t)r->sources.live + rec->num_sources > r->cfg.max_sources)
-			return MGM_DROP_SOURCE_LIMIT + 1;
+			return refuse(r, MGM_DROP_SOURCE_LIMIT);
 		gi = mgm_rtr_group_new(r, rec->group, &why);
 		if (gi == MGM_NIL)
-			return why + 1;
+			return refuse(r, why);
 		created = true;
 	}
 	g = grp(r, gi);
 	why = row_prepare(r, gi, row, rec);
-	if (why) {
+	if (why != MGM_DROP_NONE) {
 		unmark(r, gi, rec);
-		if (created) {
-			mgm_rtr_group_free(r, gi);
-			r->ctr.groups_added--;
-			r->ctr.groups_removed--;
-		}
-		return why;
+		if (created)
+			mgm_rtr_group_free(r, gi); /* never used: neither added nor removed */
+		return refuse(r, why);
 	}
+	if (created)
+		r->ctr.groups_added++;
 	if (mgm_rtr_logging(r))
 		log_row(r, gi, row, rec);
 	for (int i = 0; i < MAX_ACTIONS && row->actions[i] != ACT_END; i++)
@@ -542,5 +637,5 @@ int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gip,
 	mgm_rtr_track_record(r, gi, rec);
 	mgm_rtr_fast_leave(r, now, gi);
 	*gip = mgm_rtr_fwd_sync(r, gi) ? gi : MGM_NIL;
-	return 0;
+	return MGM_DROP_NONE;
 }

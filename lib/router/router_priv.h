@@ -13,8 +13,22 @@
 #include <stdint.h>
 
 #include "alloc.h"
+#include "family.h"
+#include "htab.h"
 #include "mgm/router.h"
 #include "timer.h"
+
+/* The querier role (router_querier.c): states and the events that move between them. */
+enum querier_state { QS_STOPPED, QS_QUERIER, QS_NON_QUERIER, QS__COUNT };
+enum querier_event {
+	QE_START,		  /* mgm_router_start() */
+	QE_STOP,		  /* mgm_router_stop() */
+	QE_LOWER_QUERY_HEARD,	  /* a query from a lower address, §6.6.2 */
+	QE_OTHER_QUERIER_TIMEOUT, /* the Other Querier Present timer ran out */
+	QE_GENERAL_QUERY_TIMER,	  /* the next general query is due */
+	QE_ADDRESS_CHANGED,	  /* address set or removed, querier option changed */
+	QE__COUNT
+};
 
 /* Timer heap references: a group index, or a source index with this bit. */
 #define REF_SOURCE 0x80000000u
@@ -33,6 +47,19 @@ enum {
 };
 
 /*
+ * A group's timers, in the order they are handled when due (router_group.c: one row each in
+ * group_timers[], with its name and what its expiry does). Adding one: a value here, a row
+ * there; struct mgm_group grows by 8 octets.
+ */
+enum mgm_group_timer {
+	MGM_GT_RETRANSMIT,    /* next Q(G) / Q(G,S) retransmission, §6.6.3 */
+	MGM_GT_OLDER_HOST_V1, /* Older Host Present, IGMPv1 (§7.3.2) or MLDv1 (RFC 3810 §8.3.2) */
+	MGM_GT_OLDER_HOST_V2, /* Older Host Present, IGMPv2 */
+	MGM_GT_GROUP,	      /* group timer, EXCLUDE mode only (§6.2.2); last: it may delete */
+	MGM_GT__COUNT
+};
+
+/*
  * A group record: 88 octets. Deadlines are absolute milliseconds, MGM_TIME_NEVER when the
  * timer does not run. The heap holds one entry per group at or before the earliest of its
  * deadlines: a deadline that moves later (a refresh) does not touch the heap; the entry fires,
@@ -40,12 +67,10 @@ enum {
  */
 struct mgm_group {
 	uint8_t addr[16];
-	int64_t group_timer;   /* EXCLUDE mode only, §6.2.2 */
-	int64_t older_host[2]; /* Older Host Present for version 1, 2 (§7.3.2; MLDv1 is [0]) */
-	int64_t rtx_at;	       /* next Q(G) / Q(G,S) retransmission, §6.6.3 */
-	uint32_t heap;	       /* heap position or MGM_NIL */
-	uint32_t src_head;     /* source list */
-	uint32_t track_head;   /* tracked reporters (fast leave) */
+	int64_t deadline[MGM_GT__COUNT];
+	uint32_t heap;	     /* heap position or MGM_NIL */
+	uint32_t src_head;   /* source list */
+	uint32_t track_head; /* tracked reporters (fast leave) */
 	uint16_t num_src;
 	uint16_t ex_hosts; /* tracked reporters in EXCLUDE mode */
 	uint16_t n_hosts;  /* tracked reporters */
@@ -56,16 +81,19 @@ struct mgm_group {
 	uint8_t last_reporter[16];
 };
 
-/* A source record: 40 octets. Its timer is its heap entry plus delta (heap == MGM_NIL: not
- * running, which in EXCLUDE mode is list Y): a refresh only raises delta, and the entry, when
- * it fires early, moves on by delta (mgm_rtr_source_fire()). Timers are below 2^31 ms
- * (mgm_router_config_check()), so delta fits. */
+/*
+ * A source record: 40 octets. Its timer runs while it has a heap entry (heap == MGM_NIL: not
+ * running, which in EXCLUDE mode is list Y). The entry is at or before the deadline and less
+ * than 2^32 ms before it, so the record keeps only the deadline's low 32 bits (timer_lo):
+ * deadline = key + (uint32_t)(timer_lo - key). A refresh to a later deadline rewrites timer_lo
+ * alone, and the entry, when it fires early, moves on to the deadline (mgm_rtr_source_fire()).
+ */
 struct mgm_source {
 	uint8_t addr[16];
 	uint32_t group;
 	uint32_t next, prev;
 	uint32_t heap;
-	uint32_t delta;
+	uint32_t timer_lo;
 	uint16_t in_hosts; /* tracked INCLUDE-mode reporters asking for it */
 	uint8_t rtx_left;  /* Q(G,S) transmissions still due, §6.6.3.2 */
 	uint8_t flags;
@@ -86,51 +114,41 @@ struct mgm_track {
 	uint32_t gen; /* sweep stamp when a full-state record replaces a reporter's sources */
 };
 
-/* Open addressing, linear probing, slots hold record indices (MGM_NIL empty). A table of
- * width 2 keeps each record's hash next to its index, so probing and deleting never touch a
- * record that is not the one sought (the group table: the hot path of every report). */
-struct mgm_htab {
-	uint32_t *slot;
-	uint32_t mask; /* capacity - 1; capacity 0 when slot is NULL */
-	uint32_t count;
-	uint8_t width; /* 1: index; 2: index and hash */
-};
-
-static inline uint32_t htab_at(const struct mgm_htab *t, uint32_t i)
-{
-	return t->slot[(size_t)i * t->width];
-}
-
 struct mgm_router {
 	struct mgm_router_config cfg;
 	struct mgm_router_callbacks cb;
 	struct mgm_mem mem;
+	const struct mgm_family_desc *fam; /* of family: versions, names, sections */
 	uint8_t family;
 	uint8_t alen; /* 4 or 16 */
 	bool running;
+	uint8_t busy; /* inside an entry point (router.c): callbacks must not re-enter */
 
 	bool have_addr;
 	struct mgm_addr addr;
 	uint8_t prefix_len;
 
-	/* Querier state, §6.6.2. */
-	bool querier;
+	/* Querier state, §6.6.2: a state machine (router_querier.c). */
+	uint8_t qstate; /* enum querier_state */
 	struct mgm_addr querier_addr;
 	int64_t other_querier_at;
 	int64_t general_query_at;
 	uint8_t startup_left;
-	int64_t older_querier_at[2]; /* Older Version Querier Present for version 1, 2 */
-	bool older_warned;	     /* older_warn_next is valid */
-	int64_t older_warn_next;     /* rate limit of the §7.3.1 warning */
-	uint8_t rv;		     /* Robustness Variable in use */
-	uint32_t qi_ms;		     /* Query Interval in use */
+	/* Older Version Querier Present, version v = 1, 2 at [v - 1] (engine.h). */
+	int64_t older_querier_at[MGM_OLDER_VERSIONS];
+	bool older_warned;	 /* older_warn_next is valid */
+	int64_t older_warn_next; /* rate limit of the §7.3.1 warning */
+	uint8_t rv;		 /* Robustness Variable in use */
+	uint32_t qi_ms;		 /* Query Interval in use */
 
 	struct mgm_pool groups, sources, tracks;
 	struct mgm_htab gtab, stab, ttab;
 	struct mgm_timer_heap heap;
+	/* No source's heap entry was ever keyed later than this: a source timer set to this or
+	 * later is at or after its entry without reading the heap (mgm_rtr_source_set_timer()). */
+	int64_t src_key_max;
 	uint64_t seed;
 	uint32_t track_gen;
-	bool bulk; /* deleting everything: tables must not shrink under the walk */
 
 	struct mgm_router_counters ctr;
 
@@ -169,6 +187,10 @@ static inline void addr_make(const struct mgm_router *r, struct mgm_addr *a, con
 
 int64_t mgm_rtr_gmi(const struct mgm_router *r);  /* Group Membership Interval */
 int64_t mgm_rtr_lmqt(const struct mgm_router *r); /* Last Member Query Time */
+/* The derived variables in use (0 in the configuration: from RV and QI in use). */
+uint8_t mgm_rtr_lmqc(const struct mgm_router *r); /* Last Member Query Count */
+uint8_t mgm_rtr_sqc(const struct mgm_router *r);  /* Startup Query Count */
+uint32_t mgm_rtr_sqi(const struct mgm_router *r); /* Startup Query Interval */
 int64_t mgm_rtr_ohpi(const struct mgm_router *r); /* Older Host Present Interval */
 int64_t mgm_rtr_oqpi(const struct mgm_router *r); /* Other Querier Present Interval */
 void mgm_rtr_log(const struct mgm_router *r, int level, const char *fmt, ...)
@@ -177,7 +199,8 @@ static inline bool mgm_rtr_logging(const struct mgm_router *r)
 {
 	return r->cb.log != NULL;
 }
-void mgm_rtr_drop(struct mgm_router *r, int reason);
+/* Counts a drop (MGM_DROP_NONE: nothing) and logs it. */
+void mgm_rtr_drop(struct mgm_router *r, enum mgm_router_drop reason);
 
 /* ---- router_store.c: records, hash tables, the heap's owners ---------------------------- */
 
@@ -185,11 +208,16 @@ void mgm_rtr_drop(struct mgm_router *r, int reason);
 void mgm_rtr_store_init(struct mgm_router *r);
 void mgm_rtr_store_fini(struct mgm_router *r);
 uint32_t mgm_rtr_group_find(const struct mgm_router *r, const uint8_t *addr);
-/* Creates an empty INCLUDE group (limits and memory checked). MGM_NIL with *why set. */
-uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why);
-/* Frees a group whose forwarding state is withdrawn and whose sources are gone. */
+/* Creates an empty INCLUDE group (limits and memory checked). MGM_NIL with *why set. The
+ * caller counts it (groups_added) once it keeps it. */
+uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, enum mgm_router_drop *why);
+/* Frees a group whose forwarding state is withdrawn and whose sources are gone. The caller
+ * counts a deletion (groups_removed); a group freed unused is not one. */
 void mgm_rtr_group_free(struct mgm_router *r, uint32_t gi);
 uint32_t mgm_rtr_source_find(const struct mgm_router *r, uint32_t gi, const uint8_t *addr);
+/* mgm_rtr_source_find() of n addresses (a record's wire list) into out[], as one batch. */
+void mgm_rtr_source_find_batch(const struct mgm_router *r, uint32_t gi, const uint8_t *addrs,
+			       uint32_t n, uint32_t *out);
 /* Room for n more sources in the tables and the heap (reserve before mutating). */
 int mgm_rtr_source_reserve(struct mgm_router *r, uint32_t n);
 /* Creates a source (after a successful reserve: cannot fail). Timer not running. */
@@ -204,13 +232,20 @@ bool mgm_rtr_source_rekey(struct mgm_router *r, uint32_t si, int64_t now);
 /* Puts the group's heap entry at or before its earliest deadline (see struct mgm_group);
  * exact: exactly at it (after the entry fired). */
 void mgm_rtr_group_rearm(struct mgm_router *r, uint32_t gi, bool exact);
+/* Stops every timer of the group (the caller rearms). */
+static inline void mgm_rtr_group_timers_stop(struct mgm_group *g)
+{
+	for (int k = 0; k < MGM_GT__COUNT; k++)
+		g->deadline[k] = MGM_TIME_NEVER;
+}
 uint32_t mgm_rtr_track_find(const struct mgm_router *r, uint8_t kind, uint32_t owner,
 			    const uint8_t *host);
 uint32_t mgm_rtr_track_new(struct mgm_router *r, uint8_t kind, uint32_t owner, const uint8_t *host);
 void mgm_rtr_track_free(struct mgm_router *r, uint32_t ti);
-size_t mgm_rtr_store_bytes(const struct mgm_router *r);
 /* Gives back what reservations took and nothing used (after a refused record). */
 void mgm_rtr_store_trim(struct mgm_router *r);
+/* Deletes every group (mgm_rtr_group_delete()), withdrawing their forwarding state. */
+void mgm_rtr_group_delete_all(struct mgm_router *r);
 /* Calls fn on every live group index; fn may not delete groups. */
 void mgm_rtr_group_walk(const struct mgm_router *r, void (*fn)(void *ctx, uint32_t gi), void *ctx);
 
@@ -227,10 +262,12 @@ struct mgm_rtr_record {
 
 /* Applies one record to the group state: the §6.4 rows. *gi is the group's index as the
  * caller found it (MGM_NIL: absent), so the record's group is looked up once; on return it is
- * the index after the record, MGM_NIL when there is no group. 0, or the drop reason + 1. */
-int mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gi,
-			const struct mgm_rtr_record *rec);
-/* A heap entry of a group or a source fired. */
+ * the index after the record, MGM_NIL when there is no group. A refused record is counted
+ * here and changes nothing; returns MGM_DROP_NONE or the reason. */
+enum mgm_router_drop mgm_rtr_group_apply(struct mgm_router *r, int64_t now, uint32_t *gi,
+					 const struct mgm_rtr_record *rec);
+/* A heap entry of a group or a source fired: a group's runs the timers due, in the order of
+ * enum mgm_group_timer. */
 void mgm_rtr_group_fire(struct mgm_router *r, int64_t now, uint32_t gi);
 void mgm_rtr_source_fire(struct mgm_router *r, int64_t now, uint32_t si);
 /* §6.5: the group timer of an EXCLUDE-mode group ran out (or fast leave says it may). */
@@ -246,8 +283,11 @@ const char *mgm_rtr_mode_name(uint8_t mode);
 
 /* ---- router_querier.c: RFC 3376 §6.6, §7.3.1 -------------------------------------------- */
 
+/* The querier state of a new router: STOPPED. */
+void mgm_rtr_querier_init(struct mgm_router *r);
+const char *mgm_rtr_querier_state_name(uint8_t state);
 void mgm_rtr_querier_start(struct mgm_router *r, int64_t now);
-void mgm_rtr_querier_stop(struct mgm_router *r);
+void mgm_rtr_querier_stop(struct mgm_router *r, int64_t now);
 void mgm_rtr_querier_timers(struct mgm_router *r, int64_t now);
 int64_t mgm_rtr_querier_deadline(const struct mgm_router *r);
 void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,

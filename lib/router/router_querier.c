@@ -8,18 +8,9 @@
  */
 #include <string.h>
 
+#include "check.h"
 #include "mgm/err.h"
 #include "router_priv.h"
-
-static uint8_t top_version(const struct mgm_router *r)
-{
-	return r->family == MGM_INET ? 3 : 2;
-}
-
-static const char *proto(const struct mgm_router *r)
-{
-	return r->family == MGM_INET ? "IGMPv" : "MLDv";
-}
 
 enum query_kind { Q_GENERAL, Q_GROUP, Q_GROUP_SOURCE };
 
@@ -41,7 +32,7 @@ static void send_query(struct mgm_router *r, const uint8_t *group, bool suppress
 		dst = q.group;
 	} else {
 		mgm_addr_any(&q.group, r->family);
-		mgm_addr_all_systems(&dst, r->family);
+		dst = r->fam->all_systems; /* RFC 3376 §4.1.12, RFC 3810 §5.1.15 */
 	}
 	q.max_resp_code = mgm_max_resp_code(r->family, q.version, max_resp_ms);
 	q.suppress = suppress;
@@ -56,11 +47,11 @@ static void send_query(struct mgm_router *r, const uint8_t *group, bool suppress
 		return;
 	}
 	if (kind == Q_GENERAL)
-		r->ctr.tx_general_queries[q.version]++;
+		r->ctr.tx_general_queries[q.version - 1]++;
 	else if (kind == Q_GROUP)
-		r->ctr.tx_group_queries[q.version]++;
+		r->ctr.tx_group_queries[q.version - 1]++;
 	else
-		r->ctr.tx_group_source_queries[q.version]++;
+		r->ctr.tx_group_source_queries[q.version - 1]++;
 	if (r->cb.send)
 		r->cb.send(r->cb.ctx, &dst, r->qbuf, len);
 }
@@ -70,113 +61,280 @@ static void send_general_query(struct mgm_router *r)
 	send_query(r, NULL, false, NULL, 0, r->cfg.query_response_interval_ms, Q_GENERAL);
 }
 
-/* ---- Election and the general query schedule ------------------------------------------------ */
+/* ---- Election and the general query schedule: the querier state machine ----------------- */
+
+/*
+ * The querier role as a table (RFC 3376 §6.6.2, RFC 3810 §7.6.2), in the style of the group
+ * table of router_group.c: states, events, one row per (state, event) that does something, and
+ * enter_state(), the one place that sets up what a state needs. A (state, event) pair with no
+ * row is ignored. Rows whose outcome depends on the router (is it eligible, is its address the
+ * lower) name QS_DECIDE and let their action choose among the states the row comment lists.
+ */
+static const char *const state_name[QS__COUNT] = {
+	[QS_STOPPED] = "STOPPED",
+	[QS_QUERIER] = "QUERIER",
+	[QS_NON_QUERIER] = "NON_QUERIER",
+};
+
+static const char *const event_name[QE__COUNT] = {
+	[QE_START] = "START",
+	[QE_STOP] = "STOP",
+	[QE_LOWER_QUERY_HEARD] = "LOWER_QUERY_HEARD",
+	[QE_OTHER_QUERIER_TIMEOUT] = "OTHER_QUERIER_TIMEOUT",
+	[QE_GENERAL_QUERY_TIMER] = "GENERAL_QUERY_TIMER",
+	[QE_ADDRESS_CHANGED] = "ADDRESS_CHANGED",
+};
+
+#define QS_DECIDE QS__COUNT
+
+/* What an event carries: the query heard (LOWER_QUERY_HEARD). */
+struct q_event {
+	const struct mgm_ip_info *ip;
+	const struct mgm_msg *m;
+};
+
+/*
+ * The election's order (router.h): IPv4 addresses numerically (RFC 3376 §6.6.2); IPv6 by the
+ * interface ID, the last 64 bits of the link-local address (RFC 3810 §7.6.2). Negative when a
+ * is the lower.
+ */
+static int election_cmp(const struct mgm_router *r, const struct mgm_addr *a,
+			const struct mgm_addr *b)
+{
+	if (r->family == MGM_INET6)
+		return memcmp(a->octets + 8, b->octets + 8, 8);
+	return memcmp(a->octets, b->octets, 4);
+}
 
 static bool eligible(const struct mgm_router *r)
 {
 	return r->cfg.querier && r->have_addr;
 }
 
-/* Starts (or resumes) the querier role: queries now, then at the startup spacing for a fresh
- * start (§8.6, §8.7), at the Query Interval when taking over from a silent querier. */
-static void become_querier(struct mgm_router *r, int64_t now, bool startup)
+/* The Robustness Variable and Query Interval of the router's own configuration. */
+static void own_variables(struct mgm_router *r)
+{
+	r->rv = r->cfg.robustness;
+	r->qi_ms = r->cfg.query_interval_ms;
+}
+
+/*
+ * Enters a state from another one and resets exactly what the state needs.
+ *   STOPPED:     nothing runs; no querier known, no older querier heard, own variables.
+ *   QUERIER:     this router is the querier with its own variables; it queries now, then at
+ *                the startup spacing after a start or a new address (§8.6, §8.7), at the
+ *                Query Interval when taking over from a silent or higher querier.
+ *   NON_QUERIER: no queries of its own; the querier, its variables and the Other Querier
+ *                Present timer are the event's to set (a query heard, or none known).
+ */
+static void enter_state(struct mgm_router *r, int64_t now, uint8_t next, bool startup)
 {
 	char as[MGM_ADDRSTRLEN];
 
-	r->querier = true;
-	r->querier_addr = r->addr;
-	r->other_querier_at = MGM_TIME_NEVER;
-	r->rv = r->cfg.robustness;
-	r->qi_ms = r->cfg.query_interval_ms;
-	r->ctr.querier_elected++;
-	mgm_rtr_log(r, MGM_LOG_INFO, "querier: this router (%s) is the querier",
-		    mgm_addr_str(&r->addr, as));
-	send_general_query(r);
-	r->startup_left = startup && r->cfg.startup_query_count > 1
-				  ? (uint8_t)(r->cfg.startup_query_count - 1)
-				  : 0;
-	r->general_query_at = now + (r->startup_left ? r->cfg.startup_query_interval_ms : r->qi_ms);
+	r->qstate = next;
+	switch (next) {
+	case QS_STOPPED:
+		mgm_addr_any(&r->querier_addr, r->family);
+		r->other_querier_at = r->general_query_at = MGM_TIME_NEVER;
+		r->startup_left = 0;
+		r->older_querier_at[0] = r->older_querier_at[1] = MGM_TIME_NEVER;
+		r->older_warned = false;
+		own_variables(r);
+		break;
+	case QS_QUERIER:
+		r->querier_addr = r->addr;
+		r->other_querier_at = MGM_TIME_NEVER;
+		own_variables(r);
+		r->ctr.querier_elected++;
+		mgm_rtr_log(r, MGM_LOG_INFO, "querier: this router (%s) is the querier",
+			    mgm_addr_str(&r->addr, as));
+		send_general_query(r);
+		r->startup_left = startup && mgm_rtr_sqc(r) > 1 ? (uint8_t)(mgm_rtr_sqc(r) - 1) : 0;
+		r->general_query_at = now + (r->startup_left ? mgm_rtr_sqi(r) : r->qi_ms);
+		break;
+	case QS_NON_QUERIER:
+		r->general_query_at = MGM_TIME_NEVER;
+		r->startup_left = 0;
+		break;
+	default:
+		MGM_ASSERT(0);
+	}
 }
 
-static void yield_querier(struct mgm_router *r)
+/* START: §6.6.2, every router starts as the querier; one that may not query waits. */
+static uint8_t act_start(struct mgm_router *r, int64_t now, const struct q_event *ev, bool *startup)
 {
-	r->querier = false;
-	r->general_query_at = MGM_TIME_NEVER;
-	r->startup_left = 0;
+	(void)now;
+	(void)ev;
+	return eligible(r) ? QS_QUERIER : QS_NON_QUERIER;
+}
+
+/* LOWER_QUERY_HEARD: §6.6.2, a query from a lower address (or any query while this router
+ * has none) makes its sender the querier and (re)starts the Other Querier Present timer. */
+static uint8_t act_lower_query(struct mgm_router *r, int64_t now, const struct q_event *ev,
+			       bool *startup)
+{
+	char as[MGM_ADDRSTRLEN];
+
+	if (r->qstate == QS_QUERIER) {
+		r->ctr.querier_lost++;
+		mgm_rtr_log(r, MGM_LOG_INFO, "querier: yielding to %s",
+			    mgm_addr_str(&ev->ip->src, as));
+	}
+	r->querier_addr = ev->ip->src;
+	/* §4.1.6, §4.1.7 (RFC 3810 §5.1.8, §5.1.9): a non-querier adopts the querier's QRV and
+	 * QQI; zero means our own value. */
+	if (ev->m->version == r->fam->top_version) {
+		r->rv = ev->m->qrv ? ev->m->qrv : r->cfg.robustness;
+		r->qi_ms = ev->m->qqi ? ev->m->qqi * 1000 : r->cfg.query_interval_ms;
+	}
+	r->other_querier_at = now + mgm_rtr_oqpi(r);
+	return QS_NON_QUERIER;
+}
+
+/* OTHER_QUERIER_TIMEOUT: §6.6.2, the querier went silent; the role comes back (QUERIER), or,
+ * for a router that may not query, the link has no querier known (NON_QUERIER). */
+static uint8_t act_other_querier_timeout(struct mgm_router *r, int64_t now,
+					 const struct q_event *ev, bool *startup)
+{
+	(void)now;
+	(void)ev;
+	r->other_querier_at = MGM_TIME_NEVER;
+	mgm_addr_any(&r->querier_addr, r->family);
+	own_variables(r);
+	mgm_rtr_log(r, MGM_LOG_INFO, "querier: Other Querier Present timer expired");
+	return eligible(r) ? QS_QUERIER : QS_NON_QUERIER;
+}
+
+/* GENERAL_QUERY_TIMER: §6.6.2, §8.6, §8.7: the next general query, at the startup spacing
+ * while startup queries are left. */
+static uint8_t act_general_query(struct mgm_router *r, int64_t now, const struct q_event *ev,
+				 bool *startup)
+{
+	(void)ev;
+	send_general_query(r);
+	if (r->startup_left)
+		r->startup_left--;
+	r->general_query_at = now + (r->startup_left ? mgm_rtr_sqi(r) : r->qi_ms);
+	return QS_QUERIER;
+}
+
+/* ADDRESS_CHANGED (the address appeared, changed or went, or the querier option changed):
+ * QUERIER stays while it may query, under its new address; NON_QUERIER takes the role when
+ * nobody else queries or its new address is the lower (the querier's next query decides). */
+static uint8_t act_readdress(struct mgm_router *r, int64_t now, const struct q_event *ev,
+			     bool *startup)
+{
+	(void)now;
+	(void)ev;
+	if (!eligible(r)) {
+		if (r->qstate == QS_QUERIER)
+			mgm_addr_any(&r->querier_addr, r->family);
+		return QS_NON_QUERIER;
+	}
+	if (r->qstate == QS_QUERIER) {
+		r->querier_addr = r->addr;
+		return QS_QUERIER;
+	}
+	/* A fresh start when nobody else queries; against a known querier the election goes on
+	 * at the Query Interval. */
+	*startup = r->other_querier_at == MGM_TIME_NEVER;
+	if (*startup || election_cmp(r, &r->addr, &r->querier_addr) < 0)
+		return QS_QUERIER;
+	return QS_NON_QUERIER;
+}
+
+struct q_row {
+	uint8_t state, event, next; /* next: QS_DECIDE when the action chooses */
+	/* Returns the next state; may change *startup, the row's own column by default. */
+	uint8_t (*action)(struct mgm_router *r, int64_t now, const struct q_event *ev,
+			  bool *startup);
+	/* Entering QUERIER from this row starts with the startup queries. */
+	bool startup;
+};
+
+static const struct q_row querier_fsm[] = {
+	/* STOPPED + START -> QUERIER (eligible) | NON_QUERIER */
+	{QS_STOPPED, QE_START, QS_DECIDE, act_start, true},
+	/* QUERIER + GENERAL_QUERY_TIMER -> QUERIER; send a general query */
+	{QS_QUERIER, QE_GENERAL_QUERY_TIMER, QS_QUERIER, act_general_query, false},
+	/* QUERIER + LOWER_QUERY_HEARD -> NON_QUERIER; adopt QRV, QQI; start OQPT */
+	{QS_QUERIER, QE_LOWER_QUERY_HEARD, QS_NON_QUERIER, act_lower_query, false},
+	/* NON_QUERIER + LOWER_QUERY_HEARD -> NON_QUERIER; adopt QRV, QQI; restart OQPT */
+	{QS_NON_QUERIER, QE_LOWER_QUERY_HEARD, QS_NON_QUERIER, act_lower_query, false},
+	/* NON_QUERIER + OTHER_QUERIER_TIMEOUT -> QUERIER (eligible) | NON_QUERIER */
+	{QS_NON_QUERIER, QE_OTHER_QUERIER_TIMEOUT, QS_DECIDE, act_other_querier_timeout, false},
+	/* QUERIER + ADDRESS_CHANGED -> QUERIER (eligible) | NON_QUERIER */
+	{QS_QUERIER, QE_ADDRESS_CHANGED, QS_DECIDE, act_readdress, false},
+	/* NON_QUERIER + ADDRESS_CHANGED -> QUERIER (eligible, no other querier or a higher one)
+	 * | NON_QUERIER; startup queries only when no other querier is known */
+	{QS_NON_QUERIER, QE_ADDRESS_CHANGED, QS_DECIDE, act_readdress, true},
+	/* QUERIER, NON_QUERIER + STOP -> STOPPED */
+	{QS_QUERIER, QE_STOP, QS_STOPPED, NULL, false},
+	{QS_NON_QUERIER, QE_STOP, QS_STOPPED, NULL, false},
+};
+
+/* Runs one event through the table; a pair without a row changes nothing. */
+static void querier_fsm_run(struct mgm_router *r, int64_t now, uint8_t event,
+			    const struct q_event *ev)
+{
+	const struct q_row *row = NULL;
+	uint8_t from = r->qstate, next;
+	bool startup;
+
+	for (size_t i = 0; i < sizeof(querier_fsm) / sizeof(querier_fsm[0]); i++)
+		if (querier_fsm[i].state == from && querier_fsm[i].event == event) {
+			row = &querier_fsm[i];
+			break;
+		}
+	if (!row)
+		return;
+	startup = row->startup;
+	next = row->action ? row->action(r, now, ev, &startup) : row->next;
+	MGM_ASSERT(row->next == QS_DECIDE || next == row->next);
+	if (next != from) {
+		mgm_rtr_log(r, MGM_LOG_DEBUG, "querier: %s + %s -> %s (RFC 3376 6.6.2)",
+			    state_name[from], event_name[event], state_name[next]);
+		enter_state(r, now, next, startup);
+	}
+}
+
+void mgm_rtr_querier_init(struct mgm_router *r)
+{
+	enter_state(r, 0, QS_STOPPED, false);
+}
+
+const char *mgm_rtr_querier_state_name(uint8_t state)
+{
+	return state < QS__COUNT ? state_name[state] : "unknown";
 }
 
 void mgm_rtr_querier_start(struct mgm_router *r, int64_t now)
 {
-	r->querier = false;
-	mgm_addr_any(&r->querier_addr, r->family);
-	r->other_querier_at = MGM_TIME_NEVER;
-	r->general_query_at = MGM_TIME_NEVER;
-	r->older_querier_at[0] = r->older_querier_at[1] = MGM_TIME_NEVER;
-	r->older_warned = false;
-	r->rv = r->cfg.robustness;
-	r->qi_ms = r->cfg.query_interval_ms;
-	r->startup_left = 0;
-	/* §6.6.2: every router starts as the querier. */
-	if (eligible(r))
-		become_querier(r, now, true);
+	querier_fsm_run(r, now, QE_START, NULL);
 }
 
-void mgm_rtr_querier_stop(struct mgm_router *r)
+void mgm_rtr_querier_stop(struct mgm_router *r, int64_t now)
 {
-	yield_querier(r);
-	r->other_querier_at = MGM_TIME_NEVER;
-	r->older_querier_at[0] = r->older_querier_at[1] = MGM_TIME_NEVER;
+	querier_fsm_run(r, now, QE_STOP, NULL);
 }
 
-/* The address changed or appeared (or the querier option was switched on). */
 void mgm_rtr_querier_readdress(struct mgm_router *r, int64_t now)
 {
-	if (!r->running)
-		return;
-	if (!eligible(r)) {
-		if (r->querier) {
-			yield_querier(r);
-			mgm_addr_any(&r->querier_addr, r->family);
-		}
-		return;
-	}
-	if (r->querier) {
-		r->querier_addr = r->addr;
-		return;
-	}
-	if (r->other_querier_at == MGM_TIME_NEVER) {
-		become_querier(r, now, true);
-		return;
-	}
-	/* Someone else queries: the election is decided by their next query. */
-	if (mgm_addr_cmp(&r->addr, &r->querier_addr) < 0)
-		become_querier(r, now, false);
+	querier_fsm_run(r, now, QE_ADDRESS_CHANGED, NULL);
 }
 
 void mgm_rtr_querier_timers(struct mgm_router *r, int64_t now)
 {
 	/* The Older Version Querier Present timers only feed the status and the warning's rate
 	 * limit: their expiry changes nothing else (§7.3.1). */
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < MGM_OLDER_VERSIONS; i++)
 		if (r->older_querier_at[i] <= now)
 			r->older_querier_at[i] = MGM_TIME_NEVER;
-	if (!r->querier && r->other_querier_at <= now) {
-		/* §6.6.2: the querier went silent; take the role back. */
-		r->other_querier_at = MGM_TIME_NEVER;
-		mgm_addr_any(&r->querier_addr, r->family);
-		r->rv = r->cfg.robustness;
-		r->qi_ms = r->cfg.query_interval_ms;
-		mgm_rtr_log(r, MGM_LOG_INFO, "querier: Other Querier Present timer expired");
-		if (eligible(r))
-			become_querier(r, now, false);
-	}
-	if (r->querier && r->general_query_at <= now) {
-		send_general_query(r);
-		if (r->startup_left)
-			r->startup_left--;
-		r->general_query_at =
-			now + (r->startup_left ? r->cfg.startup_query_interval_ms : r->qi_ms);
-	}
+	if (r->qstate == QS_NON_QUERIER && r->other_querier_at <= now)
+		querier_fsm_run(r, now, QE_OTHER_QUERIER_TIMEOUT, NULL);
+	if (r->qstate == QS_QUERIER && r->general_query_at <= now)
+		querier_fsm_run(r, now, QE_GENERAL_QUERY_TIMER, NULL);
 }
 
 int64_t mgm_rtr_querier_deadline(const struct mgm_router *r)
@@ -201,10 +359,10 @@ static void lower_on_query(struct mgm_router *r, int64_t now, const struct mgm_m
 
 	if (gi == MGM_NIL)
 		return;
-	if (r->cfg.version == top_version(r))
+	if (r->cfg.version == r->fam->top_version)
 		ms = mgm_rtr_lmqt(r);
 	else
-		ms = (int64_t)r->cfg.last_member_query_count * m->max_resp_ms;
+		ms = (int64_t)mgm_rtr_lmqc(r) * m->max_resp_ms;
 	if (m->num_sources == 0) {
 		mgm_rtr_lower_group(r, now, gi, ms);
 		return;
@@ -230,9 +388,10 @@ static void version_warning(struct mgm_router *r, int64_t now, const struct mgm_
 	r->older_warn_next = now + mgm_rtr_ohpi(r);
 	mgm_rtr_log(r, MGM_LOG_WARN,
 		    "%s%u querier %s on a link configured for %s%u: configure every router for "
-		    "the lowest version present (RFC 3376 7.3.1, RFC 3810 8.3.1)",
-		    proto(r), (unsigned)m->version, mgm_addr_str(&ip->src, as), proto(r),
-		    (unsigned)r->cfg.version);
+		    "the lowest version present (%s %s)",
+		    r->fam->version_prefix, (unsigned)m->version, mgm_addr_str(&ip->src, as),
+		    r->fam->version_prefix, (unsigned)r->cfg.version, r->fam->rfc,
+		    r->fam->section[MGM_RULE_COMPAT_ROUTER]);
 }
 
 /*
@@ -249,7 +408,8 @@ static void older_querier(struct mgm_router *r, int64_t now, const struct mgm_ip
 {
 	r->ctr.rx_older_queries++;
 	r->older_querier_at[m->version - 1] = now + mgm_rtr_ohpi(r);
-	if (!general && !(r->family == MGM_INET && m->version == 1))
+	/* An IGMPv1 query is general by definition: it has no other kind. */
+	if (!general && mgm_family_caps(r->fam, m->version)->group_query)
 		return;
 	version_warning(r, now, ip, m);
 }
@@ -269,29 +429,17 @@ static void newer_querier(struct mgm_router *r, int64_t now, const struct mgm_ip
 void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
 			   const struct mgm_msg *m)
 {
-	char as[MGM_ADDRSTRLEN];
 	bool general = mgm_addr_is_any(&m->group);
 
 	if (m->version < r->cfg.version)
 		older_querier(r, now, ip, m, general);
 	else if (m->version > r->cfg.version)
 		newer_querier(r, now, ip, m);
-	/* §6.6.2: the lowest address wins (RFC 3810 §7.6.2: the link-local addresses). */
-	if (!r->have_addr || mgm_addr_cmp(&ip->src, &r->addr) < 0) {
-		if (r->querier) {
-			yield_querier(r);
-			r->ctr.querier_lost++;
-			mgm_rtr_log(r, MGM_LOG_INFO, "querier: yielding to %s",
-				    mgm_addr_str(&ip->src, as));
-		}
-		r->querier_addr = ip->src;
-		/* §4.1.6, §4.1.7 (RFC 3810 §5.1.8, §5.1.9): a non-querier adopts the querier's
-		 * QRV and QQI; zero means our own value. */
-		if (m->version == top_version(r)) {
-			r->rv = m->qrv ? m->qrv : r->cfg.robustness;
-			r->qi_ms = m->qqi ? m->qqi * 1000 : r->cfg.query_interval_ms;
-		}
-		r->other_querier_at = now + mgm_rtr_oqpi(r);
+	/* §6.6.2: the lowest address wins (RFC 3810 §7.6.2: the lowest interface ID). */
+	if (!r->have_addr || election_cmp(r, &ip->src, &r->addr) < 0) {
+		struct q_event ev = {.ip = ip, .m = m};
+
+		querier_fsm_run(r, now, QE_LOWER_QUERY_HEARD, &ev);
 	}
 	if (!general && !m->suppress)
 		lower_on_query(r, now, m);
@@ -303,7 +451,7 @@ bool mgm_rtr_can_query_sources(const struct mgm_router *r)
 {
 	/* Q(G,S) exists only in IGMPv3 / MLDv2: below, the row's query (and its lowering) is
 	 * left out and the sources run out on their own timers. */
-	return r->querier && r->cfg.version == top_version(r);
+	return r->qstate == QS_QUERIER && mgm_family_caps(r->fam, r->cfg.version)->source_query;
 }
 
 bool mgm_rtr_query_group(struct mgm_router *r, int64_t now, uint32_t gi)
@@ -311,11 +459,11 @@ bool mgm_rtr_query_group(struct mgm_router *r, int64_t now, uint32_t gi)
 	struct mgm_group *g = grp(r, gi);
 
 	/* IGMPv1 has no group-specific query (RFC 1112); non-queriers wait for the querier's. */
-	if (!r->querier || (r->family == MGM_INET && r->cfg.version == 1))
+	if (r->qstate != QS_QUERIER || !mgm_family_caps(r->fam, r->cfg.version)->group_query)
 		return false;
 	/* §6.6.3.1: lower the group timer to LMQT, send now, LMQC - 1 retransmissions. */
 	mgm_rtr_lower_group(r, now, gi, mgm_rtr_lmqt(r));
-	g->rtx_left = r->cfg.last_member_query_count;
+	g->rtx_left = mgm_rtr_lmqc(r);
 	return true;
 }
 
@@ -360,24 +508,24 @@ void mgm_rtr_query_flush(struct mgm_router *r, int64_t now, uint32_t gi)
 	bool sent_group = false;
 	uint32_t pending = 0;
 
-	if (!r->querier) {
+	if (r->qstate != QS_QUERIER) {
 		/* The role went to another router: its queries take over. */
 		g->rtx_left = 0;
 		for (uint32_t si = g->src_head; si != MGM_NIL; si = src(r, si)->next)
 			src(r, si)->rtx_left = 0;
-		g->rtx_at = MGM_TIME_NEVER;
+		g->deadline[MGM_GT_RETRANSMIT] = MGM_TIME_NEVER;
 		return;
 	}
-	if (g->rtx_left && r->family == MGM_INET && r->cfg.version == 1) {
+	if (g->rtx_left && !mgm_family_caps(r->fam, r->cfg.version)->group_query) {
 		/* Reconfigured for IGMPv1 with retransmissions due: IGMPv1 has no group-specific
 		 * query (RFC 1112). */
 		g->rtx_left = 0;
 	}
 	if (g->rtx_left) {
 		/* §6.6.3.1: S set while the group timer is above LMQT (a report came in). */
-		bool s = g->mode == MGM_EXCLUDE && g->group_timer > now + lmqt;
+		bool s = g->mode == MGM_EXCLUDE && g->deadline[MGM_GT_GROUP] > now + lmqt;
 
-		if (s && r->cfg.version < top_version(r)) {
+		if (s && !mgm_family_caps(r->fam, r->cfg.version)->source_query) {
 			/* No S flag before IGMPv3 / MLDv2: a member answered, which ends the
 			 * last-member queries (RFC 2236 §7, RFC 2710 §6). */
 			g->rtx_left = 0;
@@ -398,7 +546,8 @@ void mgm_rtr_query_flush(struct mgm_router *r, int64_t now, uint32_t gi)
 		pending += send_source_list(r, now, gi, true, !sent_group);
 	}
 	g = grp(r, gi);
-	g->rtx_at = (g->rtx_left || pending) ? now + r->cfg.last_member_query_interval_ms
-					     : MGM_TIME_NEVER;
+	g->deadline[MGM_GT_RETRANSMIT] = (g->rtx_left || pending)
+						 ? now + r->cfg.last_member_query_interval_ms
+						 : MGM_TIME_NEVER;
 	mgm_rtr_group_rearm(r, gi, false);
 }

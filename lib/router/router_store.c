@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Storage of the router's records: pools of group, source and tracking records, the seeded
- * open-addressing hash tables that find them by address (so a refresh costs one probe, never
- * a list walk), and their entries in the timer heap. No protocol rule lives here.
+ * Storage of the router's records: pools of group, source and tracking records, the hash
+ * tables (core/htab.h) that find them by address (so a refresh costs one probe, never a list
+ * walk), and their entries in the timer heap. No protocol rule lives here.
  */
 #include <string.h>
 
@@ -12,179 +12,55 @@
 
 /* ---- Hashing ------------------------------------------------------------------------------ */
 
-static inline uint64_t mix(uint64_t h)
-{
-	h ^= h >> 31;
-	h *= 0x7fb5d329728ea185ull;
-	h ^= h >> 27;
-	h *= 0x81dadef4bc2dd44dull;
-	h ^= h >> 33;
-	return h;
-}
-
-/* Seeded so that a peer choosing addresses cannot aim them at one probe chain. */
-static inline uint32_t hash16(uint64_t seed, const uint8_t key[16], uint64_t extra)
-{
-	uint64_t a, b;
-
-	memcpy(&a, key, 8);
-	memcpy(&b, key + 8, 8);
-	return (uint32_t)mix((a ^ seed) * 0x9e3779b97f4a7c15ull + mix(b ^ extra ^ (seed >> 7)));
-}
-
+/* Keys are zero-padded to 16 octets, so one hash serves both families. Constant lengths, so
+ * that the copies compile to a few moves. */
 static inline void pad16(const struct mgm_router *r, uint8_t out[16], const uint8_t *addr)
 {
-	memset(out, 0, 16);
-	memcpy(out, addr, r->alen);
+	if (r->alen == 4) {
+		memcpy(out, addr, 4);
+		memset(out + 4, 0, 12);
+	} else {
+		memcpy(out, addr, 16);
+	}
 }
 
 static uint32_t group_hash(const struct mgm_router *r, const uint8_t key[16])
 {
-	return hash16(r->seed, key, 0);
+	return mgm_htab_hash(&r->gtab, key, 0);
 }
 
 static uint32_t source_hash(const struct mgm_router *r, uint32_t gi, const uint8_t key[16])
 {
-	return hash16(r->seed ^ 0x5bd1e995u, key, (uint64_t)gi + 1);
+	return mgm_htab_hash(&r->stab, key, (uint64_t)gi + 1);
 }
 
 static uint32_t track_hash(const struct mgm_router *r, uint8_t kind, uint32_t owner,
 			   const uint8_t key[16])
 {
-	return hash16(r->seed ^ 0xc2b2ae35u, key, (uint64_t)kind << 32 | owner);
+	return mgm_htab_hash(&r->ttab, key, (uint64_t)kind << 32 | owner);
 }
 
-static uint32_t group_hash_of(const struct mgm_router *r, uint32_t idx)
+static uint32_t group_hash_of(const void *ctx, uint32_t idx)
 {
+	const struct mgm_router *r = ctx;
+
 	return group_hash(r, grp(r, idx)->addr);
 }
 
-static uint32_t source_hash_of(const struct mgm_router *r, uint32_t idx)
+static uint32_t source_hash_of(const void *ctx, uint32_t idx)
 {
+	const struct mgm_router *r = ctx;
 	const struct mgm_source *s = src(r, idx);
 
 	return source_hash(r, s->group, s->addr);
 }
 
-static uint32_t track_hash_of(const struct mgm_router *r, uint32_t idx)
+static uint32_t track_hash_of(const void *ctx, uint32_t idx)
 {
+	const struct mgm_router *r = ctx;
 	const struct mgm_track *t = trk(r, idx);
 
 	return track_hash(r, t->kind, t->owner, t->host);
-}
-
-/* ---- Open addressing ------------------------------------------------------------------------ */
-
-typedef uint32_t (*hash_of_fn)(const struct mgm_router *r, uint32_t idx);
-
-static size_t htab_bytes(const struct mgm_htab *t)
-{
-	return t->slot ? ((size_t)t->mask + 1) * t->width * sizeof(uint32_t) : 0;
-}
-
-/* Gives the slots back; the table keeps its width and grows again on the next reserve. */
-static void htab_release(struct mgm_router *r, struct mgm_htab *t)
-{
-	mgm_mem_free(&r->mem, t->slot, htab_bytes(t));
-	t->slot = NULL;
-	t->mask = t->count = 0;
-}
-
-static void htab_insert(struct mgm_htab *t, uint32_t h, uint32_t idx)
-{
-	uint32_t i = h & t->mask;
-
-	while (htab_at(t, i) != MGM_NIL)
-		i = (i + 1) & t->mask;
-	t->slot[(size_t)i * t->width] = idx;
-	if (t->width == 2)
-		t->slot[(size_t)i * 2 + 1] = h;
-	t->count++;
-}
-
-static uint32_t slot_hash(const struct mgm_router *r, const struct mgm_htab *t, uint32_t i,
-			  hash_of_fn hof)
-{
-	return t->width == 2 ? t->slot[(size_t)i * 2 + 1] : hof(r, t->slot[i]);
-}
-
-static int htab_resize(struct mgm_router *r, struct mgm_htab *t, uint32_t ncap, hash_of_fn hof)
-{
-	struct mgm_htab n = {.mask = ncap - 1, .count = 0, .width = t->width};
-	size_t bytes = (size_t)ncap * t->width * sizeof(uint32_t);
-
-	n.slot = mgm_mem_alloc(&r->mem, bytes);
-	if (!n.slot)
-		return MGM_E_NOMEM;
-	memset(n.slot, 0xff, bytes);
-	if (t->slot) {
-		for (uint32_t i = 0; i <= t->mask; i++)
-			if (htab_at(t, i) != MGM_NIL)
-				htab_insert(&n, slot_hash(r, t, i, hof), htab_at(t, i));
-		mgm_mem_free(&r->mem, t->slot, htab_bytes(t));
-	}
-	*t = n;
-	return 0;
-}
-
-/* Room for n more entries at a load of at most 3/4. */
-static int htab_reserve(struct mgm_router *r, struct mgm_htab *t, uint32_t n, hash_of_fn hof)
-{
-	uint64_t need = (uint64_t)t->count + n;
-	uint64_t cap = t->slot ? (uint64_t)t->mask + 1 : 0;
-	uint64_t ncap = cap ? cap : 16;
-
-	if (need * 4 <= cap * 3)
-		return 0;
-	while (need * 4 > ncap * 3)
-		ncap *= 2;
-	if (ncap > (1ull << 30))
-		return MGM_E_NOMEM;
-	return htab_resize(r, t, (uint32_t)ncap, hof);
-}
-
-static void htab_move(struct mgm_htab *t, uint32_t to, uint32_t from)
-{
-	for (uint32_t w = 0; w < t->width; w++)
-		t->slot[(size_t)to * t->width + w] = t->slot[(size_t)from * t->width + w];
-}
-
-/* Deletion by backward shift: no tombstones, so probe chains never rot. */
-static void htab_remove(struct mgm_router *r, struct mgm_htab *t, uint32_t h, uint32_t idx,
-			hash_of_fn hof)
-{
-	uint32_t i = h & t->mask, j;
-
-	while (htab_at(t, i) != idx)
-		i = (i + 1) & t->mask;
-	j = i;
-	for (;;) {
-		uint32_t k;
-
-		j = (j + 1) & t->mask;
-		if (htab_at(t, j) == MGM_NIL)
-			break;
-		k = slot_hash(r, t, j, hof) & t->mask;
-		/* The entry at j may move to i unless its home k lies cyclically in (i, j]. */
-		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-			continue;
-		htab_move(t, i, j);
-		i = j;
-	}
-	t->slot[(size_t)i * t->width] = MGM_NIL;
-	t->count--;
-	if (r->bulk)
-		return;
-	if (t->count == 0) {
-		htab_release(r, t);
-	} else if (t->mask >= 63 && (uint64_t)t->count * 8 < (uint64_t)t->mask + 1) {
-		/* A sparse table shrinks to a load of 3/8; if memory is short it stays. */
-		uint32_t ncap = 16;
-
-		while ((uint64_t)ncap * 3 < (uint64_t)t->count * 8)
-			ncap *= 2;
-		(void)htab_resize(r, t, ncap, hof);
-	}
 }
 
 /* ---- Heap owners ---------------------------------------------------------------------------- */
@@ -211,19 +87,20 @@ void mgm_rtr_store_init(struct mgm_router *r)
 	mgm_pool_init(&r->groups, &r->mem, sizeof(struct mgm_group));
 	mgm_pool_init(&r->sources, &r->mem, sizeof(struct mgm_source));
 	mgm_pool_init(&r->tracks, &r->mem, sizeof(struct mgm_track));
-	memset(&r->gtab, 0, sizeof(r->gtab));
-	memset(&r->stab, 0, sizeof(r->stab));
-	memset(&r->ttab, 0, sizeof(r->ttab));
-	r->gtab.width = 2;
-	r->stab.width = r->ttab.width = 1;
+	/* The group table is on every report's path: it keeps hashes, so probing never reads
+	 * a group record other than the one sought. */
+	mgm_htab_init(&r->gtab, &r->mem, r->seed, true, group_hash_of, r);
+	mgm_htab_init(&r->stab, &r->mem, r->seed ^ 0x5bd1e995u, false, source_hash_of, r);
+	mgm_htab_init(&r->ttab, &r->mem, r->seed ^ 0xc2b2ae35u, false, track_hash_of, r);
 	mgm_timer_init(&r->heap, &r->mem, heap_moved, r);
+	r->src_key_max = INT64_MIN;
 }
 
 void mgm_rtr_store_fini(struct mgm_router *r)
 {
-	htab_release(r, &r->gtab);
-	htab_release(r, &r->stab);
-	htab_release(r, &r->ttab);
+	mgm_htab_fini(&r->gtab);
+	mgm_htab_fini(&r->stab);
+	mgm_htab_fini(&r->ttab);
 	mgm_pool_fini(&r->groups);
 	mgm_pool_fini(&r->sources);
 	mgm_pool_fini(&r->tracks);
@@ -232,48 +109,32 @@ void mgm_rtr_store_fini(struct mgm_router *r)
 
 void mgm_rtr_store_trim(struct mgm_router *r)
 {
-	struct mgm_htab *tabs[3] = {&r->gtab, &r->stab, &r->ttab};
-
 	mgm_pool_trim(&r->groups);
 	mgm_pool_trim(&r->sources);
 	mgm_pool_trim(&r->tracks);
-	for (int i = 0; i < 3; i++)
-		if (tabs[i]->count == 0)
-			htab_release(r, tabs[i]);
+	mgm_htab_trim(&r->gtab);
+	mgm_htab_trim(&r->stab);
+	mgm_htab_trim(&r->ttab);
 	mgm_timer_trim(&r->heap, r->groups.live + r->sources.live);
-}
-
-size_t mgm_rtr_store_bytes(const struct mgm_router *r)
-{
-	return mgm_pool_bytes(&r->groups) + mgm_pool_bytes(&r->sources) +
-	       mgm_pool_bytes(&r->tracks) + htab_bytes(&r->gtab) + htab_bytes(&r->stab) +
-	       htab_bytes(&r->ttab) + mgm_timer_bytes(&r->heap);
 }
 
 /* ---- Groups --------------------------------------------------------------------------------- */
 
 uint32_t mgm_rtr_group_find(const struct mgm_router *r, const uint8_t *addr)
 {
+	struct mgm_htab_probe p;
 	uint8_t key[16];
-	uint32_t i, h;
+	uint32_t gi;
 
-	if (!r->gtab.count)
-		return MGM_NIL;
 	pad16(r, key, addr);
-	h = group_hash(r, key);
-	i = h & r->gtab.mask;
-	for (;;) {
-		const uint32_t *slot = &r->gtab.slot[(size_t)i * 2];
-
-		if (slot[0] == MGM_NIL)
-			return MGM_NIL;
-		if (slot[1] == h && !memcmp(grp(r, slot[0])->addr, key, 16))
-			return slot[0];
-		i = (i + 1) & r->gtab.mask;
-	}
+	for (gi = mgm_htab_probe_first(&r->gtab, group_hash(r, key), &p); gi != MGM_NIL;
+	     gi = mgm_htab_probe_next(&r->gtab, &p))
+		if (!memcmp(grp(r, gi)->addr, key, 16))
+			return gi;
+	return MGM_NIL;
 }
 
-uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why)
+uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, enum mgm_router_drop *why)
 {
 	struct mgm_group *g;
 	uint32_t gi;
@@ -283,7 +144,7 @@ uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why)
 		*why = MGM_DROP_GROUP_LIMIT;
 		return MGM_NIL;
 	}
-	if (mgm_pool_reserve(&r->groups, 1) || htab_reserve(r, &r->gtab, 1, group_hash_of) ||
+	if (mgm_pool_reserve(&r->groups, 1) || mgm_htab_reserve(&r->gtab, 1) ||
 	    heap_reserve(r, 1)) {
 		*why = MGM_DROP_NOMEM;
 		return MGM_NIL;
@@ -293,14 +154,11 @@ uint32_t mgm_rtr_group_new(struct mgm_router *r, const uint8_t *addr, int *why)
 	MGM_ASSERT(gi != MGM_NIL); /* reserved above */
 	g = grp(r, gi);
 	memcpy(g->addr, key, 16);
-	g->group_timer = MGM_TIME_NEVER;
-	g->older_host[0] = g->older_host[1] = MGM_TIME_NEVER;
-	g->rtx_at = MGM_TIME_NEVER;
+	mgm_rtr_group_timers_stop(g);
 	g->heap = g->src_head = g->track_head = MGM_NIL;
 	g->mode = MGM_INCLUDE;
 	g->fwd = MGM_FWD_NONE;
-	htab_insert(&r->gtab, group_hash(r, key), gi);
-	r->ctr.groups_added++;
+	mgm_htab_insert(&r->gtab, group_hash(r, key), gi);
 	return gi;
 }
 
@@ -308,11 +166,10 @@ void mgm_rtr_group_free(struct mgm_router *r, uint32_t gi)
 {
 	struct mgm_group *g = grp(r, gi);
 
-	htab_remove(r, &r->gtab, group_hash(r, g->addr), gi, group_hash_of);
+	mgm_htab_remove(&r->gtab, group_hash(r, g->addr), gi);
 	if (g->heap != MGM_NIL)
 		mgm_timer_remove(&r->heap, g->heap);
 	mgm_pool_put(&r->groups, gi);
-	r->ctr.groups_removed++;
 	/* Keep room for every record's timer (heap_reserve()), give back the rest. */
 	mgm_timer_trim(&r->heap, r->groups.live + r->sources.live);
 }
@@ -320,14 +177,13 @@ void mgm_rtr_group_free(struct mgm_router *r, uint32_t gi)
 void mgm_rtr_group_rearm(struct mgm_router *r, uint32_t gi, bool exact)
 {
 	struct mgm_group *g = grp(r, gi);
-	int64_t key = g->rtx_at;
+	int64_t key = MGM_TIME_NEVER;
 
-	if (g->mode == MGM_EXCLUDE && g->group_timer < key)
-		key = g->group_timer;
-	if (g->older_host[0] < key)
-		key = g->older_host[0];
-	if (g->older_host[1] < key)
-		key = g->older_host[1];
+	/* §6.2.2: only an EXCLUDE-mode group has a group timer. */
+	MGM_ASSERT(g->mode == MGM_EXCLUDE || g->deadline[MGM_GT_GROUP] == MGM_TIME_NEVER);
+	for (int k = 0; k < MGM_GT__COUNT; k++)
+		if (g->deadline[k] < key)
+			key = g->deadline[k];
 	if (key == MGM_TIME_NEVER) {
 		if (g->heap != MGM_NIL) {
 			mgm_timer_remove(&r->heap, g->heap);
@@ -343,41 +199,100 @@ void mgm_rtr_group_rearm(struct mgm_router *r, uint32_t gi, bool exact)
 
 void mgm_rtr_group_walk(const struct mgm_router *r, void (*fn)(void *ctx, uint32_t gi), void *ctx)
 {
-	if (!r->gtab.slot)
-		return;
-	for (uint32_t i = 0; i <= r->gtab.mask; i++)
-		if (htab_at(&r->gtab, i) != MGM_NIL)
-			fn(ctx, htab_at(&r->gtab, i));
+	uint32_t pos = 0, gi;
+
+	while ((gi = mgm_htab_next(&r->gtab, &pos)) != MGM_NIL)
+		fn(ctx, gi);
+}
+
+void mgm_rtr_group_delete_all(struct mgm_router *r)
+{
+	struct mgm_htab *tabs[3] = {&r->gtab, &r->stab, &r->ttab};
+	uint32_t pos = 0, gi;
+
+	/* Held: the group table must not shrink under the walk (mgm_htab_first()); the others
+	 * need not shrink step by step when all of them go. */
+	for (int i = 0; i < 3; i++)
+		mgm_htab_hold(tabs[i], true);
+	while ((gi = mgm_htab_first(&r->gtab, &pos)) != MGM_NIL) {
+		uint32_t before = r->gtab.count;
+
+		mgm_rtr_group_delete(r, gi);
+		MGM_ASSERT(r->gtab.count < before); /* or the walk would not end */
+		(void)before;
+	}
+	for (int i = 0; i < 3; i++)
+		mgm_htab_hold(tabs[i], false);
 }
 
 /* ---- Sources -------------------------------------------------------------------------------- */
 
+/* Whether s is the source of group gi with wire address a (the record's padding is zero). */
+static inline bool source_is(const struct mgm_router *r, const struct mgm_source *s, uint32_t gi,
+			     const uint8_t *a)
+{
+	if (s->group != gi)
+		return false;
+	return r->alen == 4 ? !memcmp(s->addr, a, 4) : !memcmp(s->addr, a, 16);
+}
+
 uint32_t mgm_rtr_source_find(const struct mgm_router *r, uint32_t gi, const uint8_t *addr)
 {
+	struct mgm_htab_probe p;
 	uint8_t key[16];
-	uint32_t i;
+	uint32_t si;
 
-	if (!r->stab.count)
-		return MGM_NIL;
 	pad16(r, key, addr);
-	i = source_hash(r, gi, key) & r->stab.mask;
-	for (;;) {
-		uint32_t idx = htab_at(&r->stab, i);
-		const struct mgm_source *s;
+	for (si = mgm_htab_probe_first(&r->stab, source_hash(r, gi, key), &p); si != MGM_NIL;
+	     si = mgm_htab_probe_next(&r->stab, &p))
+		if (source_is(r, src(r, si), gi, addr))
+			return si;
+	return MGM_NIL;
+}
 
-		if (idx == MGM_NIL)
-			return MGM_NIL;
-		s = src(r, idx);
-		if (s->group == gi && !memcmp(s->addr, key, 16))
-			return idx;
-		i = (i + 1) & r->stab.mask;
+/*
+ * With 100 000 groups the tables are far larger than the caches, and a lookup is two waits for
+ * memory: its slot, then the record the slot names. One after the other for each source of a
+ * record, they were most of the time of a v3 report. In three passes, each source's slot and
+ * then its record are asked for before any is needed, so the batch waits about twice in all.
+ * out[] holds the hashes meanwhile.
+ */
+void mgm_rtr_source_find_batch(const struct mgm_router *r, uint32_t gi, const uint8_t *addrs,
+			       uint32_t n, uint32_t *out)
+{
+	uint8_t key[16];
+
+	for (uint32_t i = 0; i < n; i++) {
+		pad16(r, key, addrs + (size_t)i * r->alen);
+		out[i] = source_hash(r, gi, key);
+		mgm_htab_prefetch(&r->stab, out[i]);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t si = mgm_htab_home(&r->stab, out[i]);
+
+		if (si != MGM_NIL) {
+			/* A record may straddle two cache lines. */
+			__builtin_prefetch(src(r, si));
+			__builtin_prefetch((const uint8_t *)src(r, si) + sizeof(struct mgm_source) -
+					   1);
+		}
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *a = addrs + (size_t)i * r->alen;
+		struct mgm_htab_probe p;
+		uint32_t si;
+
+		for (si = mgm_htab_probe_first(&r->stab, out[i], &p); si != MGM_NIL;
+		     si = mgm_htab_probe_next(&r->stab, &p))
+			if (source_is(r, src(r, si), gi, a))
+				break;
+		out[i] = si;
 	}
 }
 
 int mgm_rtr_source_reserve(struct mgm_router *r, uint32_t n)
 {
-	if (mgm_pool_reserve(&r->sources, n) || htab_reserve(r, &r->stab, n, source_hash_of) ||
-	    heap_reserve(r, n))
+	if (mgm_pool_reserve(&r->sources, n) || mgm_htab_reserve(&r->stab, n) || heap_reserve(r, n))
 		return MGM_E_NOMEM;
 	return 0;
 }
@@ -400,7 +315,7 @@ uint32_t mgm_rtr_source_new(struct mgm_router *r, uint32_t gi, const uint8_t *ad
 	g->src_head = si;
 	g->num_src++;
 	g->flags |= GF_DIRTY;
-	htab_insert(&r->stab, source_hash(r, gi, s->addr), si);
+	mgm_htab_insert(&r->stab, source_hash(r, gi, s->addr), si);
 	r->ctr.sources_added++;
 	return si;
 }
@@ -410,7 +325,7 @@ void mgm_rtr_source_free(struct mgm_router *r, uint32_t si)
 	struct mgm_source *s = src(r, si);
 	struct mgm_group *g = grp(r, s->group);
 
-	htab_remove(r, &r->stab, source_hash(r, s->group, s->addr), si, source_hash_of);
+	mgm_htab_remove(&r->stab, source_hash(r, s->group, s->addr), si);
 	if (s->heap != MGM_NIL)
 		mgm_timer_remove(&r->heap, s->heap);
 	if (s->prev != MGM_NIL)
@@ -425,9 +340,29 @@ void mgm_rtr_source_free(struct mgm_router *r, uint32_t si)
 	mgm_timer_trim(&r->heap, r->groups.live + r->sources.live);
 }
 
+/* The deadline of a running source timer from its entry's key (struct mgm_source). */
+static int64_t source_deadline_from(const struct mgm_source *s, int64_t key)
+{
+	return key + (uint32_t)(s->timer_lo - (uint32_t)key);
+}
+
 int64_t mgm_rtr_source_deadline(const struct mgm_router *r, const struct mgm_source *s)
 {
-	return s->heap == MGM_NIL ? MGM_TIME_NEVER : mgm_timer_when(&r->heap, s->heap) + s->delta;
+	if (s->heap == MGM_NIL)
+		return MGM_TIME_NEVER;
+	return source_deadline_from(s, mgm_timer_when(&r->heap, s->heap));
+}
+
+/* Keys the source's entry exactly at its deadline `when`. */
+static void source_key(struct mgm_router *r, struct mgm_source *s, uint32_t si, int64_t when)
+{
+	if (s->heap == MGM_NIL)
+		MGM_MUST(mgm_timer_push(&r->heap, when, si | REF_SOURCE)); /* room reserved */
+	else
+		mgm_timer_update(&r->heap, s->heap, when);
+	s->timer_lo = (uint32_t)when;
+	if (when > r->src_key_max)
+		r->src_key_max = when;
 }
 
 void mgm_rtr_source_set_timer(struct mgm_router *r, uint32_t si, int64_t when)
@@ -440,33 +375,37 @@ void mgm_rtr_source_set_timer(struct mgm_router *r, uint32_t si, int64_t when)
 			mgm_timer_remove(&r->heap, s->heap);
 			s->heap = MGM_NIL;
 		}
-		s->delta = 0;
+		s->timer_lo = 0;
 		return;
 	}
 	if (s->heap == MGM_NIL) {
-		s->delta = 0;
-		MGM_MUST(mgm_timer_push(&r->heap, when, si | REF_SOURCE)); /* room reserved */
+		source_key(r, s, si, when);
+		return;
+	}
+	/* A refresh (to GMI, later than every entry keyed so far while GMI stays as it is):
+	 * the entry is at or before `when`, and not 2^32 ms before it since the earliest entry
+	 * is not, so the entry stays where it is and the heap is not read. */
+	if (when >= r->src_key_max && when - mgm_timer_first(&r->heap) <= (int64_t)UINT32_MAX) {
+		s->timer_lo = (uint32_t)when;
 		return;
 	}
 	key = mgm_timer_when(&r->heap, s->heap);
 	if (when >= key && when - key <= (int64_t)UINT32_MAX) {
 		/* Later: the entry stays, it fires early and moves on. */
-		s->delta = (uint32_t)(when - key);
+		s->timer_lo = (uint32_t)when;
 		return;
 	}
-	s->delta = 0;
-	mgm_timer_update(&r->heap, s->heap, when);
+	source_key(r, s, si, when);
 }
 
 bool mgm_rtr_source_rekey(struct mgm_router *r, uint32_t si, int64_t now)
 {
 	struct mgm_source *s = src(r, si);
-	int64_t when = mgm_timer_when(&r->heap, s->heap) + s->delta;
+	int64_t when = mgm_rtr_source_deadline(r, s);
 
 	if (when <= now)
 		return false;
-	s->delta = 0;
-	mgm_timer_update(&r->heap, s->heap, when);
+	source_key(r, s, si, when);
 	return true;
 }
 
@@ -475,24 +414,19 @@ bool mgm_rtr_source_rekey(struct mgm_router *r, uint32_t si, int64_t now)
 uint32_t mgm_rtr_track_find(const struct mgm_router *r, uint8_t kind, uint32_t owner,
 			    const uint8_t *host)
 {
+	struct mgm_htab_probe p;
 	uint8_t key[16];
-	uint32_t i;
+	uint32_t ti;
 
-	if (!r->ttab.count)
-		return MGM_NIL;
 	pad16(r, key, host);
-	i = track_hash(r, kind, owner, key) & r->ttab.mask;
-	for (;;) {
-		uint32_t idx = htab_at(&r->ttab, i);
-		const struct mgm_track *t;
+	for (ti = mgm_htab_probe_first(&r->ttab, track_hash(r, kind, owner, key), &p);
+	     ti != MGM_NIL; ti = mgm_htab_probe_next(&r->ttab, &p)) {
+		const struct mgm_track *t = trk(r, ti);
 
-		if (idx == MGM_NIL)
-			return MGM_NIL;
-		t = trk(r, idx);
 		if (t->kind == kind && t->owner == owner && !memcmp(t->host, key, 16))
-			return idx;
-		i = (i + 1) & r->ttab.mask;
+			return ti;
 	}
+	return MGM_NIL;
 }
 
 uint32_t mgm_rtr_track_new(struct mgm_router *r, uint8_t kind, uint32_t owner, const uint8_t *host)
@@ -501,7 +435,7 @@ uint32_t mgm_rtr_track_new(struct mgm_router *r, uint8_t kind, uint32_t owner, c
 	uint32_t ti;
 
 	if (r->tracks.live >= r->cfg.max_tracked || mgm_pool_reserve(&r->tracks, 1) ||
-	    htab_reserve(r, &r->ttab, 1, track_hash_of))
+	    mgm_htab_reserve(&r->ttab, 1))
 		return MGM_NIL;
 	ti = mgm_pool_take(&r->tracks);
 	MGM_ASSERT(ti != MGM_NIL); /* reserved above */
@@ -510,7 +444,7 @@ uint32_t mgm_rtr_track_new(struct mgm_router *r, uint8_t kind, uint32_t owner, c
 	t->kind = kind;
 	t->owner = owner;
 	t->next = t->prev = t->aux = MGM_NIL;
-	htab_insert(&r->ttab, track_hash(r, kind, owner, t->host), ti);
+	mgm_htab_insert(&r->ttab, track_hash(r, kind, owner, t->host), ti);
 	return ti;
 }
 
@@ -518,6 +452,6 @@ void mgm_rtr_track_free(struct mgm_router *r, uint32_t ti)
 {
 	struct mgm_track *t = trk(r, ti);
 
-	htab_remove(r, &r->ttab, track_hash(r, t->kind, t->owner, t->host), ti, track_hash_of);
+	mgm_htab_remove(&r->ttab, track_hash(r, t->kind, t->owner, t->host), ti);
 	mgm_pool_put(&r->tracks, ti);
 }

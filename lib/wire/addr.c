@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The family-generic address: construction, text forms (dotted quad; RFC 4291 §2.2 in, RFC 5952
- * out), ordering, and classification (RFC 5771 for IPv4 multicast, RFC 4291 §2.7 for IPv6
+ * The family-generic address: construction, text in (dotted quad, RFC 4291 §2.2; the text out is
+ * addr_text.c's), ordering, and classification (RFC 5771 for IPv4 multicast, RFC 4291 §2.7 for IPv6
  * multicast scopes, RFC 4607 for the SSM ranges).
  */
 #include "mgm/addr.h"
@@ -155,101 +155,6 @@ int mgm_addr_parse(const char *text, struct mgm_addr *a)
 		return MGM_E_INVAL;
 	mgm_addr_from_wire(a, MGM_INET, octets);
 	return 0;
-}
-
-/* ---- text out ----------------------------------------------------------------------------- */
-
-static char *put_dec(char *p, unsigned int v)
-{
-	if (v >= 100)
-		*p++ = (char)('0' + v / 100);
-	if (v >= 10)
-		*p++ = (char)('0' + v / 10 % 10);
-	*p++ = (char)('0' + v % 10);
-	return p;
-}
-
-static char *put_v4(char *p, const uint8_t *o)
-{
-	for (int i = 0; i < 4; i++) {
-		if (i)
-			*p++ = '.';
-		p = put_dec(p, o[i]);
-	}
-	return p;
-}
-
-static char *put_hex16(char *p, unsigned int v)
-{
-	static const char hex[] = "0123456789abcdef";
-	int started = 0;
-
-	for (int shift = 12; shift >= 0; shift -= 4) {
-		unsigned int d = (v >> shift) & 0xf;
-
-		if (d || started || shift == 0) {
-			*p++ = hex[d];
-			started = 1;
-		}
-	}
-	return p;
-}
-
-/* RFC 5952 §4: lower case, no leading zeros, the longest run (the first on a tie) of two or
- * more zero groups as "::"; §5: IPv4-mapped addresses end in a dotted quad. */
-static char *put_v6(char *p, const uint8_t *o)
-{
-	unsigned int w[8];
-	int best = -1, best_len = 0;
-
-	for (int i = 0; i < 8; i++)
-		w[i] = (unsigned int)(o[2 * i] << 8 | o[2 * i + 1]);
-	for (int i = 0; i < 8;) {
-		int j = i;
-
-		while (j < 8 && w[j] == 0)
-			j++;
-		if (j - i > best_len && j - i >= 2) {
-			best = i;
-			best_len = j - i;
-		}
-		i = j > i ? j : i + 1;
-	}
-	if (best == 0 && best_len == 5 && w[5] == 0xffff) {
-		memcpy(p, "::ffff:", 7);
-		return put_v4(p + 7, o + 12);
-	}
-	for (int i = 0; i < 8; i++) {
-		if (i == best) {
-			*p++ = ':';
-			*p++ = ':';
-			i += best_len - 1;
-			continue;
-		}
-		if (i > 0 && i != best + best_len)
-			*p++ = ':';
-		p = put_hex16(p, w[i]);
-	}
-	return p;
-}
-
-const char *mgm_addr_str(const struct mgm_addr *a, char *buf)
-{
-	char *p = buf;
-
-	switch (a->family) {
-	case MGM_INET:
-		p = put_v4(p, a->octets);
-		break;
-	case MGM_INET6:
-		p = put_v6(p, a->octets);
-		break;
-	default:
-		*p++ = '?';
-		break;
-	}
-	*p = '\0';
-	return buf;
 }
 
 /* ---- order and classes -------------------------------------------------------------------- */

@@ -39,6 +39,7 @@ static const struct err_name err_names[] = {
 	{MGM_E_LIMIT, "limit", "a configured limit refuses more state"},
 	{MGM_E_CONFIG, "config", "configuration value out of range or inconsistent"},
 	{MGM_E_NOENT, "noent", "no such object"},
+	{MGM_E_BUSY, "busy", "instance busy: a callback called back into it"},
 };
 
 static const struct err_name *lookup(int err)

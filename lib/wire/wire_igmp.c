@@ -85,11 +85,11 @@ int mgm_igmp_decode(const uint8_t *buf, size_t len, struct mgm_msg *m)
 	case MGM_IGMP_QUERY:
 		return decode_query(&c, len, code, m);
 	case MGM_IGMP_V1_REPORT:
-		m->kind = MGM_MSG_REPORT_V1;
+		m->kind = MGM_MSG_REPORT;
 		m->version = 1;
 		return decode_group_message(&c, m);
 	case MGM_IGMP_V2_REPORT:
-		m->kind = MGM_MSG_REPORT_V2;
+		m->kind = MGM_MSG_REPORT;
 		m->version = 2;
 		return decode_group_message(&c, m);
 	case MGM_IGMP_V2_LEAVE:
@@ -97,7 +97,7 @@ int mgm_igmp_decode(const uint8_t *buf, size_t len, struct mgm_msg *m)
 		m->version = 2;
 		return decode_group_message(&c, m);
 	case MGM_IGMP_V3_REPORT:
-		m->kind = MGM_MSG_REPORT_V3;
+		m->kind = MGM_MSG_REPORT;
 		m->version = 3;
 		return mgm_wire_decode_report(&c, MGM_INET, m);
 	default:
@@ -155,26 +155,21 @@ int mgm_wire_igmp_encode_query(const struct mgm_query *q, uint8_t *buf, size_t c
 	return 0;
 }
 
-int mgm_wire_igmp_encode_v1v2(uint8_t kind, const struct mgm_addr *group, uint8_t *buf, size_t cap,
-			      size_t *len)
+int mgm_wire_igmp_encode_v1v2(uint8_t kind, uint8_t version, const struct mgm_addr *group,
+			      uint8_t *buf, size_t cap, size_t *len)
 {
 	uint8_t type;
 	uint8_t *p = buf;
 	int err;
 
-	switch (kind) {
-	case MGM_MSG_REPORT_V1:
+	if (kind == MGM_MSG_REPORT && version == 1)
 		type = MGM_IGMP_V1_REPORT;
-		break;
-	case MGM_MSG_REPORT_V2:
+	else if (kind == MGM_MSG_REPORT && version == 2)
 		type = MGM_IGMP_V2_REPORT;
-		break;
-	case MGM_MSG_LEAVE:
-		type = MGM_IGMP_V2_LEAVE;
-		break;
-	default:
+	else if (kind == MGM_MSG_LEAVE && version == 2)
+		type = MGM_IGMP_V2_LEAVE; /* IGMPv1 has no leave (RFC 2236 §3) */
+	else
 		return MGM_E_INVAL;
-	}
 	err = mgm_wire_check_group_arg(MGM_INET, group);
 	if (err)
 		return err;

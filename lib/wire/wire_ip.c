@@ -81,6 +81,21 @@ int mgm_decode(uint8_t family, const uint8_t *buf, size_t len, const struct mgm_
 	return MGM_E_INVAL;
 }
 
+int mgm_decode_lenient(uint8_t family, const uint8_t *buf, size_t len, const struct mgm_addr *src,
+		       const struct mgm_addr *dst, struct mgm_msg *m)
+{
+	int err = mgm_decode(family, buf, len, src, dst, m);
+
+	/* The decoders check a report's records last (mgm_wire_decode_report()) and set
+	 * m->records only once the fixed part and the checksum passed: an error with records set
+	 * is a record's, left to mgm_records_next_checked(). MGM_E_INVAL may leave *m unset. */
+	if (err < 0 && err != MGM_E_INVAL && m->kind == MGM_MSG_REPORT && m->records) {
+		m->records_len = (size_t)(buf + len - m->records);
+		return 0;
+	}
+	return err;
+}
+
 int mgm_encode_query(uint8_t family, const struct mgm_query *q, const struct mgm_addr *src,
 		     const struct mgm_addr *dst, uint8_t *buf, size_t cap, size_t *len)
 {
@@ -93,35 +108,36 @@ int mgm_encode_query(uint8_t family, const struct mgm_query *q, const struct mgm
 	return MGM_E_INVAL;
 }
 
-int mgm_encode_v1v2(uint8_t family, uint8_t kind, const struct mgm_addr *group,
+int mgm_encode_v1v2(uint8_t family, uint8_t kind, uint8_t version, const struct mgm_addr *group,
 		    const struct mgm_addr *src, const struct mgm_addr *dst, uint8_t *buf,
 		    size_t cap, size_t *len)
 {
 	if (!len)
 		return MGM_E_INVAL;
 	if (family == MGM_INET)
-		return mgm_wire_igmp_encode_v1v2(kind, group, buf, cap, len);
+		return mgm_wire_igmp_encode_v1v2(kind, version, group, buf, cap, len);
 	if (family == MGM_INET6)
-		return mgm_wire_mld_encode_v1v2(kind, group, src, dst, buf, cap, len);
+		return mgm_wire_mld_encode_v1v2(kind, version, group, src, dst, buf, cap, len);
 	return MGM_E_INVAL;
 }
 
-const char *mgm_msg_kind_name(uint8_t kind)
+/* The one table of message names. RFC 2710 §3.7 calls the MLDv1 leave "Done". */
+const char *mgm_msg_kind_name(uint8_t family, uint8_t kind)
 {
-	switch (kind) {
-	case MGM_MSG_QUERY:
-		return "query";
-	case MGM_MSG_REPORT_V1:
-		return "report_v1";
-	case MGM_MSG_REPORT_V2:
-		return "report_v2";
-	case MGM_MSG_LEAVE:
-		return "leave";
-	case MGM_MSG_REPORT_V3:
-		return "report_v3";
-	default:
-		return "unknown";
-	}
+	static const char *const names[2][MGM_MSG__COUNT] = {
+		{[MGM_MSG_UNKNOWN] = "unknown",
+		 [MGM_MSG_QUERY] = "query",
+		 [MGM_MSG_REPORT] = "report",
+		 [MGM_MSG_LEAVE] = "leave"},
+		{[MGM_MSG_UNKNOWN] = "unknown",
+		 [MGM_MSG_QUERY] = "query",
+		 [MGM_MSG_REPORT] = "report",
+		 [MGM_MSG_LEAVE] = "done"},
+	};
+
+	if (kind >= MGM_MSG__COUNT)
+		kind = MGM_MSG_UNKNOWN;
+	return names[family == MGM_INET6][kind];
 }
 
 /* ---- IPv4 --------------------------------------------------------------------------------- */

@@ -85,7 +85,7 @@ int mgm_mld_decode(const uint8_t *buf, size_t len, const struct mgm_addr *src,
 	case MGM_MLD_QUERY:
 		return decode_query(&c, len, m);
 	case MGM_MLD_V1_REPORT:
-		m->kind = MGM_MSG_REPORT_V2; /* an MLDv1 report plays the IGMPv2 report's part */
+		m->kind = MGM_MSG_REPORT;
 		m->version = 1;
 		return decode_v1_message(&c, m);
 	case MGM_MLD_V1_DONE:
@@ -93,7 +93,7 @@ int mgm_mld_decode(const uint8_t *buf, size_t len, const struct mgm_addr *src,
 		m->version = 1;
 		return decode_v1_message(&c, m);
 	case MGM_MLD_V2_REPORT:
-		m->kind = MGM_MSG_REPORT_V3;
+		m->kind = MGM_MSG_REPORT;
 		m->version = 2;
 		return mgm_wire_decode_report(&c, MGM_INET6, m);
 	default:
@@ -147,23 +147,22 @@ int mgm_wire_mld_encode_query(const struct mgm_query *q, const struct mgm_addr *
 	return 0;
 }
 
-int mgm_wire_mld_encode_v1v2(uint8_t kind, const struct mgm_addr *group, const struct mgm_addr *src,
-			     const struct mgm_addr *dst, uint8_t *buf, size_t cap, size_t *len)
+int mgm_wire_mld_encode_v1v2(uint8_t kind, uint8_t version, const struct mgm_addr *group,
+			     const struct mgm_addr *src, const struct mgm_addr *dst, uint8_t *buf,
+			     size_t cap, size_t *len)
 {
 	uint8_t type;
 	uint8_t *p = buf;
 	int err;
 
-	switch (kind) {
-	case MGM_MSG_REPORT_V2:
+	if (version != 1)
+		return MGM_E_INVAL;
+	if (kind == MGM_MSG_REPORT)
 		type = MGM_MLD_V1_REPORT;
-		break;
-	case MGM_MSG_LEAVE:
+	else if (kind == MGM_MSG_LEAVE)
 		type = MGM_MLD_V1_DONE;
-		break;
-	default:
-		return MGM_E_INVAL; /* MLD has no counterpart of the IGMPv1 report */
-	}
+	else
+		return MGM_E_INVAL;
 	err = mgm_wire_check_group_arg(MGM_INET6, group);
 	if (err)
 		return err;

@@ -270,23 +270,25 @@ static inline void wire_put_query_tail(uint8_t *p, uint8_t family, const struct 
 
 /* The two families' halves of the family-generic entry points in wire.h. */
 int mgm_wire_igmp_encode_query(const struct mgm_query *q, uint8_t *buf, size_t cap, size_t *len);
-int mgm_wire_igmp_encode_v1v2(uint8_t kind, const struct mgm_addr *group, uint8_t *buf, size_t cap,
-			      size_t *len);
+int mgm_wire_igmp_encode_v1v2(uint8_t kind, uint8_t version, const struct mgm_addr *group,
+			      uint8_t *buf, size_t cap, size_t *len);
 int mgm_wire_mld_encode_query(const struct mgm_query *q, const struct mgm_addr *src,
 			      const struct mgm_addr *dst, uint8_t *buf, size_t cap, size_t *len);
-int mgm_wire_mld_encode_v1v2(uint8_t kind, const struct mgm_addr *group, const struct mgm_addr *src,
-			     const struct mgm_addr *dst, uint8_t *buf, size_t cap, size_t *len);
+int mgm_wire_mld_encode_v1v2(uint8_t kind, uint8_t version, const struct mgm_addr *group,
+			     const struct mgm_addr *src, const struct mgm_addr *dst, uint8_t *buf,
+			     size_t cap, size_t *len);
 
-/* Octets of the fixed part of each message (RFC 3376 §4, RFC 3810 §5). */
+/* Octets of the fixed part of each message: the public constants of wire.h, and the common
+ * header the two families' halves read first. */
 enum {
-	IGMP_HDR_LEN = 4,	/* type, code, checksum: what every IGMP message has */
-	IGMP_V1V2_LEN = 8,	/* RFC 2236 §2 */
-	IGMP_V3_QUERY_LEN = 12, /* RFC 3376 §4.1 */
-	IGMP_V3_REPORT_LEN = 8, /* RFC 3376 §4.2 */
-	MLD_HDR_LEN = 4,	/* ICMPv6 type, code, checksum (RFC 4443 §2.1) */
-	MLD_V1_LEN = 24,	/* RFC 2710 §3 */
-	MLD_V2_QUERY_LEN = 28,	/* RFC 3810 §5.1 */
-	MLD_V2_REPORT_LEN = 8,	/* RFC 3810 §5.2 */
+	IGMP_HDR_LEN = 4, /* type, code, checksum: what every IGMP message has */
+	IGMP_V1V2_LEN = MGM_IGMP_V1V2_LEN,
+	IGMP_V3_QUERY_LEN = MGM_IGMP_V3_QUERY_LEN,
+	IGMP_V3_REPORT_LEN = MGM_IGMP_V3_REPORT_LEN,
+	MLD_HDR_LEN = 4, /* ICMPv6 type, code, checksum (RFC 4443 §2.1) */
+	MLD_V1_LEN = MGM_MLD_V1_LEN,
+	MLD_V2_QUERY_LEN = MGM_MLD_V2_QUERY_LEN,
+	MLD_V2_REPORT_LEN = MGM_MLD_V2_REPORT_LEN,
 };
 
 #endif

@@ -52,6 +52,8 @@ static int check_records(struct cursor *c, uint8_t family, uint16_t n)
 	return 0;
 }
 
+/* The records are checked last, after every check of the message around them:
+ * mgm_decode_lenient() relies on that order. */
 int mgm_wire_decode_report(const struct cursor *c, uint8_t family, struct mgm_msg *m)
 {
 	struct cursor recs = *c; /* a local copy the compiler keeps in registers */
@@ -74,7 +76,8 @@ int mgm_wire_decode_report(const struct cursor *c, uint8_t family, struct mgm_ms
 void mgm_records_begin(const struct mgm_msg *m, struct mgm_record_iter *it)
 {
 	it->pos = m->records;
-	it->left = m->kind == MGM_MSG_REPORT_V3 && m->records ? m->num_records : 0;
+	it->end = m->records ? m->records + m->records_len : NULL;
+	it->left = m->kind == MGM_MSG_REPORT && m->records ? m->num_records : 0;
 	it->family = m->family;
 }
 
@@ -96,6 +99,44 @@ bool mgm_records_next(struct mgm_record_iter *it, struct mgm_record *rec)
 	it->pos = rec->aux + (size_t)rec->aux_words * 4;
 	it->left--;
 	return true;
+}
+
+int mgm_records_next_checked(struct mgm_record_iter *it, struct mgm_record *rec)
+{
+	size_t alen = wire_addr_len(it->family);
+	const uint8_t *group;
+	struct cursor c;
+	int err;
+
+	if (!it->left)
+		return 0;
+	it->left--;
+	cursor_init(&c, it->pos, (size_t)(it->end - it->pos));
+	/* The same order as check_records(): lengths first, so a truncated record ends the walk
+	 * before anything it counts is read. */
+	if (!get_u8(&c, &rec->type) || !get_u8(&c, &rec->aux_words) ||
+	    !get_be16(&c, &rec->num_sources) || !(group = get_bytes(&c, alen))) {
+		it->left = 0;
+		return MGM_E_RECORD_OVERRUN;
+	}
+	wire_addr_get(&rec->group, it->family, group);
+	rec->sources = get_bytes(&c, (size_t)rec->num_sources * alen);
+	if (!rec->sources) {
+		it->left = 0;
+		return MGM_E_SOURCE_OVERRUN;
+	}
+	rec->aux = get_bytes(&c, (size_t)rec->aux_words * 4);
+	if (!rec->aux) {
+		it->left = 0;
+		return MGM_E_AUX_OVERRUN;
+	}
+	it->pos = c.pos;
+	if (rec->type < MGM_MODE_IS_INCLUDE || rec->type > MGM_BLOCK_OLD_SOURCES)
+		return MGM_E_RECORD_TYPE;
+	err = wire_check_reported_group(it->family, group);
+	if (!err)
+		err = wire_check_sources(it->family, rec->sources, rec->num_sources);
+	return err ? err : 1;
 }
 
 void mgm_source_at(const uint8_t *sources, uint8_t family, size_t i, struct mgm_addr *out)

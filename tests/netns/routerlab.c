@@ -177,7 +177,8 @@ static void print_query_json(struct lab_router *lr, const struct mgm_addr *dst, 
 	if (rc < 0 || m->kind != MGM_MSG_QUERY) {
 		event_begin(lr, now_ms(), "send_undecodable");
 		member_int("octets", (long long)len);
-		member_string("error", rc < 0 ? mgm_strerror(rc) : mgm_msg_kind_name(m->kind));
+		member_string("error",
+			      rc < 0 ? mgm_strerror(rc) : mgm_msg_kind_name(m->family, m->kind));
 		event_end();
 		return;
 	}
@@ -223,7 +224,7 @@ static void print_query(struct lab_router *lr, const struct mgm_addr *dst, const
 	stamp(lr, now_ms());
 	if (rc < 0 || m.kind != MGM_MSG_QUERY) {
 		printf("send %s %zu octets that do not decode as a query: %s\n", lr->name, len,
-		       rc < 0 ? mgm_strerror(rc) : mgm_msg_kind_name(m.kind));
+		       rc < 0 ? mgm_strerror(rc) : mgm_msg_kind_name(m.family, m.kind));
 		return;
 	}
 	printf("query %sv%u %s", lr->name, m.version,
@@ -367,8 +368,8 @@ static int table_group(void *ctx, const struct mgm_router_group_info *gi)
 		member_string("mode", gi->filter_mode == MGM_EXCLUDE ? "exclude" : "include");
 		member_int("compat", gi->compat_version);
 		member_int("timer_ms", gi->group_timer_ms);
-		member_int("older_v1_ms", gi->older_host_present_ms[1]);
-		member_int("older_v2_ms", gi->older_host_present_ms[2]);
+		member_int("older_v1_ms", gi->older_host_present_ms[1 - 1]);
+		member_int("older_v2_ms", gi->older_host_present_ms[2 - 1]);
 		member_int("num_sources", gi->num_sources);
 		member_string("fwd_any", fwd_name(gi->any_source_fwd));
 		member_addr("reporter", &gi->last_reporter);
@@ -380,7 +381,7 @@ static int table_group(void *ctx, const struct mgm_router_group_info *gi)
 	       "fwd(*) %s reporter %s\n",
 	       mgm_addr_str(&gi->group, g), gi->filter_mode == MGM_EXCLUDE ? "exclude" : "include",
 	       gi->compat_version, (long long)gi->group_timer_ms,
-	       (long long)gi->older_host_present_ms[1], (long long)gi->older_host_present_ms[2],
+	       (long long)gi->older_host_present_ms[0], (long long)gi->older_host_present_ms[1],
 	       gi->num_sources, fwd_name(gi->any_source_fwd),
 	       mgm_addr_str(&gi->last_reporter, rep));
 	mgm_router_foreach_source(tc->lr->router, tc->now, &gi->group, table_source, &sc);
@@ -523,8 +524,9 @@ static void receive(struct lab_router *lr)
 				stamp(lr, now_ms());
 				printf("malformed %s: %s\n", lr->name, mgm_strerror(rc));
 			}
-			/* The engine decodes it again and counts it as malformed. */
-			mgm_router_input(lr->router, now_ms(), &ip, ip.payload, ip.payload_len);
+			/* The engine decodes it again, leniently: it applies the good records of a
+			 * report and counts the rest. */
+			mgm_router_input(lr->router, now_ms(), &ip);
 			continue;
 		}
 		mgm_router_input_msg(lr->router, now_ms(), &ip, &m);

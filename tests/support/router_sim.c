@@ -141,11 +141,12 @@ static void deliver(struct sim *s)
 				ip.dst = q->dst;
 				ip.hop_limit = 1;
 				ip.router_alert = true;
+				ip.payload = q->buf;
+				ip.payload_len = q->len;
 				for (int j = 0; j < s->n; j++)
 					if (j != i)
 						assert_true(mgm_router_input(s->rt[j].r, s->now,
-									     &ip, q->buf,
-									     q->len) >= 0);
+									     &ip) >= 0);
 				more = true;
 			}
 		}
@@ -209,18 +210,22 @@ void sim_ip(struct sim *s, struct mgm_ip_info *ip, const char *src, const char *
 
 int sim_input(struct sim *s, int i, const struct mgm_ip_info *ip, const uint8_t *buf, size_t len)
 {
+	struct mgm_ip_info with = *ip;
 	int rc = 0;
 
+	with.payload = buf;
+	with.payload_len = len;
 	for (int j = 0; j < s->n; j++) {
 		if (i >= 0 && j != i)
 			continue;
-		rc = mgm_router_input(s->rt[j].r, s->now, ip, buf, len);
+		rc = mgm_router_input(s->rt[j].r, s->now, &with);
 	}
 	deliver(s);
 	return rc;
 }
 
-static void v1v2(struct sim *s, int i, const char *host, const char *group, uint8_t kind)
+static void v1v2(struct sim *s, int i, const char *host, const char *group, uint8_t kind,
+		 uint8_t version)
 {
 	struct mgm_addr g = sim_addr(group), h = sim_addr(host), d;
 	struct mgm_ip_info ip;
@@ -231,30 +236,31 @@ static void v1v2(struct sim *s, int i, const char *host, const char *group, uint
 		mgm_addr_all_routers(&d, s->family);
 	else
 		d = g;
-	assert_int_equal(mgm_encode_v1v2(s->family, kind, &g, &h, &d, buf, sizeof(buf), &len), 0);
+	assert_int_equal(
+		mgm_encode_v1v2(s->family, kind, version, &g, &h, &d, buf, sizeof(buf), &len), 0);
 	memset(&ip, 0, sizeof(ip));
 	ip.family = s->family;
 	ip.src = h;
 	ip.dst = d;
 	ip.hop_limit = 1;
 	/* IGMPv1 hosts (RFC 1112) send no Router Alert. */
-	ip.router_alert = kind != MGM_MSG_REPORT_V1;
+	ip.router_alert = s->family == MGM_INET6 || version >= 2;
 	assert_int_equal(sim_input(s, i, &ip, buf, len), 0);
 }
 
 void sim_report_v1(struct sim *s, int i, const char *host, const char *group)
 {
-	v1v2(s, i, host, group, MGM_MSG_REPORT_V1);
+	v1v2(s, i, host, group, MGM_MSG_REPORT, 1);
 }
 
 void sim_report_v2(struct sim *s, int i, const char *host, const char *group)
 {
-	v1v2(s, i, host, group, MGM_MSG_REPORT_V2);
+	v1v2(s, i, host, group, MGM_MSG_REPORT, s->family == MGM_INET ? 2 : 1);
 }
 
 void sim_leave(struct sim *s, int i, const char *host, const char *group)
 {
-	v1v2(s, i, host, group, MGM_MSG_LEAVE);
+	v1v2(s, i, host, group, MGM_MSG_LEAVE, s->family == MGM_INET ? 2 : 1);
 }
 
 void sim_record_list(struct sim *s, int i, const char *host, uint8_t type, const char *group,

@@ -136,6 +136,39 @@ static void test_addr_text_matches_libc_for_random_addresses(void **state)
 	}
 }
 
+/* mgm_addr_format() writes mgm_addr_str()'s text without the NUL, and says how long it is; it
+ * may scribble past the text (whole-word stores) but never past MGM_ADDRSTRLEN. */
+static void test_addr_format_is_the_text_without_a_nul(void **state)
+{
+	static const char *const texts[] = {
+		"0.0.0.0",	   "255.255.255.255", "239.1.2.3",	    "::",
+		"ff02::1",	   "fe80::1:2",	      "2001:db8::ffff:0:1", "::ffff:10.1.2.3",
+		"1:2:3:4:5:6:7:8",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		char buf[MGM_ADDRSTRLEN + 8];
+		struct mgm_addr a;
+		size_t n;
+
+		assert_int_equal(mgm_addr_parse(texts[i], &a), 0);
+		memset(buf, 'x', sizeof(buf));
+		n = mgm_addr_format(a.family, a.octets, buf);
+		assert_int_equal(n, strlen(texts[i]));
+		assert_memory_equal(buf, texts[i], n);
+		for (size_t j = MGM_ADDRSTRLEN; j < sizeof(buf); j++)
+			assert_int_equal(buf[j], 'x');
+	}
+	{
+		uint8_t o[16] = {0};
+		char buf[MGM_ADDRSTRLEN];
+
+		assert_int_equal(mgm_addr_format(9, o, buf), 1);
+		assert_int_equal(buf[0], '?');
+	}
+}
+
 static void test_addr_compare_orders_family_then_octets(void **state)
 {
 	struct mgm_addr a = addr("10.0.0.1"), b = addr("10.0.0.2"), c = addr("::1");
@@ -232,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_addr_parse_rejects_malformed_text),
 		cmocka_unit_test(test_addr_ipv6_text_rfc5952),
 		cmocka_unit_test(test_addr_text_matches_libc_for_random_addresses),
+		cmocka_unit_test(test_addr_format_is_the_text_without_a_nul),
 		cmocka_unit_test(test_addr_compare_orders_family_then_octets),
 		cmocka_unit_test(test_addr_classes),
 		cmocka_unit_test(test_addr_well_known_destinations),

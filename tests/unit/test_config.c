@@ -378,7 +378,7 @@ static const struct {
 	/* The engine's own checks, prefixed with the line of the option they name. */
 	{"interface eth0 {\n role downstream\n query-interval 5s\n}\n",
 	 "mgmd.conf:3: IGMP: query_response_interval_ms (10000) must be below query_interval_ms "
-	 "(5000) (RFC 3376 8.3)\n"},
+	 "(5000) (RFC 3376 8.3, RFC 3810 9.3)\n"},
 	{"interface eth0 {\n role downstream\n igmp-version 2\n query-response-interval 30s\n}\n",
 	 "mgmd.conf:4: IGMP: query_response_interval_ms (30000) must be 100..25500 for version 2\n"},
 	{"interface eth0 {\n role downstream\n mtu 1000\n}\n",
@@ -512,7 +512,7 @@ static void test_config_warnings_do_not_fail(void **state)
 	load_ok(f, "interface eth0 {\n role downstream\n robustness 1\n}\n");
 	/* Said once although both families' checks say it. */
 	assert_string_equal(f->warn, "mgmd.conf:3: warning: robustness 1 gives no protection "
-				     "against a lost packet (RFC 3376 8.1)\n");
+				     "against a lost packet (RFC 3376 8.1, RFC 3810 9.1)\n");
 
 	mgmd_config_free(&f->cfg);
 	load_ok(f, "interface eth* { role downstream }\n"

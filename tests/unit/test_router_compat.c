@@ -60,8 +60,8 @@ static void test_compat_v2_report_is_is_ex_and_starts_v2_host_timer(void **state
 	assert_int_equal(gi.num_sources, 0);
 	assert_int_equal(gi.group_timer_ms, GMI);
 	assert_int_equal(gi.compat_version, 2);
-	assert_int_equal(gi.older_host_present_ms[2], OHPI);
-	assert_int_equal(gi.older_host_present_ms[1], -1);
+	assert_int_equal(gi.older_host_present_ms[2 - 1], OHPI);
+	assert_int_equal(gi.older_host_present_ms[1 - 1], -1);
 	{
 		struct mgm_addr h = sim_addr("10.0.0.9");
 
@@ -85,7 +85,7 @@ static void test_compat_v1_report_starts_v1_host_timer(void **state)
 	gi = group(s, "239.1.1.1");
 	assert_int_equal(gi.filter_mode, MGM_EXCLUDE);
 	assert_int_equal(gi.compat_version, 1);
-	assert_int_equal(gi.older_host_present_ms[1], OHPI);
+	assert_int_equal(gi.older_host_present_ms[1 - 1], OHPI);
 	sim_free(s);
 }
 
@@ -184,7 +184,7 @@ static void test_compat_older_host_timer_expiry_returns_to_v3(void **state)
 	assert_int_equal(group(s, "239.1.1.1").compat_version, 2);
 	sim_run(s, OHPI);
 	assert_int_equal(group(s, "239.1.1.1").compat_version, 3);
-	assert_int_equal(group(s, "239.1.1.1").older_host_present_ms[2], -1);
+	assert_int_equal(group(s, "239.1.1.1").older_host_present_ms[2 - 1], -1);
 	/* Back in IGMPv3 mode TO_EX keeps its sources. */
 	sim_clear(s);
 	sim_record(s, 0, "10.0.0.8", MGM_CHANGE_TO_EXCLUDE, "239.1.1.1", "10.1.0.1", NULL);
@@ -226,7 +226,7 @@ static void test_compat_mldv1_listener_on_mldv2_router(void **state)
 	gi = group(s, "ff0e::1");
 	assert_int_equal(gi.filter_mode, MGM_EXCLUDE);
 	assert_int_equal(gi.compat_version, 1);
-	assert_int_equal(gi.older_host_present_ms[1], OHPI);
+	assert_int_equal(gi.older_host_present_ms[1 - 1], OHPI);
 	sim_clear(s);
 	/* RFC 3810 §8.3.2: BLOCK ignored, TO_EX without sources. */
 	sim_record(s, 0, "fe80::8", MGM_BLOCK_OLD_SOURCES, "ff0e::1", "2001:db8::1", NULL);
@@ -252,7 +252,7 @@ static void test_compat_igmpv2_router_follows_rfc2236(void **state)
 	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.1");
 	assert_int_equal(group(s, "239.1.1.1").group_timer_ms, GMI);
 	/* Its own version needs no Older Host Present timer. */
-	assert_int_equal(group(s, "239.1.1.1").older_host_present_ms[2], -1);
+	assert_int_equal(group(s, "239.1.1.1").older_host_present_ms[2 - 1], -1);
 	/* RFC 2236 routers do not know IGMPv3 reports. */
 	sim_record(s, 0, "10.0.0.8", MGM_MODE_IS_EXCLUDE, "239.1.1.2", NULL);
 	assert_int_equal(sim_drops(s, 0, MGM_DROP_VERSION), 1);

@@ -213,7 +213,9 @@ static void host_send(void *ctx, int h, const struct mgm_group_record *recs, int
 	ip.tos = 0xc0;
 	mgm_report_writer_init(&wr, w->family, recs, (size_t)n, 1500);
 	while ((rc = mgm_report_writer_next(&wr, &ip.src, &ip.dst, buf, sizeof(buf), &len)) == 1) {
-		rc = mgm_router_input(w->r, w->now, &ip, buf, len);
+		ip.payload = buf;
+		ip.payload_len = len;
+		rc = mgm_router_input(w->r, w->now, &ip);
 		CHECK(w, rc == 0, "router refused a valid report: %s", mgm_strerror(rc));
 		w->reports++;
 	}
@@ -230,7 +232,8 @@ static void deliver_queries(struct world *w)
 				    &w->q[i].dst, &m);
 
 		CHECK(w, rc == 0, "router sent an undecodable message: %s", mgm_strerror(rc));
-		CHECK(w, m.kind == MGM_MSG_QUERY, "router sent a %s", mgm_msg_kind_name(m.kind));
+		CHECK(w, m.kind == MGM_MSG_QUERY, "router sent a %s",
+		      mgm_msg_kind_name(w->family, m.kind));
 		CHECK(w, m.version == (w->family == MGM_INET ? 3 : 2), "router sent a v%u query",
 		      m.version);
 		w->queries_seen++;
@@ -420,7 +423,6 @@ static void world_init(struct world *w, uint8_t family, uint64_t seed)
 	w->cfg.startup_query_count = w->cfg.robustness;
 	w->cfg.last_member_query_interval_ms = between(&w->rng, 1, 5) * 100;
 	w->cfg.last_member_query_count = (uint8_t)between(&w->rng, 2, 3);
-	w->cfg.unsolicited_report_interval_ms = URI_MS;
 	w->cfg.fast_leave = below(&w->rng, 2);
 	if (getenv("MGM_HOSTS_FAST_LEAVE"))
 		w->cfg.fast_leave = atoi(getenv("MGM_HOSTS_FAST_LEAVE")) != 0;

@@ -160,7 +160,9 @@ static void test_nomem_refuses_the_record_and_keeps_state_whole(void **state)
 	rec.num_sources = 1;
 	mgm_report_writer_init(&w, MGM_INET, &rec, 1, 1500);
 	assert_int_equal(mgm_report_writer_next(&w, &ip.src, &ip.dst, buf, sizeof(buf), &len), 1);
-	assert_int_equal(mgm_router_input(r, 1, &ip, buf, len), 0);
+	ip.payload = buf;
+	ip.payload_len = len;
+	assert_int_equal(mgm_router_input(r, 1, &ip), 0);
 	assert_true(mgm_router_forwarding(r, &g, &srcs[0]));
 	changes = 0;
 	/* 300 more sources need more pool: refused, and nothing of the record is applied. */
@@ -179,10 +181,231 @@ static void test_nomem_refuses_the_record_and_keeps_state_whole(void **state)
 	mgm_router_status(r, 2, &st);
 	assert_int_equal(st.sources, 1);
 	assert_true(a.live <= before);
+	/* The same record for a new group: the group is not left behind, and a group that was
+	 * never used is neither counted as added nor as removed; the refusal is counted once. */
+	rec.group = sim_addr("239.2.2.2");
+	mgm_report_writer_init(&w, MGM_INET, &rec, 1, 1500);
+	assert_int_equal(mgm_report_writer_next(&w, &ip.src, &ip.dst, buf, sizeof(buf), &len), 1);
+	ip.payload = buf;
+	ip.payload_len = len;
+	assert_int_equal(mgm_router_input(r, 2, &ip), 0);
+	mgm_router_counters(r, &c);
+	assert_int_equal(c.drops[MGM_DROP_NOMEM], 2);
+	assert_int_equal(c.drops[MGM_DROP_NONE], 0);
+	assert_int_equal(c.groups_added, 1);
+	assert_int_equal(c.groups_removed, 0);
+	mgm_router_status(r, 2, &st);
+	assert_int_equal(st.groups, 1);
 	test_alloc_budget(&a, -1);
 	mgm_router_stop(r, 3);
+	mgm_router_counters(r, &c);
+	assert_int_equal(c.groups_removed, 1);
 	mgm_router_destroy(r);
 	assert_int_equal(a.live, 0);
+}
+
+/* ---- Re-entrancy and destroy ------------------------------------------------------------------
+ */
+
+/* A router whose callbacks call back into it. */
+struct reenter {
+	struct mgm_router *r;
+	uint8_t report[64];
+	size_t report_len;
+	struct mgm_ip_info ip;
+	int fwd, withdrawn, sent, refused, walked;
+	bool misbehave;
+};
+
+static void reenter_all(struct reenter *x)
+{
+	struct mgm_router_status st;
+	struct mgm_router_counters c;
+	struct mgm_router_group_info gi;
+	struct mgm_addr g = sim_addr(G), self = sim_addr("10.0.0.2");
+	struct mgm_router_config cfg;
+
+	if (!x->misbehave)
+		return;
+	/* Every entry point refuses: errors where there is a return value, nothing else. */
+	x->refused += mgm_router_input(x->r, 5, &x->ip) == MGM_E_BUSY;
+	x->refused += mgm_router_start(x->r, 5) == MGM_E_BUSY;
+	x->refused += mgm_router_set_address(x->r, 5, &self, 24) == MGM_E_BUSY;
+	mgm_router_config_defaults(&cfg, MGM_INET);
+	x->refused += mgm_router_reconfigure(x->r, 5, &cfg, NULL, 0) == MGM_E_BUSY;
+	x->refused += mgm_router_group(x->r, 5, &g, &gi) == MGM_E_BUSY;
+	x->refused += mgm_router_foreach_group(x->r, 5, NULL, NULL) == MGM_E_BUSY;
+	x->refused += mgm_router_next_deadline(x->r) == MGM_TIME_NEVER;
+	x->refused += !mgm_router_forwarding(x->r, &g, NULL);
+	mgm_router_status(x->r, 5, &st);
+	x->refused += !st.running && st.groups == 0;
+	mgm_router_counters(x->r, &c);
+	x->refused += c.groups_added == 0;
+	mgm_router_stop(x->r, 5);
+	mgm_router_timer(x->r, 1000000);
+	mgm_router_destroy(x->r);
+}
+
+static void reenter_fwd(void *ctx, const struct mgm_fwd_change *c)
+{
+	struct reenter *x = ctx;
+
+	x->fwd++;
+	x->withdrawn += c->to == MGM_FWD_NONE;
+	reenter_all(x);
+}
+
+static void reenter_send(void *ctx, const struct mgm_addr *dst, const uint8_t *p, size_t len)
+{
+	struct reenter *x = ctx;
+
+	(void)dst;
+	(void)p;
+	(void)len;
+	x->sent++;
+	reenter_all(x);
+}
+
+static int walk_source(void *ctx, const struct mgm_router_source_info *si)
+{
+	(void)si;
+	((struct reenter *)ctx)->walked++;
+	return 0;
+}
+
+/* Inside a walk, reading (a nested walk) is served, changing is refused. */
+static int walk_group(void *ctx, const struct mgm_router_group_info *gi)
+{
+	struct reenter *x = ctx;
+	struct mgm_router_status st;
+
+	assert_int_equal(mgm_router_foreach_source(x->r, 5, &gi->group, walk_source, x), 0);
+	mgm_router_status(x->r, 5, &st);
+	assert_true(st.running);
+	assert_int_equal(mgm_router_input(x->r, 5, &x->ip), MGM_E_BUSY);
+	mgm_router_stop(x->r, 5);
+	mgm_router_destroy(x->r);
+	return 0;
+}
+
+static void reenter_setup(struct reenter *x, struct mgm_router_callbacks *cb)
+{
+	struct mgm_addr self = sim_addr("10.0.0.1"), g = sim_addr(G), src = sim_addr("10.1.0.1");
+	struct mgm_group_record rec = {.type = MGM_MODE_IS_EXCLUDE, .group = g};
+	struct mgm_report_writer w;
+	struct mgm_router_config cfg;
+
+	memset(x, 0, sizeof(*x));
+	memset(cb, 0, sizeof(*cb));
+	cb->ctx = x;
+	cb->forward = reenter_fwd;
+	cb->send = reenter_send;
+	mgm_router_config_defaults(&cfg, MGM_INET);
+	assert_int_equal(mgm_router_create(&cfg, cb, NULL, &x->r, NULL, 0), 0);
+	assert_int_equal(mgm_router_set_address(x->r, 0, &self, 24), 0);
+	memset(&x->ip, 0, sizeof(x->ip));
+	x->ip.family = MGM_INET;
+	x->ip.src = sim_addr("10.0.0.9");
+	x->ip.hop_limit = 1;
+	x->ip.router_alert = true;
+	rec.sources = &src;
+	rec.num_sources = 1;
+	mgm_report_writer_init(&w, MGM_INET, &rec, 1, 1500);
+	assert_int_equal(mgm_report_writer_next(&w, &x->ip.src, &x->ip.dst, x->report,
+						sizeof(x->report), &x->report_len),
+			 1);
+	x->ip.payload = x->report;
+	x->ip.payload_len = x->report_len;
+}
+
+/* router.h: callbacks must not re-enter their instance; when they do, every call is refused
+ * and the state stays exactly what the outer call makes it. */
+static void test_reentering_callback_is_refused_and_state_stays_whole(void **state)
+{
+	struct mgm_router_callbacks cb;
+	struct mgm_router_counters c;
+	struct mgm_router_status st;
+	struct mgm_addr g = sim_addr(G), s1 = sim_addr("10.1.0.1"), s2 = sim_addr("10.1.0.2");
+	struct reenter x;
+
+	(void)state;
+	reenter_setup(&x, &cb);
+	x.misbehave = true;
+	assert_int_equal(mgm_router_start(x.r, 0), 0); /* sends a query: send() re-enters */
+	assert_int_equal(x.sent, 1);
+	assert_int_equal(x.refused, 10);
+	/* IS_EX({S1}): (S1,G) BLOCK, (*,G) FORWARD, each forward() re-entering. */
+	assert_int_equal(mgm_router_input(x.r, 1, &x.ip), 0);
+	assert_int_equal(x.fwd, 2);
+	assert_int_equal(x.refused, 30);
+	mgm_router_status(x.r, 1, &st);
+	assert_true(st.running && st.querier);
+	assert_int_equal(st.groups, 1);
+	assert_int_equal(st.sources, 1);
+	assert_true(mgm_router_forwarding(x.r, &g, &s2));
+	assert_false(mgm_router_forwarding(x.r, &g, &s1));
+	mgm_router_counters(x.r, &c);
+	assert_int_equal(c.rx_reports[3 - 1], 1);
+	assert_int_equal(c.fwd_changes, 2);
+	/* Walks: nested reads served, changes refused. */
+	x.misbehave = false;
+	assert_int_equal(mgm_router_foreach_group(x.r, 1, walk_group, &x), 0);
+	assert_int_equal(x.walked, 1);
+	mgm_router_status(x.r, 1, &st);
+	assert_true(st.running);
+	assert_int_equal(st.groups, 1);
+	mgm_router_stop(x.r, 2);
+	assert_int_equal(x.withdrawn, 2);
+	mgm_router_destroy(x.r);
+}
+
+/* The safe path is the easy one: destroying a running router withdraws its forwarding state
+ * as mgm_router_stop() would, so no route outlives it. */
+static void test_destroy_of_a_running_router_withdraws_forwarding(void **state)
+{
+	struct mgm_router_callbacks cb;
+	struct reenter x;
+
+	(void)state;
+	reenter_setup(&x, &cb);
+	assert_int_equal(mgm_router_start(x.r, 0), 0);
+	assert_int_equal(mgm_router_input(x.r, 1, &x.ip), 0);
+	assert_int_equal(x.fwd, 2);
+	assert_int_equal(x.withdrawn, 0);
+	mgm_router_destroy(x.r);
+	assert_int_equal(x.fwd, 4);
+	assert_int_equal(x.withdrawn, 2);
+	assert_int_equal(x.sent, 1);
+}
+
+/* mgm_router_source(): one source's record, as mgm_router_foreach_source() reports it. */
+static void test_source_lookup_reports_one_source_or_noent(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_addr g = sim_addr(G), s1 = sim_addr("10.1.0.1"), s2 = sim_addr("10.1.0.2");
+	struct mgm_addr other = sim_addr("239.9.9.9"), v6g = sim_addr("ff0e::1");
+	struct mgm_router_source_info si;
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, "10.0.0.9", MGM_ALLOW_NEW_SOURCES, G, "10.1.0.1", NULL);
+	sim_run(s, 1000);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &g, &s1, &si), 0);
+	assert_true(mgm_addr_eq(&si.source, &s1));
+	assert_int_equal(si.timer_ms, GMI - 1000);
+	assert_int_equal(si.fwd, MGM_FWD_FORWARD);
+	assert_true(si.forwarded);
+	/* EXCLUDE({}, {S2}): S2 in Y, its timer not running (-1), blocked. */
+	sim_record(s, 0, "10.0.0.9", MGM_MODE_IS_EXCLUDE, G, "10.1.0.2", NULL);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &g, &s2, &si), 0);
+	assert_int_equal(si.timer_ms, -1);
+	assert_int_equal(si.fwd, MGM_FWD_BLOCK);
+	assert_false(si.forwarded);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &g, &s1, &si), MGM_E_NOENT);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &other, &s2, &si), MGM_E_NOENT);
+	assert_int_equal(mgm_router_source(s->rt[0].r, s->now, &v6g, &s2, &si), MGM_E_INVAL);
+	assert_int_equal(mgm_router_source(NULL, s->now, &g, &s2, &si), MGM_E_INVAL);
+	sim_free(s);
 }
 
 /* ---- SSM ---------------------------------------------------------------------------------------
@@ -236,9 +459,9 @@ static void v2_report_with(struct sim *s, const char *src, uint8_t ttl, bool ra,
 	uint8_t buf[64];
 	size_t len;
 
-	assert_int_equal(
-		mgm_encode_v1v2(s->family, MGM_MSG_REPORT_V2, &g, &h, &g, buf, sizeof(buf), &len),
-		0);
+	assert_int_equal(mgm_encode_v1v2(s->family, MGM_MSG_REPORT, s->family == MGM_INET ? 2 : 1,
+					 &g, &h, &g, buf, sizeof(buf), &len),
+			 0);
 	sim_ip(s, &ip, src, grp);
 	ip.hop_limit = ttl;
 	ip.router_alert = ra;
@@ -340,13 +563,13 @@ static void test_policy_queries_from_off_the_subnet_are_ignored(void **state)
 	assert_int_equal(sim_drops(s, 0, MGM_DROP_OFF_SUBNET), 1);
 	mgm_router_status(s->rt[0].r, s->now, &st);
 	assert_true(st.querier);
-	assert_int_equal(st.older_querier_present_ms[1], -1);
+	assert_int_equal(st.older_querier_present_ms[1 - 1], -1);
 	sim_query(s, 0, "10.0.0.0", 1, "0.0.0.0", false, 0, 0, 0, NULL, 0);
 	mgm_router_status(s->rt[0].r, s->now, &st);
 	assert_false(st.querier);
 	assert_true(mgm_addr_eq(&st.querier_address, &on_link));
 	/* §8.12: Older Version Querier Present Timeout = RV x QI + QRI. */
-	assert_int_equal(st.older_querier_present_ms[1], GMI);
+	assert_int_equal(st.older_querier_present_ms[1 - 1], GMI);
 	assert_int_equal(st.operating_version, 3);
 	sim_free(s);
 }
@@ -417,6 +640,175 @@ static void test_policy_malformed_message_is_counted_and_returned(void **state)
 	sim_free(s);
 }
 
+/* ---- Reports with bad records (RFC 3376 §4.2.12, RFC 3810 §5.2.12) ------------------------ */
+
+struct raw_report {
+	uint8_t family;
+	uint8_t buf[400];
+	uint8_t *p;
+};
+
+static void raw_begin(struct raw_report *w, uint8_t family, uint16_t num_records)
+{
+	memset(w, 0, sizeof(*w));
+	w->family = family;
+	w->buf[0] = family == MGM_INET ? MGM_IGMP_V3_REPORT : MGM_MLD_V2_REPORT;
+	w->buf[6] = (uint8_t)(num_records >> 8);
+	w->buf[7] = (uint8_t)num_records;
+	w->p = w->buf + 8;
+}
+
+static void raw_addr(struct raw_report *w, const char *text)
+{
+	struct mgm_addr a = sim_addr(text);
+	size_t alen = mgm_addr_len(w->family);
+
+	memcpy(w->p, a.octets, alen);
+	w->p += alen;
+}
+
+/* A record header and group, num_sources as given; the caller adds the sources. */
+static void raw_record(struct raw_report *w, uint8_t type, uint16_t num_sources, const char *g)
+{
+	*w->p++ = type;
+	*w->p++ = 0;
+	*w->p++ = (uint8_t)(num_sources >> 8);
+	*w->p++ = (uint8_t)num_sources;
+	raw_addr(w, g);
+}
+
+/* Fills the checksum for src -> dst and returns the length. */
+static size_t raw_end(struct raw_report *w, const struct mgm_ip_info *ip)
+{
+	size_t len = (size_t)(w->p - w->buf);
+	uint32_t sum = w->family == MGM_INET6
+			       ? mgm_icmp6_pseudo_sum(&ip->src, &ip->dst, (uint32_t)len)
+			       : 0;
+	uint16_t c = mgm_inet_checksum(w->buf, len, sum);
+
+	w->buf[2] = (uint8_t)(c >> 8);
+	w->buf[3] = (uint8_t)c;
+	return len;
+}
+
+struct bad_record_case {
+	uint8_t family;
+	const char *const *self;
+	const char *host, *dst;
+	const char *g[6]; /* groups of records 1..6 */
+	const char *unicast, *multicast_source;
+};
+
+/*
+ * One report: a good IS_EX, an unknown type, a group that is not multicast, a source that is
+ * not unicast, a good TO_EX, and a last record whose sources are cut off. The strict decoder
+ * refuses all of it; the router applies the two good records and counts the four bad ones.
+ */
+static void check_bad_records_beside_good_ones(const struct bad_record_case *c)
+{
+	struct sim *s = sim_new(c->family, 1, c->self, NULL);
+	struct mgm_router_group_info gi;
+	struct mgm_router_counters k;
+	struct raw_report w;
+	struct mgm_ip_info ip;
+	struct mgm_msg m;
+	size_t len;
+
+	sim_start(s);
+	sim_ip(s, &ip, c->host, c->dst);
+	raw_begin(&w, c->family, 6);
+	raw_record(&w, MGM_MODE_IS_EXCLUDE, 0, c->g[0]);
+	raw_record(&w, 9, 0, c->g[1]); /* RFC 3376 §4.2.12: only 1..6 are defined */
+	raw_record(&w, MGM_MODE_IS_EXCLUDE, 0, c->unicast);
+	raw_record(&w, MGM_ALLOW_NEW_SOURCES, 1, c->g[3]);
+	raw_addr(&w, c->multicast_source);
+	raw_record(&w, MGM_CHANGE_TO_EXCLUDE, 0, c->g[4]);
+	raw_record(&w, MGM_MODE_IS_EXCLUDE, 2, c->g[5]); /* no room for its two sources */
+	len = raw_end(&w, &ip);
+	assert_int_equal(mgm_decode(c->family, w.buf, len, &ip.src, &ip.dst, &m),
+			 MGM_E_RECORD_TYPE);
+
+	assert_int_equal(sim_input(s, 0, &ip, w.buf, len), 0);
+	assert_int_equal(sim_group(s, 0, c->g[0], &gi), 0);
+	assert_int_equal(gi.filter_mode, MGM_EXCLUDE);
+	assert_int_equal(sim_group(s, 0, c->g[4], &gi), 0);
+	assert_int_equal(gi.filter_mode, MGM_EXCLUDE);
+	assert_int_equal(sim_group(s, 0, c->g[1], &gi), MGM_E_NOENT);
+	assert_int_equal(sim_group(s, 0, c->g[3], &gi), MGM_E_NOENT);
+	assert_int_equal(sim_group(s, 0, c->g[5], &gi), MGM_E_NOENT);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_RECORD_TYPE), 1);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_RECORD_GROUP), 1);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_RECORD_SOURCE), 1);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_RECORD_TRUNCATED), 1);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_MALFORMED), 0);
+	k = counters(s);
+	assert_int_equal(k.rx_reports[(c->family == MGM_INET ? 3 : 2) - 1], 1);
+	/* Every record read whole is counted by type, the unknown one in slot 0. */
+	assert_int_equal(k.rx_records[0], 1);
+	assert_int_equal(k.rx_records[MGM_MODE_IS_EXCLUDE], 2);
+	assert_int_equal(k.rx_records[MGM_ALLOW_NEW_SOURCES], 1);
+	assert_int_equal(k.rx_records[MGM_CHANGE_TO_EXCLUDE], 1);
+
+	/* A bad checksum still refuses the whole message. */
+	w.buf[2] ^= 0xff;
+	assert_int_equal(sim_input(s, 0, &ip, w.buf, len), MGM_E_CHECKSUM);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_MALFORMED), 1);
+	assert_int_equal(counters(s).rx_reports[(c->family == MGM_INET ? 3 : 2) - 1], 1);
+	sim_free(s);
+}
+
+static void test_policy_report_with_bad_records_applies_the_good_ones(void **state)
+{
+	static const struct bad_record_case igmp = {
+		MGM_INET,
+		v4,
+		"10.0.0.9",
+		"224.0.0.22",
+		{"239.1.1.1", "239.1.1.2", "", "239.1.1.4", "239.1.1.5", "239.1.1.6"},
+		"10.0.0.5",
+		"239.9.9.9",
+	};
+	static const struct bad_record_case mld = {
+		MGM_INET6,
+		v6,
+		"fe80::9",
+		"ff02::16",
+		{"ff05::1", "ff05::2", "", "ff05::4", "ff05::5", "ff05::6"},
+		"2001:db8::5",
+		"ff05::99",
+	};
+
+	(void)state;
+	check_bad_records_beside_good_ones(&igmp);
+	check_bad_records_beside_good_ones(&mld);
+}
+
+/* A count of records beyond what the message holds: the records before the gap are applied,
+ * the missing one counted as truncated, and that ends the walk. */
+static void test_policy_report_counting_more_records_than_it_has_keeps_the_ones_before(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_router_group_info gi;
+	struct raw_report w;
+	struct mgm_ip_info ip;
+	size_t len;
+
+	(void)state;
+	sim_start(s);
+	sim_ip(s, &ip, "10.0.0.9", "224.0.0.22");
+	raw_begin(&w, MGM_INET, 3);
+	raw_record(&w, MGM_MODE_IS_EXCLUDE, 0, "239.1.1.1");
+	raw_record(&w, MGM_MODE_IS_INCLUDE, 1, "239.1.1.2");
+	raw_addr(&w, "10.1.1.1");
+	len = raw_end(&w, &ip);
+	assert_int_equal(sim_input(s, 0, &ip, w.buf, len), 0);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	assert_true(sim_fwd(s, 0, "239.1.1.2", "10.1.1.1"));
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_RECORD_TRUNCATED), 1);
+	assert_int_equal(counters(s).rx_records[MGM_MODE_IS_INCLUDE], 1);
+	sim_free(s);
+}
+
 static void test_policy_input_before_start_and_wrong_family_are_dropped(void **state)
 {
 	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
@@ -425,15 +817,22 @@ static void test_policy_input_before_start_and_wrong_family_are_dropped(void **s
 
 	(void)state;
 	sim_ip(s, &ip, "10.0.0.9", "239.1.1.1");
-	assert_int_equal(mgm_router_input(s->rt[0].r, 0, &ip, buf, sizeof(buf)), 0);
+	ip.payload = buf;
+	ip.payload_len = sizeof(buf);
+	assert_int_equal(mgm_router_input(s->rt[0].r, 0, &ip), 0);
 	assert_int_equal(sim_drops(s, 0, MGM_DROP_NOT_RUNNING), 1);
 	sim_start(s);
 	ip.family = MGM_INET6;
-	assert_int_equal(mgm_router_input(s->rt[0].r, 0, &ip, buf, sizeof(buf)), 0);
+	assert_int_equal(mgm_router_input(s->rt[0].r, 0, &ip), 0);
 	assert_int_equal(sim_drops(s, 0, MGM_DROP_FAMILY), 1);
-	assert_int_equal(mgm_router_input(s->rt[0].r, 0, NULL, buf, sizeof(buf)), MGM_E_INVAL);
+	assert_int_equal(mgm_router_input(s->rt[0].r, 0, NULL), MGM_E_INVAL);
+	/* The payload is ip->payload: a length without a buffer is misuse. */
+	ip.family = MGM_INET;
+	ip.payload = NULL;
+	assert_int_equal(mgm_router_input(s->rt[0].r, 0, &ip), MGM_E_INVAL);
 	assert_string_equal(mgm_router_drop_name(MGM_DROP_OFF_SUBNET), "off_subnet");
 	assert_string_equal(mgm_router_drop_name(MGM_DROP__COUNT), "unknown");
+	assert_string_equal(mgm_router_drop_name(MGM_DROP_NONE), "none");
 	sim_free(s);
 }
 
@@ -454,16 +853,16 @@ static void test_counters_count_messages_records_and_queries(void **state)
 	sim_record(s, 0, "10.0.0.9", MGM_BLOCK_OLD_SOURCES, "239.1.1.3", "10.1.0.1", NULL);
 	sim_query(s, 0, "10.0.0.7", 2, NULL, false, 0, 0, 10000, NULL, 0);
 	c = counters(s);
-	assert_int_equal(c.rx_reports[1], 1);
-	assert_int_equal(c.rx_reports[2], 1);
-	assert_int_equal(c.rx_reports[3], 2);
+	assert_int_equal(c.rx_reports[1 - 1], 1);
+	assert_int_equal(c.rx_reports[2 - 1], 1);
+	assert_int_equal(c.rx_reports[3 - 1], 2);
 	assert_int_equal(c.rx_leaves, 1);
 	assert_int_equal(c.rx_records[MGM_MODE_IS_INCLUDE], 1);
 	assert_int_equal(c.rx_records[MGM_BLOCK_OLD_SOURCES], 1);
-	assert_int_equal(c.rx_queries[2], 1);
-	assert_int_equal(c.tx_general_queries[3], 1);
-	assert_int_equal(c.tx_group_queries[3], 1);
-	assert_int_equal(c.tx_group_source_queries[3], 1);
+	assert_int_equal(c.rx_queries[2 - 1], 1);
+	assert_int_equal(c.tx_general_queries[3 - 1], 1);
+	assert_int_equal(c.tx_group_queries[3 - 1], 1);
+	assert_int_equal(c.tx_group_source_queries[3 - 1], 1);
 	assert_int_equal(c.groups_added, 3);
 	assert_int_equal(c.sources_added, 1);
 	sim_free(s);
@@ -512,11 +911,11 @@ static void test_config_defaults_are_the_rfc_values(void **state)
 	assert_int_equal(c.robustness, 2);
 	assert_int_equal(c.query_interval_ms, 125000);
 	assert_int_equal(c.query_response_interval_ms, 10000);
-	assert_int_equal(c.startup_query_interval_ms, 31250);
-	assert_int_equal(c.startup_query_count, 2);
+	/* Derived from RV and QI when used (0). */
+	assert_int_equal(c.startup_query_interval_ms, 0);
+	assert_int_equal(c.startup_query_count, 0);
 	assert_int_equal(c.last_member_query_interval_ms, 1000);
-	assert_int_equal(c.last_member_query_count, 2);
-	assert_int_equal(c.unsolicited_report_interval_ms, 1000);
+	assert_int_equal(c.last_member_query_count, 0);
 	assert_true(c.querier);
 	assert_false(c.fast_leave);
 	assert_int_equal(mgm_router_config_check(&c, err, sizeof(err)), 0);
@@ -561,17 +960,9 @@ static void bad_sqi(struct mgm_router_config *c)
 {
 	c->startup_query_interval_ms = 200000;
 }
-static void bad_sqc(struct mgm_router_config *c)
-{
-	c->startup_query_count = 0;
-}
 static void bad_lmqi(struct mgm_router_config *c)
 {
 	c->last_member_query_interval_ms = 50;
-}
-static void bad_lmqc(struct mgm_router_config *c)
-{
-	c->last_member_query_count = 0;
 }
 static void bad_limit(struct mgm_router_config *c)
 {
@@ -604,9 +995,7 @@ static const struct bad_config bad[] = {
 	{"qri for v2", bad_qri_v2, "query_response_interval_ms (30000) must be 100..25500"},
 	{"qi", bad_qi, "query_interval_ms (500)"},
 	{"sqi", bad_sqi, "startup_query_interval_ms (200000)"},
-	{"sqc", bad_sqc, "startup_query_count (0)"},
 	{"lmqi", bad_lmqi, "last_member_query_interval_ms (50)"},
-	{"lmqc", bad_lmqc, "last_member_query_count (0)"},
 	{"max_groups", bad_limit, "max_groups (0)"},
 	{"max_sources_per_group", bad_per_group, "max_sources_per_group (70000)"},
 	{"mtu", bad_mtu, "mtu (500)"},
@@ -833,6 +1222,9 @@ static void test_create_refuses_an_allocator_with_only_one_hook(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reentering_callback_is_refused_and_state_stays_whole),
+		cmocka_unit_test(test_destroy_of_a_running_router_withdraws_forwarding),
+		cmocka_unit_test(test_source_lookup_reports_one_source_or_noent),
 		cmocka_unit_test(test_limit_max_groups_refuses_a_new_group_and_counts_it),
 		cmocka_unit_test(test_limit_sources_per_group_refuses_the_whole_record),
 		cmocka_unit_test(test_limit_sources_per_interface_refuses_records),
@@ -849,6 +1241,9 @@ int main(void)
 		cmocka_unit_test(test_policy_link_local_groups_are_never_tracked),
 		cmocka_unit_test(test_policy_malformed_message_is_counted_and_returned),
 		cmocka_unit_test(test_policy_input_before_start_and_wrong_family_are_dropped),
+		cmocka_unit_test(test_policy_report_with_bad_records_applies_the_good_ones),
+		cmocka_unit_test(
+			test_policy_report_counting_more_records_than_it_has_keeps_the_ones_before),
 		cmocka_unit_test(test_counters_count_messages_records_and_queries),
 		cmocka_unit_test(test_stop_withdraws_every_forwarding_entry),
 		cmocka_unit_test(test_config_defaults_are_the_rfc_values),

@@ -235,7 +235,8 @@ static void on_send(void *ctx, const struct mgm_addr *dst, const uint8_t *payloa
 		return;
 	}
 	if (m.kind != MGM_MSG_QUERY) {
-		violation(w, "sent a %s, routers only send queries", mgm_msg_kind_name(m.kind));
+		violation(w, "sent a %s, routers only send queries",
+			  mgm_msg_kind_name(w->family, m.kind));
 		return;
 	}
 	if (w->nsent_versions < sizeof(w->sent_versions))
@@ -545,20 +546,20 @@ static void check_group(struct world *w, int g, const struct mgm_router_group_in
 			  ex ? "EXCLUDE" : "INCLUDE", gi->num_sources, str(ga));
 	check_timer(w, "group timer", ga, gi->group_timer_ms, w->gmi_bound);
 	for (int v = 1; v <= 2; v++)
-		check_timer(w, "older host present timer", ga, gi->older_host_present_ms[v],
+		check_timer(w, "older host present timer", ga, gi->older_host_present_ms[v - 1],
 			    w->gmi_bound);
 	/* §7.3.2: the compatibility mode follows the Older Host Present timers. */
 	if (gi->compat_version < 1 || gi->compat_version > c->version)
 		violation(w, "group %s in compatibility mode %u, configured %u", str(ga),
 			  gi->compat_version, c->version);
-	if (gi->older_host_present_ms[1] >= 0 && gi->compat_version != 1)
+	if (gi->older_host_present_ms[0] >= 0 && gi->compat_version != 1)
 		violation(w, "group %s: v1 host present but compatibility mode %u", str(ga),
 			  gi->compat_version);
-	if (gi->older_host_present_ms[1] < 0 && gi->older_host_present_ms[2] >= 0 &&
+	if (gi->older_host_present_ms[0] < 0 && gi->older_host_present_ms[1] >= 0 &&
 	    gi->compat_version > 2)
 		violation(w, "group %s: v2 host present but compatibility mode %u", str(ga),
 			  gi->compat_version);
-	if (gi->older_host_present_ms[1] < 0 && gi->older_host_present_ms[2] < 0 &&
+	if (gi->older_host_present_ms[0] < 0 && gi->older_host_present_ms[1] < 0 &&
 	    gi->compat_version != c->version && gi->compat_version != st->operating_version)
 		violation(w, "group %s in compatibility mode %u with no older host present",
 			  str(ga), gi->compat_version);
@@ -635,8 +636,8 @@ static void check_querier(struct world *w, const struct mgm_router_status *st)
 		    w->gmi_bound);
 	check_timer(w, "general query timer", NULL, st->next_general_query_ms, w->qi_bound);
 	for (int v = 1; v <= 2; v++)
-		check_timer(w, "older querier present timer", NULL, st->older_querier_present_ms[v],
-			    w->gmi_bound);
+		check_timer(w, "older querier present timer", NULL,
+			    st->older_querier_present_ms[v - 1], w->gmi_bound);
 	if (st->querier && !c->querier)
 		violation(w, "querier though configured not to be");
 	if (st->querier && st->other_querier_present_ms >= 0)
@@ -893,7 +894,7 @@ static void deliver(struct world *w, const struct mgm_addr *src, const struct mg
 		w->now = t < d ? t : d;
 	}
 	if (chance(&w->rng, 50)) {
-		ret = mgm_router_input(w->r, w->now, &ip, buf, len);
+		ret = mgm_router_input(w->r, w->now, &ip);
 	} else {
 		struct mgm_msg m;
 
@@ -908,7 +909,7 @@ static void deliver(struct world *w, const struct mgm_addr *src, const struct mg
 		violation(w, "input returned %d", ret);
 }
 
-static void op_v1v2(struct world *w, uint8_t kind)
+static void op_v1v2(struct world *w, uint8_t kind, uint8_t version)
 {
 	const struct mgm_addr *src = pick_host(w);
 	int g = pick_group(w);
@@ -917,10 +918,11 @@ static void op_v1v2(struct world *w, uint8_t kind)
 	size_t len;
 	int err;
 
-	err = mgm_encode_v1v2(w->family, kind, &w->groups[g], src, dst, buf, sizeof(buf), &len);
+	err = mgm_encode_v1v2(w->family, kind, version, &w->groups[g], src, dst, buf, sizeof(buf),
+			      &len);
 	assert_int_equal(err, 0);
-	note(w, "%s%s for %s from %s", mgm_msg_kind_name(kind),
-	     kind == MGM_MSG_REPORT_V1 ? " v1" : "", str(&w->groups[g]), str(src));
+	note(w, "%s v%u for %s from %s", mgm_msg_kind_name(w->family, kind), version,
+	     str(&w->groups[g]), str(src));
 	watch_transition(w);
 	deliver(w, src, dst, buf, len, true);
 }
@@ -1036,7 +1038,7 @@ static void op_query(struct world *w)
 		mgm_router_counters(w->r, &k1);
 		mgm_router_status(w->r, w->now, &st);
 		for (int v = 1; v <= 3; v++)
-			heard += k1.rx_queries[v] - k0.rx_queries[v];
+			heard += k1.rx_queries[v - 1] - k0.rx_queries[v - 1];
 		/* RFC 3376 §6.6.2 / RFC 3810 §7.6.2: a query from a lower address that was
 		 * accepted makes the other router querier; a higher one changes nothing. */
 		if (heard && src == &w->router_low &&
@@ -1059,6 +1061,85 @@ static void op_loopback(struct world *w)
 	memcpy(buf, w->last_query, len);
 	note(w, "our own query looped back, to %s", str(&w->last_query_dst));
 	deliver(w, &w->self, &w->last_query_dst, buf, len, true);
+}
+
+/* Whether the router would take anything from these octets: a message that decodes, or a
+ * report with at least one valid record. */
+static bool names_a_group(uint8_t family, const uint8_t *buf, size_t len,
+			  const struct mgm_ip_info *ip)
+{
+	struct mgm_record_iter it;
+	struct mgm_record r;
+	struct mgm_msg m;
+	int got;
+
+	if (mgm_decode_lenient(family, buf, len, &ip->src, &ip->dst, &m) != 0 ||
+	    m.kind == MGM_MSG_UNKNOWN)
+		return false;
+	if (!m.records)
+		return true;
+	mgm_records_begin(&m, &it);
+	while ((got = mgm_records_next_checked(&it, &r)) != 0)
+		if (got > 0)
+			return true;
+	return false;
+}
+
+/* Appends one record header and group; returns the position after them. */
+static uint8_t *put_record(uint8_t *p, uint8_t type, uint16_t nsrc, const struct mgm_addr *group)
+{
+	size_t alen = mgm_addr_len(group->family);
+
+	p[0] = type;
+	p[1] = 0;
+	p[2] = (uint8_t)(nsrc >> 8);
+	p[3] = (uint8_t)nsrc;
+	memcpy(p + 4, group->octets, alen);
+	return p + 4 + alen;
+}
+
+/*
+ * A v3 / MLDv2 report of bad records only, one for each reason the router skips a record
+ * (RFC 3376 §4.2.12, RFC 3810 §5.2.12): an unknown type, a group that is not multicast, a
+ * source that is not unicast, and a last record cut short. Nothing may change but the counters.
+ */
+static void op_bad_records(struct world *w)
+{
+	const struct mgm_addr *src = pick_host(w);
+	const struct mgm_addr *g = &w->groups[pick_group(w)];
+	size_t alen = mgm_addr_len(w->family);
+	uint8_t buf[160], *p = buf + 8;
+	struct mgm_ip_info ip;
+	uint16_t c;
+	int ret;
+
+	memset(buf, 0, sizeof(buf));
+	buf[0] = w->family == MGM_INET ? MGM_IGMP_V3_REPORT : MGM_MLD_V2_REPORT;
+	buf[7] = 4;
+	p = put_record(p, (uint8_t)between(&w->rng, 7, 255), 0, g);
+	p = put_record(p, MGM_MODE_IS_INCLUDE, 0, src);
+	p = put_record(p, MGM_ALLOW_NEW_SOURCES, 1, g);
+	memcpy(p, g->octets, alen); /* a multicast source */
+	p += alen;
+	p = put_record(p, MGM_MODE_IS_EXCLUDE, 2, g); /* its sources are missing */
+	c = mgm_inet_checksum(buf, (size_t)(p - buf),
+			      w->family == MGM_INET6
+				      ? mgm_icmp6_pseudo_sum(src, &w->v3_dest, (uint32_t)(p - buf))
+				      : 0);
+	buf[2] = (uint8_t)(c >> 8);
+	buf[3] = (uint8_t)c;
+	memset(&ip, 0, sizeof(ip));
+	ip.family = w->family;
+	ip.src = *src;
+	ip.dst = w->v3_dest;
+	ip.hop_limit = 1;
+	ip.router_alert = true;
+	ip.payload = buf;
+	ip.payload_len = (size_t)(p - buf);
+	note(w, "report of four bad records for %s from %s", str(g), str(src));
+	ret = mgm_router_input(w->r, w->now, &ip);
+	if (ret != 0)
+		violation(w, "report of bad records returned %d (%s)", ret, mgm_strerror(ret));
 }
 
 static void op_garbage(struct world *w)
@@ -1098,17 +1179,15 @@ static void op_garbage(struct world *w)
 		mgm_addr_any(&ip.src, ip.family);
 		mgm_addr_v3_report_dest(&ip.dst, ip.family);
 	}
-	/* Random octets that happen to be a valid report would name groups outside the pools:
+	/* Random octets that happen to be a valid message, or a report with one valid record
+	 * among bad ones (the router applies that one), would name groups outside the pools:
 	 * those are the other steps' business. */
-	if (!other_family) {
-		struct mgm_msg m;
-
-		if (mgm_decode(w->family, buf, len, &ip.src, &ip.dst, &m) == 0 &&
-		    m.kind != MGM_MSG_UNKNOWN)
-			return;
-	}
+	if (!other_family && names_a_group(w->family, buf, len, &ip))
+		return;
 	note(w, "%zu random octets from %s%s", len, str(src), other_family ? ", other family" : "");
-	ret = mgm_router_input(w->r, w->now, &ip, buf, len);
+	ip.payload = buf;
+	ip.payload_len = len;
+	ret = mgm_router_input(w->r, w->now, &ip);
 	if (ret > 0)
 		violation(w, "input returned %d", ret);
 }
@@ -1151,8 +1230,8 @@ static uint64_t digest_state(struct world *w)
 		mix(&d, gi.filter_mode);
 		mix(&d, gi.compat_version);
 		mix(&d, gi.group_timer_ms >= 0);
+		mix(&d, gi.older_host_present_ms[0] >= 0);
 		mix(&d, gi.older_host_present_ms[1] >= 0);
-		mix(&d, gi.older_host_present_ms[2] >= 0);
 		mix(&d, gi.num_sources);
 		mix(&d, gi.group_query_retransmissions);
 		mix(&d, gi.any_source_fwd);
@@ -1289,19 +1368,21 @@ static void one_step(struct world *w)
 
 	step_begin(w, &snap);
 	if (p < 60 && w->family == MGM_INET)
-		op_v1v2(w, MGM_MSG_REPORT_V1);
+		op_v1v2(w, MGM_MSG_REPORT, 1);
 	else if (p < 220)
-		op_v1v2(w, MGM_MSG_REPORT_V2);
+		op_v1v2(w, MGM_MSG_REPORT, w->family == MGM_INET ? 2 : 1);
 	else if (p < 300)
-		op_v1v2(w, MGM_MSG_LEAVE);
+		op_v1v2(w, MGM_MSG_LEAVE, w->family == MGM_INET ? 2 : 1);
 	else if (p < 560)
 		op_v3_report(w);
 	else if (p < 640)
 		op_query(w);
 	else if (p < 655)
 		op_loopback(w);
-	else if (p < 670)
+	else if (p < 665)
 		op_garbage(w);
+	else if (p < 670)
+		op_bad_records(w);
 	else if (p < 720)
 		op_timer_early(w);
 	else if (p < 994)
@@ -1393,8 +1474,8 @@ static void world_end(struct world *w)
 	stats.steps += w->step;
 	stats.fwd_changes += k.fwd_changes;
 	for (int v = 1; v <= 3; v++)
-		stats.queries_sent += k.tx_general_queries[v] + k.tx_group_queries[v] +
-				      k.tx_group_source_queries[v];
+		stats.queries_sent += k.tx_general_queries[v - 1] + k.tx_group_queries[v - 1] +
+				      k.tx_group_source_queries[v - 1];
 	for (int t = 1; t <= 6; t++)
 		stats.records[t] += k.rx_records[t];
 	for (int d = 0; d < MGM_DROP__COUNT; d++)
@@ -1491,7 +1572,7 @@ static void give(struct world *w, const struct mgm_addr *src, const struct mgm_a
 	ip.router_alert = true;
 	ip.payload = buf;
 	ip.payload_len = len;
-	ret = mgm_router_input(w->r, w->now, &ip, buf, len);
+	ret = mgm_router_input(w->r, w->now, &ip);
 	if (ret != 0)
 		violation(w, "input returned %d (%s)", ret, mgm_strerror(ret));
 	step_end(w, &snap);
@@ -1500,13 +1581,15 @@ static void give(struct world *w, const struct mgm_addr *src, const struct mgm_a
 static void host_v1v2(struct world *w, int host, uint8_t kind, int g)
 {
 	const struct mgm_addr *dst = kind == MGM_MSG_LEAVE ? &w->all_routers : &w->groups[g];
+	uint8_t version = w->family == MGM_INET ? 2 : 1; /* IGMPv2, MLDv1 */
 	uint8_t buf[64];
 	size_t len;
 
-	assert_int_equal(mgm_encode_v1v2(w->family, kind, &w->groups[g], &w->hosts[host], dst, buf,
-					 sizeof(buf), &len),
+	assert_int_equal(mgm_encode_v1v2(w->family, kind, version, &w->groups[g], &w->hosts[host],
+					 dst, buf, sizeof(buf), &len),
 			 0);
-	note(w, "%s for %s from host %d", mgm_msg_kind_name(kind), str(&w->groups[g]), host);
+	note(w, "%s for %s from host %d", mgm_msg_kind_name(w->family, kind), str(&w->groups[g]),
+	     host);
 	give(w, &w->hosts[host], dst, buf, len);
 }
 
@@ -1582,7 +1665,7 @@ static void test_router_no_v1_group_query_after_a_v1_querier_appears(void **stat
 	(void)state;
 	w->cfg.last_member_query_count = 2;
 	world_start(w);
-	host_v1v2(w, 0, MGM_MSG_REPORT_V2, 0);
+	host_v1v2(w, 0, MGM_MSG_REPORT, 0);
 	host_v1v2(w, 0, MGM_MSG_LEAVE, 0);
 	/* A higher address: this router stays querier, at its configured version. */
 	peer_general_query(w, &w->router_high, 1);
@@ -1604,7 +1687,7 @@ static void test_router_memory_returns_to_baseline_after_every_group_expired(voi
 
 	(void)state;
 	world_start(w);
-	host_v1v2(w, 0, MGM_MSG_REPORT_V2, 0);
+	host_v1v2(w, 0, MGM_MSG_REPORT, 0);
 	silence(w);
 	mgm_router_status(w->r, w->now, &st);
 	if (st.memory != w->baseline)
@@ -1651,7 +1734,7 @@ static void test_router_memory_returns_to_baseline_after_a_refused_allocation(vo
 			if (msgs[m].type)
 				host_record(w, 0, msgs[m].type, 0, msgs[m].mask);
 			else
-				host_v1v2(w, 0, MGM_MSG_REPORT_V2, 0);
+				host_v1v2(w, 0, MGM_MSG_REPORT, 0);
 			done = w->ca.attempts < k;
 			refused += !done;
 			silence(w);
@@ -1685,7 +1768,7 @@ static void test_router_memory_is_reused_across_join_and_expiry_cycles(void **st
 	for (int cycle = 0; cycle < 3; cycle++) {
 		for (int g = 0; g < G_ASM; g++)
 			for (int h = 0; h < NHOSTS; h++)
-				host_v1v2(w, h, MGM_MSG_REPORT_V2, g);
+				host_v1v2(w, h, MGM_MSG_REPORT, g);
 		silence(w);
 		mgm_router_status(w->r, w->now, &st);
 		if (cycle == 0)
@@ -1772,7 +1855,7 @@ static void test_router_random_sequences_keep_every_invariant(void **state)
 	for (int t = 1; t <= 6; t++)
 		assert_true(stats.records[t] >= 5 * scale);
 	/* Every reason but not_running: the sequences run started routers only. */
-	for (int d = 0; d < MGM_DROP__COUNT; d++) {
+	for (int d = MGM_DROP_NONE + 1; d < MGM_DROP__COUNT; d++) {
 		if (d == MGM_DROP_NOT_RUNNING)
 			continue;
 		if (stats.drops[d] * 6 < scale)

@@ -93,6 +93,54 @@ static void test_querier_startup_count_and_interval_follow_the_configuration(voi
 	sim_free(s);
 }
 
+static void robustness_3(struct mgm_router_config *c)
+{
+	c->robustness = 3;
+}
+
+/* §8.6, §8.7, §8.9: the startup query interval, startup query count and last member query
+ * count default to QI / 4 and RV. Left at 0 by mgm_router_config_defaults(), they follow a
+ * robustness set afterwards (and a reconfigured one) instead of staying at 2. */
+static void test_querier_derived_defaults_follow_robustness_set_later(void **state)
+{
+	static const char *const addr[] = {"10.0.0.1"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, robustness_3);
+	struct mgm_router_config cfg = s->rt[0].cfg;
+	struct mgm_router_status st;
+	int64_t t[8];
+
+	(void)state;
+	sim_start(s);
+	st = status(s, 0);
+	assert_int_equal(st.startup_query_count, 3);
+	assert_int_equal(st.startup_query_interval_ms, SQI);
+	assert_int_equal(st.last_member_query_count, 3);
+	sim_run(s, 2 * SQI + 1);
+	assert_int_equal(general_times(s, 0, t, 8), 3);
+	assert_int_equal(t[2], 2 * SQI);
+	/* Three Q(G) for a leave: LMQC = RV = 3. */
+	sim_report_v2(s, 0, "10.0.0.9", "239.1.1.1");
+	sim_clear(s);
+	sim_leave(s, 0, "10.0.0.9", "239.1.1.1");
+	sim_run(s, s->now + 10000);
+	assert_int_equal(sim_queries(&s->rt[0]), 3);
+	/* A new QI and RV carry over too; explicit values stay. */
+	cfg.robustness = 4;
+	cfg.query_interval_ms = 60000;
+	assert_int_equal(mgm_router_reconfigure(s->rt[0].r, s->now, &cfg, NULL, 0), 0);
+	st = status(s, 0);
+	assert_int_equal(st.startup_query_count, 4);
+	assert_int_equal(st.startup_query_interval_ms, 15000);
+	assert_int_equal(st.last_member_query_count, 4);
+	cfg.last_member_query_count = 2;
+	cfg.startup_query_interval_ms = 7000;
+	assert_int_equal(mgm_router_reconfigure(s->rt[0].r, s->now, &cfg, NULL, 0), 0);
+	st = status(s, 0);
+	assert_int_equal(st.startup_query_interval_ms, 7000);
+	assert_int_equal(st.last_member_query_count, 2);
+	sim_free(s);
+}
+
 static void test_querier_election_two_routers_lowest_address_wins(void **state)
 {
 	static const char *const addr[] = {"10.0.0.2", "10.0.0.1"};
@@ -189,6 +237,64 @@ static void test_querier_mld_election_compares_link_local_addresses(void **state
 	sim_run(s, 200000);
 	assert_false(status(s, 1).querier);
 	assert_true(status(s, 0).querier);
+	sim_free(s);
+}
+
+static void loose(struct mgm_router_config *c)
+{
+	c->ip_policy = MGM_IP_POLICY_LOOSE;
+}
+
+/*
+ * RFC 3810 §7.6.2: "lower" compares the interface IDs, the last 64 bits. A query from outside
+ * fe80::/64 is no valid link-local source (§5.1.14, RFC 4291 §2.5.6): dropped, no election.
+ */
+static void test_querier_mld_election_compares_interface_ids(void **state)
+{
+	static const char *const addr[] = {"fe80::10"};
+	struct sim *s = sim_new(MGM_INET6, 1, addr, NULL);
+	struct mgm_addr odd = sim_addr("fe80:0:0:1::10"), global = sim_addr("2001:db8::1");
+	struct mgm_addr q = sim_addr("fe80::5");
+	struct mgm_router_status st;
+
+	(void)state;
+	sim_start(s);
+	/* fe80:0:0:1::5 would win on its interface ID (5 < 0x10), but is not in fe80::/64. */
+	sim_query(s, 0, "fe80:0:0:1::5", 2, NULL, false, 2, 125, 10000, NULL, 0);
+	assert_true(status(s, 0).querier);
+	assert_int_equal(sim_drops(s, 0, MGM_DROP_SOURCE_NOT_LINK_LOCAL), 1);
+	/* A higher interface ID does not win, a lower one does. */
+	sim_query(s, 0, "fe80::11", 2, NULL, false, 2, 125, 10000, NULL, 0);
+	assert_true(status(s, 0).querier);
+	sim_query(s, 0, "fe80::5", 2, NULL, false, 2, 125, 10000, NULL, 0);
+	st = status(s, 0);
+	assert_false(st.querier);
+	assert_true(mgm_addr_eq(&st.querier_address, &q));
+	/* The router's own address must be a valid link-local one too. */
+	assert_int_equal(mgm_router_set_address(s->rt[0].r, s->now, &odd, 64), MGM_E_INVAL);
+	assert_int_equal(mgm_router_set_address(s->rt[0].r, s->now, &global, 64), MGM_E_INVAL);
+	sim_free(s);
+}
+
+/* With the loose policy, any source takes part, compared by its interface ID only: the
+ * prefix, which a whole-address comparison would look at first, does not count. */
+static void test_querier_mld_loose_policy_compares_interface_ids_of_any_source(void **state)
+{
+	static const char *const addr[] = {"fe80::10"};
+	struct sim *s = sim_new(MGM_INET6, 1, addr, loose);
+	struct mgm_addr q = sim_addr("fe80:0:0:1::5");
+	struct mgm_router_status st;
+
+	(void)state;
+	sim_start(s);
+	/* Lower as a whole address, higher interface ID: no election won. */
+	sim_query(s, 0, "2001:db8::20", 2, NULL, false, 2, 125, 10000, NULL, 0);
+	assert_true(status(s, 0).querier);
+	/* Higher as a whole address, lower interface ID: it wins. */
+	sim_query(s, 0, "fe80:0:0:1::5", 2, NULL, false, 2, 125, 10000, NULL, 0);
+	st = status(s, 0);
+	assert_false(st.querier);
+	assert_true(mgm_addr_eq(&st.querier_address, &q));
 	sim_free(s);
 }
 
@@ -305,8 +411,8 @@ static void test_querier_older_igmpv2_querier_warns_and_keeps_configured_version
 	st = status(s, 0);
 	assert_true(st.querier);
 	assert_int_equal(st.operating_version, 3);
-	assert_int_equal(st.older_querier_present_ms[2], GMI);
-	assert_int_equal(st.older_querier_present_ms[1], -1);
+	assert_int_equal(st.older_querier_present_ms[2 - 1], GMI);
+	assert_int_equal(st.older_querier_present_ms[1 - 1], -1);
 	assert_int_equal(older_queries(s, 0), 1);
 	assert_int_equal(s->rt[0].nwarn, 1);
 	sim_clear(s);
@@ -326,7 +432,7 @@ static void test_querier_older_igmpv2_querier_warns_and_keeps_configured_version
 	assert_int_equal(status(s, 0).operating_version, 3);
 	/* The timer reports when one was last heard and runs out on its own. */
 	sim_run(s, 40000 + 2 * GMI);
-	assert_int_equal(status(s, 0).older_querier_present_ms[2], -1);
+	assert_int_equal(status(s, 0).older_querier_present_ms[2 - 1], -1);
 	sim_free(s);
 }
 
@@ -576,15 +682,194 @@ static void test_querier_without_address_keeps_state_and_queries_once_addressed(
 	sim_free(s);
 }
 
+/* ---- The querier state machine, row by row ------------------------------------------------ */
+
+enum q_state { ST_STOPPED, ST_QUERIER, ST_NON_QUERIER };
+
+/* Where a row starts. Every router is 10.0.0.5; the other querier, when heard, 10.0.0.2. */
+enum q_setup {
+	SETUP_STOPPED,		      /* created, addressed, not started */
+	SETUP_STOPPED_NO_ADDRESS,     /* created without an address */
+	SETUP_QUERIER,		      /* started at t = 0 */
+	SETUP_NON_QUERIER,	      /* started, then a query from 10.0.0.2 at t = 1000 */
+	SETUP_NON_QUERIER_OFF,	      /* the same with the querier option off */
+	SETUP_NON_QUERIER_NO_ADDRESS, /* started without an address, no querier heard */
+};
+
+enum q_stimulus {
+	DO_START,
+	DO_STOP,
+	DO_LOWER_QUERY,	 /* from 10.0.0.2 */
+	DO_HIGHER_QUERY, /* from 10.0.0.9: no event */
+	DO_OTHER_QUERIER_TIMEOUT,
+	DO_GENERAL_QUERY_TIMER,
+	DO_ADDRESS_LOWER,  /* 10.0.0.1 */
+	DO_ADDRESS_HIGHER, /* 10.0.0.7 */
+	DO_ADDRESS_NONE,
+	DO_QUERIER_OFF,
+};
+
+struct q_case {
+	const char *row; /* the transition, as the engine logs it */
+	uint8_t setup, stimulus, expect;
+	int sent;	     /* general queries sent by the stimulus */
+	int startup_left;    /* -1: not checked */
+	const char *querier; /* expected querier address; NULL: unspecified */
+};
+
+static const struct q_case q_cases[] = {
+	{"STOPPED + START -> QUERIER", SETUP_STOPPED, DO_START, ST_QUERIER, 1, 1, "10.0.0.5"},
+	{"STOPPED + START -> NON_QUERIER (no address)", SETUP_STOPPED_NO_ADDRESS, DO_START,
+	 ST_NON_QUERIER, 0, 0, NULL},
+	{"STOPPED + query: no row (not running)", SETUP_STOPPED, DO_LOWER_QUERY, ST_STOPPED, 0, 0,
+	 NULL},
+	{"STOPPED + ADDRESS_CHANGED: no row", SETUP_STOPPED, DO_ADDRESS_LOWER, ST_STOPPED, 0, 0,
+	 NULL},
+	{"QUERIER + STOP -> STOPPED", SETUP_QUERIER, DO_STOP, ST_STOPPED, 0, 0, NULL},
+	{"QUERIER + LOWER_QUERY_HEARD -> NON_QUERIER", SETUP_QUERIER, DO_LOWER_QUERY,
+	 ST_NON_QUERIER, 0, 0, "10.0.0.2"},
+	{"QUERIER + higher query: no event", SETUP_QUERIER, DO_HIGHER_QUERY, ST_QUERIER, 0, 1,
+	 "10.0.0.5"},
+	{"QUERIER + GENERAL_QUERY_TIMER -> QUERIER", SETUP_QUERIER, DO_GENERAL_QUERY_TIMER,
+	 ST_QUERIER, 1, 0, "10.0.0.5"},
+	{"QUERIER + ADDRESS_CHANGED -> QUERIER (new address)", SETUP_QUERIER, DO_ADDRESS_HIGHER,
+	 ST_QUERIER, 0, 1, "10.0.0.7"},
+	{"QUERIER + ADDRESS_CHANGED -> NON_QUERIER (address gone)", SETUP_QUERIER, DO_ADDRESS_NONE,
+	 ST_NON_QUERIER, 0, 0, NULL},
+	{"QUERIER + ADDRESS_CHANGED -> NON_QUERIER (querier off)", SETUP_QUERIER, DO_QUERIER_OFF,
+	 ST_NON_QUERIER, 0, 0, NULL},
+	{"NON_QUERIER + STOP -> STOPPED", SETUP_NON_QUERIER, DO_STOP, ST_STOPPED, 0, 0, NULL},
+	{"NON_QUERIER + LOWER_QUERY_HEARD -> NON_QUERIER", SETUP_NON_QUERIER, DO_LOWER_QUERY,
+	 ST_NON_QUERIER, 0, 0, "10.0.0.2"},
+	{"NON_QUERIER + OTHER_QUERIER_TIMEOUT -> QUERIER (no startup)", SETUP_NON_QUERIER,
+	 DO_OTHER_QUERIER_TIMEOUT, ST_QUERIER, 1, 0, "10.0.0.5"},
+	{"NON_QUERIER + OTHER_QUERIER_TIMEOUT -> NON_QUERIER (querier off)", SETUP_NON_QUERIER_OFF,
+	 DO_OTHER_QUERIER_TIMEOUT, ST_NON_QUERIER, 0, 0, NULL},
+	{"NON_QUERIER + ADDRESS_CHANGED -> QUERIER (now the lower, no startup)", SETUP_NON_QUERIER,
+	 DO_ADDRESS_LOWER, ST_QUERIER, 1, 0, "10.0.0.1"},
+	{"NON_QUERIER + ADDRESS_CHANGED -> NON_QUERIER (still the higher)", SETUP_NON_QUERIER,
+	 DO_ADDRESS_HIGHER, ST_NON_QUERIER, 0, 0, "10.0.0.2"},
+	{"NON_QUERIER + ADDRESS_CHANGED -> QUERIER (no querier known: startup)",
+	 SETUP_NON_QUERIER_NO_ADDRESS, DO_ADDRESS_HIGHER, ST_QUERIER, 1, 1, "10.0.0.7"},
+};
+
+static void querier_off(struct mgm_router_config *c)
+{
+	c->querier = false;
+}
+
+static uint8_t q_state(const struct sim *s)
+{
+	struct mgm_router_status st = status(s, 0);
+
+	return !st.running ? ST_STOPPED : st.querier ? ST_QUERIER : ST_NON_QUERIER;
+}
+
+static void q_set_address(struct sim *s, const char *text)
+{
+	struct mgm_addr a;
+
+	if (text)
+		a = sim_addr(text);
+	else
+		mgm_addr_any(&a, MGM_INET);
+	assert_int_equal(mgm_router_set_address(s->rt[0].r, s->now, &a, 24), 0);
+}
+
+static void test_querier_state_machine_rows(void **state)
+{
+	static const char *const addr[] = {"10.0.0.5"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(q_cases) / sizeof(q_cases[0]); i++) {
+		const struct q_case *c = &q_cases[i];
+		struct sim *s = sim_new(MGM_INET, 1, addr,
+					c->setup == SETUP_NON_QUERIER_OFF ? querier_off : NULL);
+		struct mgm_router_config cfg = s->rt[0].cfg;
+		struct mgm_router_status st;
+		int64_t t[8];
+
+		if (c->setup == SETUP_STOPPED_NO_ADDRESS ||
+		    c->setup == SETUP_NON_QUERIER_NO_ADDRESS)
+			q_set_address(s, NULL);
+		if (c->setup >= SETUP_QUERIER)
+			sim_start(s);
+		if (c->setup == SETUP_NON_QUERIER || c->setup == SETUP_NON_QUERIER_OFF) {
+			sim_run(s, 1000);
+			sim_query(s, 0, "10.0.0.2", 3, NULL, false, 2, 125, 10000, NULL, 0);
+		}
+		sim_clear(s);
+		switch (c->stimulus) {
+		case DO_START:
+			assert_int_equal(mgm_router_start(s->rt[0].r, s->now), 0);
+			break;
+		case DO_STOP:
+			mgm_router_stop(s->rt[0].r, s->now);
+			break;
+		case DO_LOWER_QUERY:
+			sim_query(s, 0, "10.0.0.2", 3, NULL, false, 2, 125, 10000, NULL, 0);
+			break;
+		case DO_HIGHER_QUERY:
+			sim_query(s, 0, "10.0.0.9", 3, NULL, false, 2, 125, 10000, NULL, 0);
+			break;
+		case DO_OTHER_QUERIER_TIMEOUT:
+			sim_run(s, 1000 + OQPI);
+			break;
+		case DO_GENERAL_QUERY_TIMER:
+			sim_run(s, mgm_router_next_deadline(s->rt[0].r));
+			break;
+		case DO_ADDRESS_LOWER:
+			q_set_address(s, "10.0.0.1");
+			break;
+		case DO_ADDRESS_HIGHER:
+			q_set_address(s, "10.0.0.7");
+			break;
+		case DO_ADDRESS_NONE:
+			q_set_address(s, NULL);
+			break;
+		case DO_QUERIER_OFF:
+			cfg.querier = false;
+			assert_int_equal(mgm_router_reconfigure(s->rt[0].r, s->now, &cfg, NULL, 0),
+					 0);
+			break;
+		}
+		st = status(s, 0);
+		if (q_state(s) != c->expect || general_times(s, 0, t, 8) != c->sent ||
+		    (c->startup_left >= 0 && st.startup_queries_left != c->startup_left))
+			fail_msg("row %zu \"%s\": state %d, %d queries, %u startup left", i, c->row,
+				 (int)q_state(s), general_times(s, 0, t, 8),
+				 (unsigned)st.startup_queries_left);
+		if (c->querier) {
+			struct mgm_addr q = sim_addr(c->querier);
+
+			if (!mgm_addr_eq(&st.querier_address, &q))
+				fail_msg("row %zu \"%s\": wrong querier address", i, c->row);
+		} else if (!mgm_addr_is_any(&st.querier_address)) {
+			fail_msg("row %zu \"%s\": a querier address", i, c->row);
+		}
+		/* Only the querier has a general query timer, only a non-querier with a known
+		 * querier an Other Querier Present timer. */
+		assert_int_equal(st.next_general_query_ms >= 0, c->expect == ST_QUERIER);
+		assert_int_equal(st.other_querier_present_ms >= 0,
+				 c->expect == ST_NON_QUERIER && c->querier != NULL);
+		sim_free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_querier_state_machine_rows),
 		cmocka_unit_test(test_querier_sends_startup_queries_then_one_per_query_interval),
 		cmocka_unit_test(test_querier_startup_count_and_interval_follow_the_configuration),
+		cmocka_unit_test(test_querier_derived_defaults_follow_robustness_set_later),
 		cmocka_unit_test(test_querier_election_two_routers_lowest_address_wins),
 		cmocka_unit_test(test_querier_election_three_routers_one_querier),
 		cmocka_unit_test(test_querier_takeover_when_other_querier_present_expires),
 		cmocka_unit_test(test_querier_mld_election_compares_link_local_addresses),
+		cmocka_unit_test(test_querier_mld_election_compares_interface_ids),
+		cmocka_unit_test(
+			test_querier_mld_loose_policy_compares_interface_ids_of_any_source),
 		cmocka_unit_test(test_querier_adopts_qrv_and_qqi_of_the_querier),
 		cmocka_unit_test(test_querier_ignores_queries_from_higher_addresses),
 		cmocka_unit_test(test_querier_own_query_looped_back_is_dropped),

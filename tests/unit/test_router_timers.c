@@ -88,6 +88,68 @@ static void test_group_timer_expiry_switches_to_include_with_running_sources(voi
 	sim_free(s);
 }
 
+/* Forwarding changes captured for one source (NULL: (*,G)). */
+static int fwd_count(const struct sim *s, const char *src)
+{
+	int n = 0;
+
+	for (int k = 0; k < s->rt[0].nfwd; k++) {
+		const struct mgm_fwd_change *c = &s->rt[0].fwd[k];
+		struct mgm_addr a;
+
+		if (!src) {
+			n += c->any_source;
+			continue;
+		}
+		a = sim_addr(src);
+		n += !c->any_source && mgm_addr_eq(&a, &c->source);
+	}
+	return n;
+}
+
+/*
+ * §6.5 carries into INCLUDE only the sources "with source timers greater than zero": a source
+ * of X whose timer runs out in the same millisecond as the group timer is not forwarded and
+ * withdrawn again (nor blocked and unblocked), whichever of the two timers fires first. S2,
+ * refreshed later, is carried over.
+ */
+static void test_group_and_source_timer_expiring_together_emit_no_churn(void **state)
+{
+	for (int order = 0; order < 2; order++) {
+		struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+		struct mgm_router_group_info gi;
+
+		(void)state;
+		sim_start(s);
+		if (order == 0) {
+			/* The group's timer entry first, then S1's. */
+			sim_record(s, 0, H1, MGM_MODE_IS_EXCLUDE, G, NULL);
+			sim_record(s, 0, H2, MGM_ALLOW_NEW_SOURCES, G, S1, NULL);
+		} else {
+			/* S1 before the group's timer runs: INCLUDE({S1}), then IS_EX({S1}). */
+			sim_record(s, 0, H2, MGM_ALLOW_NEW_SOURCES, G, S1, NULL);
+			sim_record(s, 0, H1, MGM_MODE_IS_EXCLUDE, G, S1, NULL);
+		}
+		sim_run(s, 1000);
+		sim_record(s, 0, H2, MGM_ALLOW_NEW_SOURCES, G, S2, NULL);
+		assert_int_equal(sim_source_timer(s, 0, G, S1), GMI - 1000);
+		assert_int_equal(sim_group(s, 0, G, &gi), 0);
+		assert_int_equal(gi.group_timer_ms, GMI - 1000);
+		sim_clear(s);
+		sim_run(s, GMI);
+		assert_int_equal(sim_group(s, 0, G, &gi), 0);
+		assert_int_equal(gi.filter_mode, MGM_INCLUDE);
+		assert_false(sim_has_source(s, 0, G, S1));
+		assert_int_equal(fwd_count(s, S1), 0);
+		assert_false(sim_fwd(s, 0, G, S1));
+		/* S2 is carried over before (*,G) stops: two changes in all. */
+		assert_int_equal(fwd_index(s, S2, MGM_FWD_NONE, MGM_FWD_FORWARD), 0);
+		assert_int_equal(fwd_index(s, NULL, MGM_FWD_FORWARD, MGM_FWD_NONE), 1);
+		assert_int_equal(s->rt[0].nfwd, 2);
+		sim_free(s);
+	}
+}
+
 static void test_group_timer_expiry_deletes_group_without_running_sources(void **state)
 {
 	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
@@ -120,6 +182,54 @@ static void test_source_timer_expiry_in_exclude_moves_source_to_y(void **state)
 	assert_true(sim_fwd(s, 0, G, S2));
 	assert_int_equal(s->rt[0].nfwd, 1);
 	assert_int_equal(fwd_index(s, S1, MGM_FWD_NONE, MGM_FWD_BLOCK), 0);
+	sim_free(s);
+}
+
+/* A refresh to a GMI shorter than the source's running timer (the query interval was lowered)
+ * must bring the timer down to it: the store's refresh that skips the heap may only move a
+ * timer later than its heap entry. */
+static void test_source_timer_refresh_after_gmi_shrinks(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+	struct mgm_router_config c = s->rt[0].cfg;
+	int64_t gmi;
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, H1, MGM_MODE_IS_INCLUDE, G, S1, NULL);
+	assert_int_equal(sim_source_timer(s, 0, G, S1), GMI);
+	c.query_interval_ms = 25000;
+	c.startup_query_interval_ms = 6000;
+	assert_int_equal(mgm_router_reconfigure(s->rt[0].r, s->now, &c, NULL, 0), 0);
+	gmi = (int64_t)c.robustness * c.query_interval_ms + c.query_response_interval_ms;
+	sim_run(s, 1000);
+	sim_record(s, 0, H1, MGM_MODE_IS_INCLUDE, G, S1, NULL);
+	assert_int_equal(sim_source_timer(s, 0, G, S1), gmi);
+	sim_run(s, 1000 + gmi - 1);
+	assert_true(sim_has_source(s, 0, G, S1));
+	sim_run(s, 1000 + gmi);
+	assert_true(gone(s, G));
+	sim_free(s);
+}
+
+/* A caller that does not run the timers for more than 2^32 ms (the source's heap entry long
+ * overdue) and then refreshes: the refresh still holds a whole GMI. */
+static void test_source_timer_refresh_after_timers_not_run_for_fifty_days(void **state)
+{
+	struct sim *s = sim_new(MGM_INET, 1, v4, NULL);
+
+	(void)state;
+	sim_start(s);
+	sim_record(s, 0, H1, MGM_MODE_IS_INCLUDE, G, S1, NULL);
+	s->now = 5000000000; /* about 58 days later, no mgm_router_timer() call in between */
+	sim_record(s, 0, H1, MGM_MODE_IS_INCLUDE, G, S1, NULL);
+	mgm_router_timer(s->rt[0].r, s->now);
+	assert_int_equal(sim_source_timer(s, 0, G, S1), GMI);
+	assert_true(sim_fwd(s, 0, G, S1));
+	sim_run(s, s->now + GMI - 1);
+	assert_true(sim_has_source(s, 0, G, S1));
+	sim_run(s, s->now + 1);
+	assert_true(gone(s, G));
 	sim_free(s);
 }
 
@@ -501,8 +611,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_timer_expiry_switches_to_include_with_running_sources),
+		cmocka_unit_test(test_group_and_source_timer_expiring_together_emit_no_churn),
 		cmocka_unit_test(test_group_timer_expiry_deletes_group_without_running_sources),
 		cmocka_unit_test(test_source_timer_expiry_in_exclude_moves_source_to_y),
+		cmocka_unit_test(test_source_timer_refresh_after_gmi_shrinks),
+		cmocka_unit_test(test_source_timer_refresh_after_timers_not_run_for_fifty_days),
 		cmocka_unit_test(test_source_timer_expiry_in_include_deletes_source_then_group),
 		cmocka_unit_test(test_refreshed_source_timer_outlives_its_first_deadline),
 		cmocka_unit_test(test_group_source_query_retransmission_splits_by_s_flag),

@@ -197,7 +197,7 @@ static void test_decode_leaves_unused_fields_zero(void **state)
 	memset(&m, 0xa5, sizeof(m));
 	assert_int_equal(mgm_igmp_decode(igmp_v2_report, 8, &m), 0);
 	assert_int_equal(m.family, MGM_INET);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 2);
 	assert_int_equal(m.type, MGM_IGMP_V2_REPORT);
 	assert_int_equal(m.len, 8);
@@ -284,13 +284,13 @@ static void test_decode_igmp_v1_v2_report_and_leave(void **state)
 	struct mgm_msg m;
 
 	assert_int_equal(mgm_igmp_decode(igmp_v1_report, 8, &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V1);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 1);
 	assert_int_equal(m.type, 0x12);
 	assert_addr(&m.group, "224.0.0.251");
 
 	assert_int_equal(mgm_igmp_decode(igmp_v2_report, 8, &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 2);
 	assert_addr(&m.group, "239.1.2.3");
 	assert_int_equal(m.max_resp_ms, 0);
@@ -311,7 +311,7 @@ static void test_decode_igmp_v2_report_longer_than_8_accepted(void **state)
 	memcpy(b, igmp_v2_report, 8);
 	fix_igmp(b, sizeof(b));
 	assert_int_equal(mgm_igmp_decode(b, sizeof(b), &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.len, 12);
 }
 
@@ -337,7 +337,7 @@ static void test_decode_igmp_v3_report_all_six_record_types(void **state)
 	size_t n = 0;
 
 	assert_int_equal(mgm_igmp_decode(igmp_v3_report, sizeof(igmp_v3_report), &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V3);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 3);
 	assert_int_equal(m.num_records, 6);
 	assert_ptr_equal(m.records, igmp_v3_report + 8);
@@ -418,15 +418,16 @@ static void test_encode_igmp_v1_v2_report_and_leave_byte_exact(void **state)
 	size_t len;
 	struct mgm_addr g = addr("224.0.0.251");
 
-	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT_V1, &g, NULL, NULL, buf, 8, &len),
+	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT, 1, &g, NULL, NULL, buf, 8, &len),
 			 0);
 	assert_int_equal(len, 8);
 	assert_memory_equal(buf, igmp_v1_report, 8);
 	g = addr("239.1.2.3");
-	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT_V2, &g, NULL, NULL, buf, 8, &len),
+	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT, 2, &g, NULL, NULL, buf, 8, &len),
 			 0);
 	assert_memory_equal(buf, igmp_v2_report, 8);
-	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_LEAVE, &g, NULL, NULL, buf, 8, &len), 0);
+	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_LEAVE, 2, &g, NULL, NULL, buf, 8, &len),
+			 0);
 	assert_memory_equal(buf, igmp_v2_leave, 8);
 }
 
@@ -562,7 +563,7 @@ static void test_decode_mld_v1_report_and_done(void **state)
 	struct mgm_addr s = addr("fe80::1"), d = addr("ff05::2"), d2 = addr("ff02::2");
 
 	assert_int_equal(mgm_mld_decode(mld_v1_report, 24, &s, &d, &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 1);
 	assert_addr(&m.group, "ff05::2");
 
@@ -580,7 +581,7 @@ static void test_decode_mld_v2_report(void **state)
 	struct mgm_record r;
 
 	assert_int_equal(mgm_mld_decode(mld_v2_report, sizeof(mld_v2_report), &s, &d, &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V3);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 2);
 	assert_int_equal(m.num_records, 2);
 	assert_int_equal(m.records_len, sizeof(mld_v2_report) - 8);
@@ -640,13 +641,14 @@ static void test_encode_mld_messages_byte_exact(void **state)
 
 	g = addr("ff05::2");
 	assert_int_equal(
-		mgm_encode_v1v2(MGM_INET6, MGM_MSG_REPORT_V2, &g, &s, &g, buf, sizeof(buf), &len),
+		mgm_encode_v1v2(MGM_INET6, MGM_MSG_REPORT, 1, &g, &s, &g, buf, sizeof(buf), &len),
 		0);
 	assert_int_equal(len, 24);
 	assert_memory_equal(buf, mld_v1_report, 24);
 	d = addr("ff02::2");
 	assert_int_equal(
-		mgm_encode_v1v2(MGM_INET6, MGM_MSG_LEAVE, &g, &s, &d, buf, sizeof(buf), &len), 0);
+		mgm_encode_v1v2(MGM_INET6, MGM_MSG_LEAVE, 1, &g, &s, &d, buf, sizeof(buf), &len),
+		0);
 	assert_memory_equal(buf, mld_v1_done, 24);
 
 	recs[0] = (struct mgm_group_record){.type = MGM_MODE_IS_INCLUDE,
@@ -926,7 +928,7 @@ static void test_decode_rejects_null_and_wrong_family(void **state)
 	assert_int_equal(mgm_mld_decode(mld_v1_report, 24, &v4, &v6, &m), MGM_E_INVAL);
 	assert_int_equal(mgm_decode(5, igmp_v2_report, 8, NULL, NULL, &m), MGM_E_INVAL);
 	assert_int_equal(mgm_decode(MGM_INET, igmp_v2_report, 8, NULL, NULL, &m), 0);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 }
 
 /* ==== encoder errors ======================================================================= */
@@ -939,12 +941,12 @@ static void test_encode_refuses_small_buffer(void **state)
 	struct mgm_addr src = addr("10.0.0.1");
 	struct mgm_query q = {.version = 3, .group = g, .num_sources = 1, .sources = &src};
 
-	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT_V2, &g, NULL, NULL, buf, 7, &len),
+	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT, 2, &g, NULL, NULL, buf, 7, &len),
 			 MGM_E_NOBUFS);
 	assert_int_equal(mgm_encode_query(MGM_INET, &q, NULL, NULL, buf, 15, &len), MGM_E_NOBUFS);
 	assert_int_equal(mgm_encode_query(MGM_INET, &q, NULL, NULL, buf, 16, &len), 0);
 	assert_int_equal(len, 16);
-	assert_int_equal(mgm_encode_v1v2(MGM_INET6, MGM_MSG_LEAVE, &g6, &s, &g6, buf, 23, &len),
+	assert_int_equal(mgm_encode_v1v2(MGM_INET6, MGM_MSG_LEAVE, 1, &g6, &s, &g6, buf, 23, &len),
 			 MGM_E_NOBUFS);
 	assert_int_equal(mgm_ip_encode(MGM_INET, &src, &g, 8, buf, 23), MGM_E_NOBUFS);
 	assert_int_equal(mgm_ip_encode(MGM_INET6, &s, &g6, 24, buf, 47), MGM_E_NOBUFS);
@@ -977,17 +979,28 @@ static void test_encode_refuses_invalid_arguments(void **state)
 	mgm_addr_any(&q.group, MGM_INET6);
 	assert_int_equal(mgm_encode_query(MGM_INET6, &q, NULL, &s6, buf, 64, &len), MGM_E_INVAL);
 	assert_int_equal(
-		mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT_V2, &all, NULL, NULL, buf, 64, &len),
+		mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT, 2, &all, NULL, NULL, buf, 64, &len),
 		MGM_E_INVAL);
 	assert_int_equal(
-		mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT_V2, &uni, NULL, NULL, buf, 64, &len),
+		mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT, 2, &uni, NULL, NULL, buf, 64, &len),
 		MGM_E_INVAL);
-	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_QUERY, &g, NULL, NULL, buf, 64, &len),
+	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_QUERY, 2, &g, NULL, NULL, buf, 64, &len),
 			 MGM_E_INVAL);
-	/* There is no MLD counterpart of the IGMPv1 report. */
+	/* Versions without a one-group message of that kind: IGMPv1 has no leave; IGMPv3 and
+	 * MLDv2 report in records; MLD has nothing below version 1. */
+	assert_int_equal(mgm_encode_v1v2(MGM_INET, MGM_MSG_LEAVE, 1, &g, NULL, NULL, buf, 64, &len),
+			 MGM_E_INVAL);
+	assert_int_equal(
+		mgm_encode_v1v2(MGM_INET, MGM_MSG_REPORT, 3, &g, NULL, NULL, buf, 64, &len),
+		MGM_E_INVAL);
 	struct mgm_addr g6 = addr("ff05::2");
 	assert_int_equal(
-		mgm_encode_v1v2(MGM_INET6, MGM_MSG_REPORT_V1, &g6, &s6, &g6, buf, 64, &len),
+		mgm_encode_v1v2(MGM_INET6, MGM_MSG_REPORT, 2, &g6, &s6, &g6, buf, 64, &len),
+		MGM_E_INVAL);
+	assert_int_equal(mgm_encode_v1v2(MGM_INET6, MGM_MSG_LEAVE, 2, &g6, &s6, &g6, buf, 64, &len),
+			 MGM_E_INVAL);
+	assert_int_equal(
+		mgm_encode_v1v2(MGM_INET6, MGM_MSG_REPORT, 0, &g6, &s6, &g6, buf, 64, &len),
 		MGM_E_INVAL);
 }
 
@@ -1138,7 +1151,7 @@ static void test_packet_decode_ipv4_with_router_alert(void **state)
 	assert_true(ip.router_alert);
 	assert_ptr_equal(ip.payload, ipv4_v2_report + 24);
 	assert_int_equal(ip.payload_len, 8);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_addr(&m.group, "239.1.2.3");
 
 	/* Ethernet padding past the total length is not part of the message. */
@@ -1268,7 +1281,7 @@ static void test_packet_decode_ipv6_hop_by_hop_router_alert(void **state)
 	assert_true(ip.router_alert);
 	assert_ptr_equal(ip.payload, ipv6_mld_report + 48);
 	assert_int_equal(ip.payload_len, 24);
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 	assert_int_equal(m.version, 1);
 }
 
@@ -1311,7 +1324,7 @@ static void test_ip_decode_ipv6_extension_chain(void **state)
 	assert_true(ip.router_alert);
 	assert_int_equal(ip.payload_len, 24);
 	assert_ptr_equal(ip.payload, b + 40 + sizeof(chain));
-	assert_int_equal(m.kind, MGM_MSG_REPORT_V2);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
 
 	/* No hop-by-hop at all: no Router Alert. */
 	len = build_ipv6(b, 58, NULL, 0);
@@ -1622,10 +1635,115 @@ static void test_error_names_and_messages(void **state)
 	assert_string_equal(mgm_record_type_name(MGM_BLOCK_OLD_SOURCES), "BLOCK");
 	assert_string_equal(mgm_record_type_name(0), "unknown");
 	assert_string_equal(mgm_record_type_name(7), "unknown");
-	assert_string_equal(mgm_msg_kind_name(MGM_MSG_QUERY), "query");
-	assert_string_equal(mgm_msg_kind_name(MGM_MSG_LEAVE), "leave");
-	assert_string_equal(mgm_msg_kind_name(MGM_MSG_REPORT_V3), "report_v3");
-	assert_string_equal(mgm_msg_kind_name(99), "unknown");
+	assert_string_equal(mgm_msg_kind_name(MGM_INET, MGM_MSG_QUERY), "query");
+	assert_string_equal(mgm_msg_kind_name(MGM_INET, MGM_MSG_REPORT), "report");
+	assert_string_equal(mgm_msg_kind_name(MGM_INET, MGM_MSG_LEAVE), "leave");
+	assert_string_equal(mgm_msg_kind_name(MGM_INET6, MGM_MSG_REPORT), "report");
+	/* RFC 2710 §3.7: MLDv1's leave is called Done. */
+	assert_string_equal(mgm_msg_kind_name(MGM_INET6, MGM_MSG_LEAVE), "done");
+	assert_string_equal(mgm_msg_kind_name(MGM_INET, MGM_MSG_UNKNOWN), "unknown");
+	assert_string_equal(mgm_msg_kind_name(MGM_INET, 99), "unknown");
+}
+
+/*
+ * The router's decoder: header and checksum as strict as mgm_decode(), the records left to the
+ * checked walk, which skips a bad record (RFC 3376 §4.2.12: unrecognized types are ignored) and
+ * ends at a truncated one.
+ */
+static void test_decode_lenient_walks_past_bad_records(void **state)
+{
+	/* clang-format off */
+	uint8_t b[] = {
+		0x22, 0, 0, 0, 0, 0, 0, 7,
+		/* IS_IN 239.1.1.1 {10.0.0.1} */
+		1, 0, 0, 1, 239, 1, 1, 1, 10, 0, 0, 1,
+		/* type 7: not defined */
+		7, 0, 0, 0, 239, 1, 1, 2,
+		/* TO_EX 10.1.1.1: not multicast */
+		4, 0, 0, 0, 10, 1, 1, 1,
+		/* IS_EX 224.0.0.1: the all-systems group */
+		2, 0, 0, 0, 224, 0, 0, 1,
+		/* ALLOW 239.1.1.3 {239.9.9.9}: a multicast source; one aux word */
+		5, 1, 0, 1, 239, 1, 1, 3, 239, 9, 9, 9, 0xaa, 0xbb, 0xcc, 0xdd,
+		/* BLOCK 239.1.1.4 {} */
+		6, 0, 0, 0, 239, 1, 1, 4,
+		/* IS_IN 239.1.1.5 with 2 sources, 1 present */
+		1, 0, 0, 2, 239, 1, 1, 5, 10, 0, 0, 2,
+	};
+	/* clang-format on */
+	static const int want[] = {1,
+				   MGM_E_RECORD_TYPE,
+				   MGM_E_GROUP_NOT_MULTICAST,
+				   MGM_E_REPORT_ALL_SYSTEMS,
+				   MGM_E_SOURCE_NOT_UNICAST,
+				   1,
+				   MGM_E_SOURCE_OVERRUN,
+				   0};
+	struct mgm_record_iter it;
+	struct mgm_record r;
+	struct mgm_msg m;
+
+	(void)state;
+	fix_igmp(b, sizeof(b));
+	assert_int_equal(mgm_decode(MGM_INET, b, sizeof(b), NULL, NULL, &m), MGM_E_RECORD_TYPE);
+	assert_int_equal(mgm_decode_lenient(MGM_INET, b, sizeof(b), NULL, NULL, &m), 0);
+	assert_int_equal(m.kind, MGM_MSG_REPORT);
+	assert_int_equal(m.version, 3);
+	assert_int_equal(m.num_records, 7);
+	assert_ptr_equal(m.records, b + 8);
+	assert_int_equal(m.records_len, sizeof(b) - 8);
+	mgm_records_begin(&m, &it);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		int got = mgm_records_next_checked(&it, &r);
+
+		assert_int_equal(got, want[i]);
+		if (i == 0) {
+			assert_int_equal(r.type, MGM_MODE_IS_INCLUDE);
+			assert_int_equal(r.num_sources, 1);
+		}
+		if (i == 4) {
+			assert_int_equal(r.aux_words, 1);
+			assert_int_equal(r.aux[0], 0xaa);
+		}
+		if (i == 5) {
+			assert_int_equal(r.type, MGM_BLOCK_OLD_SOURCES);
+			assert_addr(&r.group, "239.1.1.4");
+		}
+	}
+	/* The walk has ended for good. */
+	assert_int_equal(mgm_records_next_checked(&it, &r), 0);
+
+	/* A bad checksum, or a message other than a report, fails as it does strictly. */
+	b[2] ^= 1;
+	assert_int_equal(mgm_decode_lenient(MGM_INET, b, sizeof(b), NULL, NULL, &m),
+			 MGM_E_CHECKSUM);
+	assert_int_equal(mgm_decode_lenient(MGM_INET, igmp_v2_report, 7, NULL, NULL, &m),
+			 MGM_E_SHORT);
+	assert_int_equal(mgm_decode_lenient(9, igmp_v2_report, 8, NULL, NULL, &m), MGM_E_INVAL);
+}
+
+/* On a message mgm_decode() accepted, the checked walk gives the same records. */
+static void test_records_next_checked_agrees_on_a_valid_report(void **state)
+{
+	struct mgm_record_iter a, b;
+	struct mgm_record ra, rb;
+	struct mgm_msg m;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(mgm_igmp_decode(igmp_v3_report, sizeof(igmp_v3_report), &m), 0);
+	mgm_records_begin(&m, &a);
+	mgm_records_begin(&m, &b);
+	while (mgm_records_next(&a, &ra)) {
+		assert_int_equal(mgm_records_next_checked(&b, &rb), 1);
+		assert_int_equal(ra.type, rb.type);
+		assert_true(mgm_addr_eq(&ra.group, &rb.group));
+		assert_ptr_equal(ra.sources, rb.sources);
+		assert_int_equal(ra.num_sources, rb.num_sources);
+		n++;
+	}
+	assert_int_equal(mgm_records_next_checked(&b, &rb), 0);
+	assert_int_equal(n, m.num_records);
 }
 
 static void test_checksum_odd_length_and_partial_sum(void **state)
@@ -1655,6 +1773,8 @@ int main(void)
 		cmocka_unit_test(test_decode_igmp_v1_v2_report_and_leave),
 		cmocka_unit_test(test_decode_igmp_v2_report_longer_than_8_accepted),
 		cmocka_unit_test(test_decode_igmp_v3_report_all_six_record_types),
+		cmocka_unit_test(test_decode_lenient_walks_past_bad_records),
+		cmocka_unit_test(test_records_next_checked_agrees_on_a_valid_report),
 		cmocka_unit_test(test_decode_v3_report_trailing_octets_after_records),
 		cmocka_unit_test(test_encode_igmp_queries_byte_exact),
 		cmocka_unit_test(test_encode_igmp_v1_v2_report_and_leave_byte_exact),

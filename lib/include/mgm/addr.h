@@ -42,6 +42,13 @@ int mgm_addr_parse(const char *text, struct mgm_addr *a);
 
 /* Writes the text form into buf (MGM_ADDRSTRLEN octets) and returns buf. */
 const char *mgm_addr_str(const struct mgm_addr *a, char *buf);
+/*
+ * The same text for an address as it lies on the wire (4 or 16 octets by family), written at
+ * out without a terminating NUL; returns its length (at most 39). out must have room for
+ * MGM_ADDRSTRLEN octets: whole words are stored, so octets past the text may change. For
+ * printers that build lines in their own buffer (mgmdump).
+ */
+size_t mgm_addr_format(uint8_t family, const uint8_t *octets, char *out);
 
 /* Total order: family first, then octets. Returns <0, 0, >0. */
 int mgm_addr_cmp(const struct mgm_addr *a, const struct mgm_addr *b);

@@ -37,6 +37,7 @@ enum mgm_err {
 	MGM_E_LIMIT = -44,  /* a configured limit refuses more state */
 	MGM_E_CONFIG = -45, /* configuration value out of range or inconsistent */
 	MGM_E_NOENT = -46,  /* no such object */
+	MGM_E_BUSY = -47,   /* the instance is inside a call: a callback re-entered it */
 };
 
 /* One sentence for humans: "record count runs past the end of the message". */

@@ -21,6 +21,9 @@ extern "C" {
 #endif
 
 /*
+ * ABI: unstable until 1.0, with the soname saying so (engine.h). Arrays indexed by protocol
+ * version hold version v at [v - 1] (engine.h, MGM_VERSIONS).
+ *
  * Model
  * -----
  * One struct mgm_router per (interface, family). Events in:
@@ -38,13 +41,23 @@ extern "C" {
  * and allocates only through the mgm_allocator hooks. It is not thread-safe: one caller at a
  * time per instance.
  *
+ * Re-entrancy: a callback (send, forward, log, random) must not call into its own instance;
+ * the state is mid-transition while it runs. Such a call is refused and changes nothing: the
+ * functions returning int return MGM_E_BUSY, mgm_router_next_deadline() MGM_TIME_NEVER,
+ * mgm_router_forwarding() false, mgm_router_status() / _counters() a zeroed struct, and the
+ * void ones (destroy, stop, timer) do nothing. Inside a foreach walk's function the calls that
+ * change state are refused the same way; the read-only ones (nested walks included) are served.
+ * Other instances may be called from a callback.
+ *
  * Forwarding state
  * ----------------
  * Per group G the interface holds an entry (*,G) in {NONE, FORWARD} and entries (S,G) in
  * {NONE, FORWARD, BLOCK}. Traffic from S to G is wanted on this interface iff (S,G) = FORWARD,
  * or (S,G) = NONE and (*,G) = FORWARD. The group records map onto it as:
  *   INCLUDE(A):     (*,G) = NONE,    (S,G) = FORWARD for S in A.
- *   EXCLUDE(X, Y):  (*,G) = FORWARD, (S,G) = BLOCK for S in Y; sources in X stay NONE.
+ *   EXCLUDE(X, Y):  (*,G) = FORWARD, (S,G) = BLOCK for S in Y, (S,G) = NONE for S in X
+ *                   (forwarded through (*,G)). A source of X whose timer runs out moves to Y
+ *                   (RFC 3376 §6.3), so its (S,G) becomes BLOCK.
  * Every change is emitted as it happens. Within one transition the order is: new BLOCKs, then
  * new FORWARDs, then withdrawn FORWARDs, then withdrawn BLOCKs, so traffic that stays wanted
  * never gaps and traffic that becomes unwanted is never let through in between.
@@ -85,6 +98,11 @@ enum mgm_ip_policy {
 /*
  * Per-interface configuration: every variable of RFC 3376 §8 / RFC 3810 §9 plus limits.
  * Times are milliseconds. mgm_router_config_defaults() fills the RFC defaults.
+ * Derived variables: the three whose RFC default is a function of another (startup query
+ * interval, startup query count, last member query count) take 0 for "derive", the default:
+ * they are then computed when used from the Robustness Variable and Query Interval in use
+ * (own, or the querier's QRV / QQI when not querier, §4.1.6-7), so a robustness changed later
+ * carries over. mgm_router_status() shows the values in use. A value set explicitly stays.
  */
 struct mgm_router_config {
 	uint8_t family;	 /* MGM_INET (IGMP) or MGM_INET6 (MLD) */
@@ -96,13 +114,12 @@ struct mgm_router_config {
 	/* QRI, default 10 s; must be < QI and exact in the configured version's Max Resp Code
 	 * (IGMPv2: tenths; IGMPv3: tenths in the 8-bit code; MLDv2: the 16-bit code). */
 	uint32_t query_response_interval_ms;
-	uint32_t startup_query_interval_ms; /* default QI / 4 */
-	uint8_t startup_query_count;	    /* default RV */
+	uint32_t startup_query_interval_ms; /* 0 (default): QI / 4, §8.6; else <= QI */
+	uint8_t startup_query_count;	    /* 0 (default): RV, §8.7 */
 	/* LMQI, default 1 s; the Max Resp Code of group-specific queries, so exact in it like QRI.
 	 */
 	uint32_t last_member_query_interval_ms;
-	uint8_t last_member_query_count;	 /* LMQC, default RV */
-	uint32_t unsolicited_report_interval_ms; /* host side only; validated, unused here */
+	uint8_t last_member_query_count; /* LMQC; 0 (default): RV, §8.9 */
 
 	bool querier;	 /* take part in the querier election (default true); false: never query */
 	bool fast_leave; /* explicit tracking of reporters, see below (default false) */
@@ -150,14 +167,27 @@ struct mgm_router_callbacks {
 int mgm_router_create(const struct mgm_router_config *cfg, const struct mgm_router_callbacks *cb,
 		      const struct mgm_allocator *alloc, struct mgm_router **out, char *errbuf,
 		      size_t errlen);
-/* Frees everything without emitting effects (call mgm_router_stop() first to withdraw). */
+/*
+ * Frees everything. A router still running is stopped first, as by mgm_router_stop(): its
+ * forwarding state is withdrawn through forward() (nothing is sent), so no kernel route
+ * outlives it. After mgm_router_stop() it emits nothing.
+ */
 void mgm_router_destroy(struct mgm_router *r);
 
 /*
- * The router's own address on the interface and its prefix length: the querier election
- * compares it (IPv4 numerically, RFC 3376 §6.6.2; IPv6 must be the link-local address,
- * RFC 3810 §7.6.2 and §5.1.14) and it is the source of every query. The prefix serves the
- * IGMP subnet check. Without an address the router can keep state but never becomes querier.
+ * The router's own address on the interface and its prefix length: it is the source of every
+ * query and the querier election compares it. The prefix serves the IGMP subnet check. Without
+ * an address (the unspecified one) the router can keep state but never becomes querier.
+ *
+ * Querier election: the lowest address wins.
+ *   IGMP: IPv4 addresses compared numerically (RFC 3376 §6.6.2, RFC 2236 §3).
+ *   MLD:  the address must be link-local (RFC 3810 §5.1.14), and a valid one: in fe80::/64
+ *         (RFC 4291 §2.5.6), else MGM_E_INVAL. Addresses are compared by their interface IDs,
+ *         the last 64 bits, as RFC 3810 §7.6.2 (RFC 9777 §7.6.2) defines "lower". A received
+ *         query whose source is not in fe80::/64 is not a valid link-local source: §5.1.14
+ *         says to discard it, so it is dropped (MGM_DROP_SOURCE_NOT_LINK_LOCAL) and takes no
+ *         part in the election. With MGM_IP_POLICY_LOOSE it is kept and compared by its
+ *         interface ID like any other, whatever its prefix.
  */
 int mgm_router_set_address(struct mgm_router *r, int64_t now, const struct mgm_addr *addr,
 			   uint8_t prefix_len);
@@ -181,15 +211,18 @@ int mgm_router_reconfigure(struct mgm_router *r, int64_t now, const struct mgm_r
 			   char *errbuf, size_t errlen);
 
 /*
- * One received IGMP message (ip->family MGM_INET) or ICMPv6 message (MGM_INET6): buf/len is
- * the payload; ip gives the source, destination, TTL / hop limit and Router Alert (its payload
- * fields are not used). Returns 0 when the message was processed or dropped by policy (drops
- * are counted per reason), a negative enum mgm_err when it did not decode (counted as
- * MGM_DROP_MALFORMED) or on misuse (MGM_E_INVAL).
+ * One received IGMP message (ip->family MGM_INET) or ICMPv6 message (MGM_INET6), all of it in
+ * ip: the payload is ip->payload / ip->payload_len, as mgm_ip_decode() fills them (a caller
+ * whose socket strips the IP header fills the other fields itself); the source, destination,
+ * TTL / hop limit and Router Alert decide the policy checks. The message is decoded with
+ * mgm_decode_lenient(): a v3 / MLDv2 report with bad group records still has its good ones
+ * applied, each bad one counted (MGM_DROP_RECORD_*). Returns 0 when the message was processed
+ * or dropped by policy (drops are counted per reason), a negative enum mgm_err when it did not
+ * decode (counted as MGM_DROP_MALFORMED) or on misuse (MGM_E_INVAL).
  */
-int mgm_router_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
-		     const uint8_t *buf, size_t len);
-/* The same for a message the caller already decoded (its buffer must still be valid). */
+int mgm_router_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip);
+/* The same for a message the caller already decoded (its buffer must still be valid), with
+ * mgm_decode() or mgm_decode_lenient(): the records are checked as they are applied. */
 int mgm_router_input_msg(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
 			 const struct mgm_msg *m);
 
@@ -239,17 +272,24 @@ bool mgm_router_forwarding(const struct mgm_router *r, const struct mgm_addr *gr
  * Q(G,S): rows that would send one leave it (and its timer lowering) out.
  */
 
-/* ---- Introspection ------------------------------------------------------------------------ */
+/* ---- Introspection ------------------------------------------------------------------------
+ *
+ * Timers are reported as the milliseconds that remain (0 when due), or -1 when the timer does
+ * not run: every *_ms field named for a timer below follows that rule.
+ */
 
-/* Why a message or a group record was not (fully) applied. */
+/* Why a message or a group record was not (fully) applied. MGM_DROP_NONE is "applied": it is
+ * never counted, so drops[MGM_DROP_NONE] stays 0. */
 enum mgm_router_drop {
-	MGM_DROP_MALFORMED = 0,		/* the decoder refused it */
+	MGM_DROP_NONE = 0,		/* not dropped */
+	MGM_DROP_MALFORMED,		/* the decoder refused it */
 	MGM_DROP_NOT_RUNNING,		/* router not started */
 	MGM_DROP_FAMILY,		/* IP family is not the router's */
 	MGM_DROP_UNKNOWN_TYPE,		/* a type the RFCs say to ignore */
 	MGM_DROP_NO_ROUTER_ALERT,	/* ip_policy: Router Alert missing */
 	MGM_DROP_BAD_TTL,		/* ip_policy: TTL / hop limit not 1 */
-	MGM_DROP_SOURCE_NOT_LINK_LOCAL, /* MLD from a non-link-local source, RFC 3810 §5 */
+	MGM_DROP_SOURCE_NOT_LINK_LOCAL, /* MLD from a non-link-local source, RFC 3810 §5; a
+					 * query from outside fe80::/64, §5.1.14 */
 	MGM_DROP_SOURCE_UNSPECIFIED,	/* MLD report from ::, RFC 3810 §5.2.13 / IGMP query
 					 * from 0.0.0.0: no state, no election */
 	MGM_DROP_OFF_SUBNET,		/* IGMP report from outside the prefix, RFC 3376 §9.2 */
@@ -266,21 +306,29 @@ enum mgm_router_drop {
 	MGM_DROP_SOURCE_LIMIT,	 /* max_sources_per_group / max_sources: record refused whole */
 	MGM_DROP_NOMEM,		 /* allocator refused: record refused */
 	MGM_DROP_TRACK_LIMIT,	 /* max_tracked reached: group falls back to normal leave */
+	/* A bad group record in a v3 / MLDv2 report whose other records are applied (RFC 3376
+	 * §4.2.12, RFC 3810 §5.2.12: unrecognized record types are ignored, not the report). */
+	MGM_DROP_RECORD_TYPE,	   /* record type not 1..6 */
+	MGM_DROP_RECORD_GROUP,	   /* record group not multicast, or the all-systems group */
+	MGM_DROP_RECORD_SOURCE,	   /* a source of the record not unicast */
+	MGM_DROP_RECORD_TRUNCATED, /* record runs past the message: it and all after it */
 	MGM_DROP__COUNT
 };
-/* "malformed", "no_router_alert", ... */
+/* "none", "malformed", "no_router_alert", ...; "unknown" out of range. */
 const char *mgm_router_drop_name(int reason);
 
 struct mgm_router_counters {
-	/* Received, valid and accepted by policy; index = version (1..3; MLD 1..2). */
-	uint64_t rx_queries[4];
-	uint64_t rx_reports[4];
-	uint64_t rx_leaves;	/* IGMPv2 leave / MLDv1 done */
-	uint64_t rx_records[7]; /* v3 / MLDv2 group records by type 1..6 */
-	/* Sent; queries by version. */
-	uint64_t tx_general_queries[4];
-	uint64_t tx_group_queries[4];	     /* Q(G) */
-	uint64_t tx_group_source_queries[4]; /* Q(G,S), each of the split counted */
+	/* Received, valid and accepted by policy; version v at [v - 1] (engine.h). */
+	uint64_t rx_queries[MGM_VERSIONS];
+	uint64_t rx_reports[MGM_VERSIONS];
+	uint64_t rx_leaves; /* IGMPv2 leave / MLDv1 done */
+	/* v3 / MLDv2 group records by type 1..6 (enum mgm_record_type) at [type]; [0] records of
+	 * an unknown type, skipped (MGM_DROP_RECORD_TYPE). */
+	uint64_t rx_records[7];
+	/* Sent; queries by version, v at [v - 1]. */
+	uint64_t tx_general_queries[MGM_VERSIONS];
+	uint64_t tx_group_queries[MGM_VERSIONS];	/* Q(G) */
+	uint64_t tx_group_source_queries[MGM_VERSIONS]; /* Q(G,S), each of the split counted */
 	uint64_t drops[MGM_DROP__COUNT];
 	uint64_t groups_added, groups_removed;
 	uint64_t sources_added, sources_removed;
@@ -302,17 +350,21 @@ struct mgm_router_status {
 	struct mgm_addr address;
 	uint8_t prefix_len;
 	struct mgm_addr querier_address; /* own address when querier; unspecified if unknown */
-	/* Remaining milliseconds, -1 when the timer does not run. */
+	/* Timers: remaining, -1 when not running. */
 	int64_t other_querier_present_ms;
 	int64_t next_general_query_ms;
-	/* Index = version 1, 2: remaining Older Version Querier Present Interval since a query of
-	 * that version was last heard, -1 when none was heard within it. Informational: it does
-	 * not change the operating version (§7.3.1). */
-	int64_t older_querier_present_ms[3];
+	/* Version v = 1, 2 at [v - 1]: remaining Older Version Querier Present Interval since a
+	 * query of that version was last heard, -1 when none was heard within it. Informational:
+	 * it does not change the operating version (§7.3.1). */
+	int64_t older_querier_present_ms[MGM_OLDER_VERSIONS];
 	uint8_t startup_queries_left;
 	/* In use: own configuration, or the querier's QRV / QQI when not querier (§4.1.6-7). */
 	uint8_t robustness;
 	uint32_t query_interval_ms;
+	/* In use, derived ones included (struct mgm_router_config). */
+	uint32_t startup_query_interval_ms;
+	uint8_t startup_query_count;
+	uint8_t last_member_query_count;
 	uint32_t groups, sources, tracked;
 	size_t memory; /* bytes currently allocated by this instance */
 };
@@ -322,10 +374,11 @@ void mgm_router_counters(const struct mgm_router *r, struct mgm_router_counters 
 
 struct mgm_router_group_info {
 	struct mgm_addr group;
-	uint8_t filter_mode;		  /* enum mgm_filter_mode */
-	uint8_t compat_version;		  /* group compatibility mode, RFC 3376 §7.3.2 */
-	int64_t group_timer_ms;		  /* remaining; -1 when not running (INCLUDE mode) */
-	int64_t older_host_present_ms[3]; /* index = version 1, 2; -1 when not running */
+	uint8_t filter_mode;	/* enum mgm_filter_mode */
+	uint8_t compat_version; /* group compatibility mode, RFC 3376 §7.3.2 */
+	int64_t group_timer_ms; /* remaining; -1 when not running (INCLUDE mode) */
+	/* Older Host Present, version v = 1, 2 at [v - 1] (MLDv1 at [0], [1] always -1). */
+	int64_t older_host_present_ms[MGM_OLDER_VERSIONS];
 	struct mgm_addr last_reporter;
 	uint32_t num_sources;
 	uint8_t group_query_retransmissions; /* Q(G) still to send */
@@ -346,6 +399,9 @@ struct mgm_router_source_info {
 /* One group, or MGM_E_NOENT. */
 int mgm_router_group(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
 		     struct mgm_router_group_info *gi);
+/* One source of one group, or MGM_E_NOENT (no such group, or no record for the source). */
+int mgm_router_source(const struct mgm_router *r, int64_t now, const struct mgm_addr *group,
+		      const struct mgm_addr *source, struct mgm_router_source_info *si);
 /*
  * Calls fn for every group (order unspecified) / every source of one group. fn returns 0 to
  * go on; any other value stops the walk and is returned. The state must not be changed from

@@ -42,14 +42,27 @@ enum mgm_record_type {
 	MGM_BLOCK_OLD_SOURCES = 6,
 };
 
-/* What a message is, independent of family. */
+/* Octets of each message's fixed part, before any source or group record. */
+enum {
+	MGM_IGMP_V1V2_LEN = 8,	    /* every IGMPv1/v2 message, RFC 2236 §2 */
+	MGM_IGMP_V3_QUERY_LEN = 12, /* RFC 3376 §4.1 */
+	MGM_IGMP_V3_REPORT_LEN = 8, /* RFC 3376 §4.2 */
+	MGM_MLD_V1_LEN = 24,	    /* every MLDv1 message, RFC 2710 §3 */
+	MGM_MLD_V2_QUERY_LEN = 28,  /* RFC 3810 §5.1 */
+	MGM_MLD_V2_REPORT_LEN = 8,  /* RFC 3810 §5.2 */
+};
+
+/*
+ * What a message is, independent of family and version; struct mgm_msg's version field says
+ * which protocol version sent it (an IGMPv2 report is kind MGM_MSG_REPORT, version 2; an MLDv2
+ * report kind MGM_MSG_REPORT, version 2 of MLD).
+ */
 enum mgm_msg_kind {
 	MGM_MSG_UNKNOWN = 0, /* a type the RFCs say to ignore (RFC 3376 §4, RFC 2236 §2.1) */
 	MGM_MSG_QUERY,	     /* general, group-specific or group-and-source-specific query */
-	MGM_MSG_REPORT_V1,   /* IGMPv1 membership report */
-	MGM_MSG_REPORT_V2,   /* IGMPv2 membership report, MLDv1 listener report */
+	MGM_MSG_REPORT,	     /* membership / listener report: one group (v1/v2), or records */
 	MGM_MSG_LEAVE,	     /* IGMPv2 leave group, MLDv1 listener done */
-	MGM_MSG_REPORT_V3,   /* IGMPv3 membership report, MLDv2 listener report */
+	MGM_MSG__COUNT
 };
 
 /*
@@ -59,11 +72,13 @@ enum mgm_msg_kind {
 struct mgm_msg {
 	uint8_t family;	 /* enum mgm_family */
 	uint8_t kind;	 /* enum mgm_msg_kind */
-	uint8_t version; /* IGMP 1..3, MLD 1..2; for queries told apart by RFC 3376 §7.1 */
+	uint8_t version; /* of the family's protocol, every kind but MGM_MSG_UNKNOWN (0): IGMP
+			  * 1..3, MLD 1..2; queries told apart by RFC 3376 §7.1 / RFC 3810 §8.1 */
 	uint8_t type;	 /* the wire type octet */
 	size_t len;	 /* octets of the message (the IGMP or ICMPv6 payload) */
 
-	/* Query, v1/v2 report, leave/done: the group (unspecified for a general query). */
+	/* Query, IGMPv1/v2 or MLDv1 report, leave/done: the group (unspecified for a general
+	 * query). */
 	struct mgm_addr group;
 	/* Query: Max Resp Code as on the wire and its value in milliseconds. An IGMPv1 query
 	 * (code 0) means 10 s (RFC 2236 §4). */
@@ -77,9 +92,11 @@ struct mgm_msg {
 	uint16_t num_sources;	/* query: sources in the list */
 	const uint8_t *sources; /* num_sources addresses of mgm_addr_len(family) octets */
 
-	/* IGMPv3 / MLDv2 report: all records were validated by the decoder. */
+	/* IGMPv3 / MLDv2 report: all records were validated by mgm_decode() (not by
+	 * mgm_decode_lenient(): see there). */
 	uint16_t num_records;
-	const uint8_t *records; /* first group record */
+	const uint8_t *records; /* first group record; set for every v3 / MLDv2 report (even
+				 * one of no records) and for no other message */
 	size_t records_len;	/* octets from the first record to the end of the last */
 };
 
@@ -95,13 +112,29 @@ struct mgm_record {
 
 struct mgm_record_iter {
 	const uint8_t *pos;
+	const uint8_t *end; /* of the records_len octets */
 	uint16_t left;
 	uint8_t family;
 };
 
-/* Iterates the records of a decoded MGM_MSG_REPORT_V3 message. */
+/*
+ * Iterates the records of a decoded IGMPv3 / MLDv2 report (none for other messages).
+ * mgm_records_next() trusts the records, as mgm_decode() validated them; on a message from
+ * mgm_decode_lenient() use mgm_records_next_checked().
+ */
 void mgm_records_begin(const struct mgm_msg *m, struct mgm_record_iter *it);
 bool mgm_records_next(struct mgm_record_iter *it, struct mgm_record *rec);
+
+/*
+ * The next record, checked as mgm_decode() checks it. Returns 1 with *rec filled for a valid
+ * record, 0 after the last, or a negative enum mgm_err for a bad one. A record whose type is
+ * not 1..6 (MGM_E_RECORD_TYPE), whose group is not one a host reports
+ * (MGM_E_GROUP_NOT_MULTICAST, MGM_E_REPORT_ALL_SYSTEMS) or with a source that is not unicast
+ * (MGM_E_SOURCE_NOT_UNICAST) is skipped and the walk goes on: *rec holds what it said. A
+ * record that runs past the message (MGM_E_RECORD_OVERRUN, MGM_E_SOURCE_OVERRUN,
+ * MGM_E_AUX_OVERRUN) ends the walk: nothing after it can be located.
+ */
+int mgm_records_next_checked(struct mgm_record_iter *it, struct mgm_record *rec);
 /* Source i of a wire source list (query or record). */
 void mgm_source_at(const uint8_t *sources, uint8_t family, size_t i, struct mgm_addr *out);
 
@@ -125,6 +158,17 @@ int mgm_mld_decode(const uint8_t *buf, size_t len, const struct mgm_addr *src,
 /* Family-generic front end: IGMP for MGM_INET (src/dst may be NULL), MLD for MGM_INET6. */
 int mgm_decode(uint8_t family, const uint8_t *buf, size_t len, const struct mgm_addr *src,
 	       const struct mgm_addr *dst, struct mgm_msg *m);
+
+/*
+ * mgm_decode() for a receiver that applies what it can of a report, as the router does: the
+ * same checks of everything but the group records of an IGMPv3 / MLDv2 report, which it
+ * leaves to mgm_records_next_checked() (num_records as the message says it, records_len up to
+ * the end of the message). A bad checksum or fixed part still fails the whole message. RFC 3376
+ * §4.2.12 and RFC 3810 §5.2.12: "Unrecognized Record Type values MUST be silently ignored",
+ * which asks for a walk that skips a record, not a refusal of the report around it.
+ */
+int mgm_decode_lenient(uint8_t family, const uint8_t *buf, size_t len, const struct mgm_addr *src,
+		       const struct mgm_addr *dst, struct mgm_msg *m);
 
 /* ---- IP layer ---------------------------------------------------------------------------- */
 
@@ -194,10 +238,11 @@ int mgm_encode_query(uint8_t family, const struct mgm_query *q, const struct mgm
 		     const struct mgm_addr *dst, uint8_t *buf, size_t cap, size_t *len);
 
 /*
- * Encodes an IGMPv1/v2 report, an IGMPv2 leave, an MLDv1 report or an MLDv1 done: kind is
- * MGM_MSG_REPORT_V1 (IGMP only), MGM_MSG_REPORT_V2 or MGM_MSG_LEAVE.
+ * Encodes a one-group message of the older versions: kind MGM_MSG_REPORT with version 1 or 2
+ * (IGMPv1 / IGMPv2 report) or 1 (MLDv1 report), or kind MGM_MSG_LEAVE with version 2 (IGMPv2
+ * leave) or 1 (MLDv1 done). Any other kind and version is MGM_E_INVAL.
  */
-int mgm_encode_v1v2(uint8_t family, uint8_t kind, const struct mgm_addr *group,
+int mgm_encode_v1v2(uint8_t family, uint8_t kind, uint8_t version, const struct mgm_addr *group,
 		    const struct mgm_addr *src, const struct mgm_addr *dst, uint8_t *buf,
 		    size_t cap, size_t *len);
 
@@ -269,7 +314,8 @@ uint32_t mgm_icmp6_pseudo_sum(const struct mgm_addr *src, const struct mgm_addr 
 /* Names for logs and tools. */
 const char *
 mgm_record_type_name(uint8_t type); /* "IS_IN", "IS_EX", "TO_IN", "TO_EX", "ALLOW", "BLOCK" */
-const char *mgm_msg_kind_name(uint8_t kind); /* "query", "report", "leave", ... */
+/* "query", "report", "leave" (IGMP) or "done" (MLD, RFC 2710 §3.7), "unknown". */
+const char *mgm_msg_kind_name(uint8_t family, uint8_t kind);
 
 #ifdef __cplusplus
 }
