@@ -119,12 +119,18 @@ static void on_dump_done(void *ctx)
 static void print_stats(const struct mgmd_netlink *nl)
 {
 	struct mgmd_netlink_stats st;
+	int rcvbuf = 0;
+	socklen_t len = sizeof(rcvbuf);
 
 	mgmd_netlink_stats(nl, &st);
+	/* The kernel's figure: twice what was asked, for its bookkeeping. */
+	if (getsockopt(mgmd_netlink_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len) < 0)
+		rcvbuf = -1;
 	begin("stats");
-	printf(",\"messages\":%llu,\"malformed\":%llu,\"overruns\":%llu,\"dumps\":%llu}\n",
+	printf(",\"messages\":%llu,\"malformed\":%llu,\"overruns\":%llu,\"dumps\":%llu"
+	       ",\"rcvbuf\":%d}\n",
 	       (unsigned long long)st.messages, (unsigned long long)st.malformed,
-	       (unsigned long long)st.overruns, (unsigned long long)st.dumps);
+	       (unsigned long long)st.overruns, (unsigned long long)st.dumps, rcvbuf);
 }
 
 static void usage(FILE *f)
