@@ -52,15 +52,15 @@ static const struct mgm_family_desc igmp = {
 	.version =
 		{
 			/* RFC 1112: report and general query only, no Router Alert. */
-			[1] = {.exists = true, .query_len = MGM_IGMP_V1V2_LEN},
+			[0] = {.exists = true, .query_len = MGM_IGMP_V1V2_LEN},
 			/* RFC 2236: leave, group-specific query. */
-			[2] = {.exists = true,
+			[1] = {.exists = true,
 			       .leave = true,
 			       .group_query = true,
 			       .router_alert = true,
 			       .query_len = MGM_IGMP_V1V2_LEN},
 			/* RFC 3376. */
-			[3] = {.exists = true,
+			[2] = {.exists = true,
 			       .source_lists = true,
 			       .leave = true,
 			       .group_query = true,
@@ -103,13 +103,13 @@ static const struct mgm_family_desc mld = {
 	.version =
 		{
 			/* RFC 2710: IGMPv2's counterpart, Router Alert from the start. */
-			[1] = {.exists = true,
+			[0] = {.exists = true,
 			       .leave = true,
 			       .group_query = true,
 			       .router_alert = true,
 			       .query_len = MGM_MLD_V1_LEN},
 			/* RFC 3810. */
-			[2] = {.exists = true,
+			[1] = {.exists = true,
 			       .source_lists = true,
 			       .leave = true,
 			       .group_query = true,
@@ -126,4 +126,11 @@ const struct mgm_family_desc *mgm_family_desc(uint8_t family)
 	if (family == MGM_INET6)
 		return &mld;
 	return NULL;
+}
+
+const struct mgm_version_caps *mgm_family_caps(const struct mgm_family_desc *fd, uint8_t v)
+{
+	static const struct mgm_version_caps none;
+
+	return v >= 1 && v <= fd->top_version ? &fd->version[v - 1] : &none;
 }

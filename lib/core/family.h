@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "mgm/addr.h"
+#include "mgm/engine.h"
 
 /* The rules an engine cites, each at its own section in each family's RFC. */
 enum mgm_fam_rule {
@@ -50,26 +51,23 @@ struct mgm_family_desc {
 	const char *rfc;	    /* the RFC of the top version: "RFC 3376", "RFC 3810" */
 	const char *section[MGM_RULE__COUNT]; /* "6.4.1", ... in rfc */
 	/* Timer and interval names as the family's RFC spells them. */
-	const char *gmi_name;		    /* "GMI" / "MALI" */
-	const char *group_timer_name;	    /* "group timer" / "filter timer" */
-	const char *group_timer_abbr;	    /* "GT" / "FT", as in the tables of §6.4 / §7.4 */
-	const char *lmqt_name;		    /* "LMQT" / "LLQT" */
-	uint16_t min_mtu;		    /* RFC 791 §3.1 576, RFC 8200 §5 1280 */
-	uint8_t report_len;		    /* top version report without records */
-	struct mgm_addr all_systems;	    /* 224.0.0.1, ff02::1: general queries */
-	struct mgm_addr all_routers;	    /* 224.0.0.2, ff02::2: leaves and dones */
-	struct mgm_addr report_dst;	    /* 224.0.0.22, ff02::16: v3 / MLDv2 reports */
-	struct mgm_version_caps version[4]; /* by version number; [0] and absent ones all false */
+	const char *gmi_name;	      /* "GMI" / "MALI" */
+	const char *group_timer_name; /* "group timer" / "filter timer" */
+	const char *group_timer_abbr; /* "GT" / "FT", as in the tables of §6.4 / §7.4 */
+	const char *lmqt_name;	      /* "LMQT" / "LLQT" */
+	uint16_t min_mtu;	      /* RFC 791 §3.1 576, RFC 8200 §5 1280 */
+	uint8_t report_len;	      /* top version report without records */
+	struct mgm_addr all_systems;  /* 224.0.0.1, ff02::1: general queries */
+	struct mgm_addr all_routers;  /* 224.0.0.2, ff02::2: leaves and dones */
+	struct mgm_addr report_dst;   /* 224.0.0.22, ff02::16: v3 / MLDv2 reports */
+	/* Version v at [v - 1] (engine.h's rule); versions the family lacks are all false. */
+	struct mgm_version_caps version[MGM_VERSIONS];
 };
 
 /* The descriptor of MGM_INET or MGM_INET6; NULL for anything else. */
 const struct mgm_family_desc *mgm_family_desc(uint8_t family);
 
 /* What version v can say; every field false for a version the family does not have. */
-static inline const struct mgm_version_caps *mgm_family_caps(const struct mgm_family_desc *fd,
-							     uint8_t v)
-{
-	return &fd->version[v <= fd->top_version ? v : 0];
-}
+const struct mgm_version_caps *mgm_family_caps(const struct mgm_family_desc *fd, uint8_t v);
 
 #endif

@@ -151,7 +151,7 @@ static int scratch_alloc(struct mgm_router *r, const struct mgm_router_config *c
 	memset(x, 0, sizeof(*x));
 	if (!r->qbuf || cfg->mtu != r->cfg.mtu) {
 		/* The top version's query is the longest without sources. */
-		size_t fixed = r->fam->version[r->fam->top_version].query_len;
+		size_t fixed = mgm_family_caps(r->fam, r->fam->top_version)->query_len;
 		uint32_t nsrc;
 
 		x->new_q = true;
