@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "router_sim.h"
@@ -776,6 +777,55 @@ static void q_set_address(struct sim *s, const char *text)
 	assert_int_equal(mgm_router_set_address(s->rt[0].r, s->now, &a, 24), 0);
 }
 
+/* The querier's transitions are logged citing the family's RFC: RFC 3810 §7.6.2 for MLD, not
+ * RFC 3376 §6.6.2 (issue 10: "MLD log lines cite RFC 3376 sections; cite RFC 3810's"). */
+struct seen_log {
+	int transitions;
+	char text[256];
+};
+
+static void keep_transition(void *ctx, int level, const char *text)
+{
+	struct seen_log *seen = ctx;
+
+	(void)level;
+	if (strncmp(text, "querier: ", 9) == 0 && strstr(text, " -> ")) {
+		seen->transitions++;
+		snprintf(seen->text, sizeof(seen->text), "%s", text);
+	}
+}
+
+static void test_querier_transitions_cite_the_family_rfc(void **state)
+{
+	static const struct {
+		uint8_t family;
+		const char *addr, *cite;
+	} fams[] = {
+		{MGM_INET, "10.0.0.5", "(RFC 3376 6.6.2)"},
+		{MGM_INET6, "fe80::5", "(RFC 3810 7.6.2)"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		struct seen_log seen = {0};
+		struct mgm_router_callbacks cb = {.ctx = &seen, .log = keep_transition};
+		struct mgm_router_config cfg;
+		struct mgm_router *r;
+		struct mgm_addr a = sim_addr(fams[i].addr);
+
+		mgm_router_config_defaults(&cfg, fams[i].family);
+		assert_int_equal(mgm_router_create(&cfg, &cb, NULL, &r, NULL, 0), 0);
+		assert_int_equal(
+			mgm_router_set_address(r, 0, &a, fams[i].family == MGM_INET ? 24 : 64), 0);
+		assert_int_equal(mgm_router_start(r, 0), 0);
+		mgm_router_stop(r, 1);
+		mgm_router_destroy(r);
+		assert_int_equal(seen.transitions, 2); /* STOPPED -> QUERIER -> STOPPED */
+		if (!strstr(seen.text, fams[i].cite))
+			fail_msg("\"%s\" does not cite %s", seen.text, fams[i].cite);
+	}
+}
+
 static void test_querier_state_machine_rows(void **state)
 {
 	static const char *const addr[] = {"10.0.0.5"};
@@ -860,6 +910,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_querier_state_machine_rows),
+		cmocka_unit_test(test_querier_transitions_cite_the_family_rfc),
 		cmocka_unit_test(test_querier_sends_startup_queries_then_one_per_query_interval),
 		cmocka_unit_test(test_querier_startup_count_and_interval_follow_the_configuration),
 		cmocka_unit_test(test_querier_derived_defaults_follow_robustness_set_later),
