@@ -26,7 +26,6 @@ static const struct mgm_family_desc igmp = {
 	.top_version = 3,
 	.name = "IGMP",
 	.version_prefix = "IGMPv",
-	.leave_name = "leave",
 	.rfc = "RFC 3376",
 	.section =
 		{
@@ -78,7 +77,6 @@ static const struct mgm_family_desc mld = {
 	.top_version = 2,
 	.name = "MLD",
 	.version_prefix = "MLDv",
-	.leave_name = "done",
 	.rfc = "RFC 3810",
 	.section =
 		{

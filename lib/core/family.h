@@ -48,7 +48,6 @@ struct mgm_family_desc {
 	uint8_t top_version;	    /* IGMP 3, MLD 2 */
 	const char *name;	    /* "IGMP", "MLD" */
 	const char *version_prefix; /* "IGMPv", "MLDv": followed by the version number */
-	const char *leave_name;	    /* "leave", "done" (RFC 2710 §3.7) */
 	const char *rfc;	    /* the RFC of the top version: "RFC 3376", "RFC 3810" */
 	const char *section[MGM_RULE__COUNT]; /* "6.4.1", ... in rfc */
 	/* Timer and interval names as the family's RFC spells them. */

@@ -121,7 +121,7 @@ int mgm_encode_v1v2(uint8_t family, uint8_t kind, uint8_t version, const struct 
 	return MGM_E_INVAL;
 }
 
-/* The one table of message names. RFC 2710 §3.7 calls the MLDv1 leave "Done". */
+/* The one table of message names. RFC 2710 §3.1 and §4 call the MLDv1 leave "Done". */
 const char *mgm_msg_kind_name(uint8_t family, uint8_t kind)
 {
 	static const char *const names[2][MGM_MSG__COUNT] = {

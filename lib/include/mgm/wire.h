@@ -314,7 +314,7 @@ uint32_t mgm_icmp6_pseudo_sum(const struct mgm_addr *src, const struct mgm_addr 
 /* Names for logs and tools. */
 const char *
 mgm_record_type_name(uint8_t type); /* "IS_IN", "IS_EX", "TO_IN", "TO_EX", "ALLOW", "BLOCK" */
-/* "query", "report", "leave" (IGMP) or "done" (MLD, RFC 2710 §3.7), "unknown". */
+/* "query", "report", "leave" (IGMP) or "done" (MLD, RFC 2710 §3.1), "unknown". */
 const char *mgm_msg_kind_name(uint8_t family, uint8_t kind);
 
 #ifdef __cplusplus
