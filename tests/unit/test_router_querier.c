@@ -856,10 +856,56 @@ static void test_querier_state_machine_rows(void **state)
 	}
 }
 
+/* The querier's transitions cite the family's own RFC: RFC 3810 §7.6.2 for MLD (issue 10:
+ * "MLD log lines cite RFC 3376 sections; cite RFC 3810's"), RFC 3376 §6.6.2 for IGMP. */
+struct log_capture {
+	char text[8][256];
+	int n;
+};
+
+static void capture_log(void *ctx, int level, const char *text)
+{
+	struct log_capture *c = ctx;
+
+	(void)level;
+	if (strstr(text, "querier: STOPPED + START") && c->n < 8)
+		strncpy(c->text[c->n++], text, 255);
+}
+
+static void test_querier_transition_log_cites_the_familys_rfc(void **state)
+{
+	static const struct {
+		uint8_t family;
+		const char *addr, *cite;
+	} cases[] = {
+		{MGM_INET, "10.0.0.5", "(RFC 3376 6.6.2)"},
+		{MGM_INET6, "fe80::5", "(RFC 3810 7.6.2)"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct log_capture cap = {.n = 0};
+		struct mgm_router_callbacks cb = {.ctx = &cap, .log = capture_log};
+		struct mgm_router_config cfg;
+		struct mgm_router *r;
+		struct mgm_addr a = sim_addr(cases[i].addr);
+
+		mgm_router_config_defaults(&cfg, cases[i].family);
+		assert_int_equal(mgm_router_create(&cfg, &cb, NULL, &r, NULL, 0), 0);
+		assert_int_equal(
+			mgm_router_set_address(r, 0, &a, cases[i].family == MGM_INET ? 24 : 64), 0);
+		assert_int_equal(mgm_router_start(r, 0), 0);
+		assert_int_equal(cap.n, 1);
+		assert_non_null(strstr(cap.text[0], cases[i].cite));
+		mgm_router_destroy(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_querier_state_machine_rows),
+		cmocka_unit_test(test_querier_transition_log_cites_the_familys_rfc),
 		cmocka_unit_test(test_querier_sends_startup_queries_then_one_per_query_interval),
 		cmocka_unit_test(test_querier_startup_count_and_interval_follow_the_configuration),
 		cmocka_unit_test(test_querier_derived_defaults_follow_robustness_set_later),
