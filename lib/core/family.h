@@ -26,6 +26,7 @@ enum mgm_fam_rule {
 	MGM_RULE_QUERY_RESPONSE, /* §8.3 / §9.3: Query Response Interval */
 	MGM_RULE_OTHER_QUERIER,	 /* §8.5 / §9.5: Other Querier Present Interval */
 	MGM_RULE_QQIC,		 /* §4.1.7 / §5.1.9: Querier's Query Interval Code */
+	MGM_RULE_QUERIER_ELECTION, /* §6.6.2 / §7.6.2: querier election */
 	MGM_RULE__COUNT
 };
 

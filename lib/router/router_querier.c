@@ -293,8 +293,9 @@ static void querier_fsm_run(struct mgm_router *r, int64_t now, uint8_t event,
 	next = row->action ? row->action(r, now, ev, &startup) : row->next;
 	MGM_ASSERT(row->next == QS_DECIDE || next == row->next);
 	if (next != from) {
-		mgm_rtr_log(r, MGM_LOG_DEBUG, "querier: %s + %s -> %s (RFC 3376 6.6.2)",
-			    state_name[from], event_name[event], state_name[next]);
+		mgm_rtr_log(r, MGM_LOG_DEBUG, "querier: %s + %s -> %s (%s %s)", state_name[from],
+			    event_name[event], state_name[next], r->fam->rfc,
+			    r->fam->section[MGM_RULE_QUERIER_ELECTION]);
 		enter_state(r, now, next, startup);
 	}
 }
