@@ -17,15 +17,15 @@
 
 /* The rules an engine cites, each at its own section in each family's RFC. */
 enum mgm_fam_rule {
-	MGM_RULE_CURRENT_STATE,	 /* RFC 3376 §6.4.1 / RFC 3810 §7.4.1: current-state records */
-	MGM_RULE_STATE_CHANGE,	 /* §6.4.2 / §7.4.2: filter-mode and source-list changes */
-	MGM_RULE_FILTER_SWITCH,	 /* §6.5 / §7.5: EXCLUDE -> INCLUDE on the group timer */
-	MGM_RULE_COMPAT_ROUTER,	 /* §7.3.1 / §8.3.1: older routers on the link */
-	MGM_RULE_COMPAT_HOST,	 /* §7.3.2 / §8.3.2: older hosts, compatibility modes */
-	MGM_RULE_ROBUSTNESS,	 /* §8.1 / §9.1: Robustness Variable */
-	MGM_RULE_QUERY_RESPONSE, /* §8.3 / §9.3: Query Response Interval */
-	MGM_RULE_OTHER_QUERIER,	 /* §8.5 / §9.5: Other Querier Present Interval */
-	MGM_RULE_QQIC,		 /* §4.1.7 / §5.1.9: Querier's Query Interval Code */
+	MGM_RULE_CURRENT_STATE,	   /* RFC 3376 §6.4.1 / RFC 3810 §7.4.1: current-state records */
+	MGM_RULE_STATE_CHANGE,	   /* §6.4.2 / §7.4.2: filter-mode and source-list changes */
+	MGM_RULE_FILTER_SWITCH,	   /* §6.5 / §7.5: EXCLUDE -> INCLUDE on the group timer */
+	MGM_RULE_COMPAT_ROUTER,	   /* §7.3.1 / §8.3.1: older routers on the link */
+	MGM_RULE_COMPAT_HOST,	   /* §7.3.2 / §8.3.2: older hosts, compatibility modes */
+	MGM_RULE_ROBUSTNESS,	   /* §8.1 / §9.1: Robustness Variable */
+	MGM_RULE_QUERY_RESPONSE,   /* §8.3 / §9.3: Query Response Interval */
+	MGM_RULE_OTHER_QUERIER,	   /* §8.5 / §9.5: Other Querier Present Interval */
+	MGM_RULE_QQIC,		   /* §4.1.7 / §5.1.9: Querier's Query Interval Code */
 	MGM_RULE_QUERIER_ELECTION, /* §6.6.2 / §7.6.2: querier election */
 	MGM_RULE__COUNT
 };

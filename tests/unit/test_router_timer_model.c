@@ -18,8 +18,8 @@
 #include "router_sim.h"
 #include "test_rng.h"
 
-#define NG 3
-#define NS 4
+#define NG     3
+#define NS     4
 #define ABSENT INT64_MIN
 
 static const char *const v4[] = {"10.0.0.1"};
@@ -63,7 +63,8 @@ static void run_one(uint64_t seed, int64_t base)
 
 		if (op < 5) {
 			/* §6.4.2 INCLUDE + ALLOW(B): (B)=GMI */
-			sim_record(s, 0, "10.0.0.11", MGM_ALLOW_NEW_SOURCES, groups[a], srcs[b], NULL);
+			sim_record(s, 0, "10.0.0.11", MGM_ALLOW_NEW_SOURCES, groups[a], srcs[b],
+				   NULL);
 			dl[a][b] = s->now + gmi_of(&c);
 		} else if (op < 7) {
 			c.query_interval_ms = qis[below(&g, sizeof(qis) / sizeof(qis[0]))];
@@ -77,7 +78,8 @@ static void run_one(uint64_t seed, int64_t base)
 			int64_t t = s->now + (int64_t)(rnd(&g) % (uint64_t)(2 * gmi_of(&c) + 1));
 
 			if (mgm_router_next_deadline(s->rt[0].r) < s->now)
-				mgm_router_timer(s->rt[0].r, s->now); /* the late call after a gap */
+				mgm_router_timer(s->rt[0].r,
+						 s->now); /* the late call after a gap */
 			sim_run(s, t);
 			for (int x = 0; x < NG; x++)
 				for (int y = 0; y < NS; y++)
@@ -86,9 +88,9 @@ static void run_one(uint64_t seed, int64_t base)
 		}
 		for (int x = 0; x < NG; x++)
 			for (int y = 0; y < NS; y++) {
-				int64_t want = dl[x][y] == ABSENT	 ? -2
+				int64_t want = dl[x][y] == ABSENT      ? -2
 					       : dl[x][y] - s->now < 0 ? 0
-								 : dl[x][y] - s->now;
+								       : dl[x][y] - s->now;
 				int64_t got = sim_has_source(s, 0, groups[x], srcs[y])
 						      ? sim_source_timer(s, 0, groups[x], srcs[y])
 						      : -2;
@@ -104,8 +106,8 @@ static void run_one(uint64_t seed, int64_t base)
 	sim_free(s);
 }
 
-static void test_source_timers_agree_with_a_model_under_refreshes_gaps_and_reconfiguration(
-	void **state)
+static void
+test_source_timers_agree_with_a_model_under_refreshes_gaps_and_reconfiguration(void **state)
 {
 	const int64_t bases[] = {0, INT64_MAX - (1ll << 42), INT64_MIN + 1000, -5000000000ll,
 				 (int64_t)UINT32_MAX - 100000};
