@@ -427,6 +427,20 @@ static void newer_querier(struct mgm_router *r, int64_t now, const struct mgm_ip
 	version_warning(r, now, ip, m);
 }
 
+/*
+ * Whether a query comes from the link's querier as this router sees it (§6.6.2, RFC 3810
+ * §7.6.2): one from a lower address than its own, for a router that may query; for one that
+ * never does (querier off, or no address) the lowest querier heard, which it follows as a
+ * non-querier (§4.1.6, §4.1.7: QRV, QQI) whatever its own address.
+ */
+static bool query_from_querier(const struct mgm_router *r, const struct mgm_ip_info *ip)
+{
+	if (eligible(r))
+		return election_cmp(r, &ip->src, &r->addr) < 0;
+	return r->other_querier_at == MGM_TIME_NEVER ||
+	       election_cmp(r, &ip->src, &r->querier_addr) <= 0;
+}
+
 void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_ip_info *ip,
 			   const struct mgm_msg *m)
 {
@@ -437,7 +451,7 @@ void mgm_rtr_querier_input(struct mgm_router *r, int64_t now, const struct mgm_i
 	else if (m->version > r->cfg.version)
 		newer_querier(r, now, ip, m);
 	/* §6.6.2: the lowest address wins (RFC 3810 §7.6.2: the lowest interface ID). */
-	if (!r->have_addr || election_cmp(r, &ip->src, &r->addr) < 0) {
+	if (query_from_querier(r, ip)) {
 		struct q_event ev = {.ip = ip, .m = m};
 
 		querier_fsm_run(r, now, QE_LOWER_QUERY_HEARD, &ev);

@@ -906,11 +906,41 @@ static void test_querier_state_machine_rows(void **state)
 	}
 }
 
+/*
+ * RFC 3376 §4.1.6, §4.1.7 (RFC 3810 §5.1.8, §5.1.9): a non-querier adopts the querier's QRV and
+ * QQI. A router configured never to query (querier = false) is a non-querier whatever its
+ * address, so it must adopt them from a querier whose address is higher than its own too;
+ * else its GMI comes from its own QI and, under a querier with a longer QQI, its groups run
+ * out between two general queries.
+ */
+static void test_non_querier_by_config_adopts_higher_queriers_variables(void **state)
+{
+	static const char *const addr[] = {"10.0.0.1"};
+	struct sim *s = sim_new(MGM_INET, 1, addr, querier_off);
+	struct mgm_router_group_info gi;
+	struct mgm_router_status st;
+
+	(void)state;
+	sim_start(s);
+	sim_run(s, 1000);
+	/* The querier at 10.0.0.5: QRV 3, QQIC 100 (QQI 100 s, the code is linear below 128). */
+	sim_query(s, 0, "10.0.0.5", 3, NULL, false, 3, 100, 10000, NULL, 0);
+	st = status(s, 0);
+	assert_false(st.querier);
+	assert_int_equal(st.robustness, 3);
+	assert_int_equal(st.query_interval_ms, 100000);
+	sim_record(s, 0, "10.0.0.11", MGM_MODE_IS_EXCLUDE, "239.1.1.1", NULL);
+	assert_int_equal(sim_group(s, 0, "239.1.1.1", &gi), 0);
+	assert_int_equal(gi.group_timer_ms, 3 * 100000 + 10000);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_querier_state_machine_rows),
 		cmocka_unit_test(test_querier_transitions_cite_the_family_rfc),
+		cmocka_unit_test(test_non_querier_by_config_adopts_higher_queriers_variables),
 		cmocka_unit_test(test_querier_sends_startup_queries_then_one_per_query_interval),
 		cmocka_unit_test(test_querier_startup_count_and_interval_follow_the_configuration),
 		cmocka_unit_test(test_querier_derived_defaults_follow_robustness_set_later),
