@@ -7,7 +7,8 @@
 #   make install  honours PREFIX and DESTDIR
 #   make deps     install the Debian packages the project needs (root)
 #   make check-vm the netns tests this kernel cannot run (VM_TESTS), under Debian's kernel in
-#                 a qemu VM (tests/vm/run-in-vm; installs qemu and linux-image-amd64; root)
+#                 a qemu VM (tests/vm/run-in-vm; installs qemu and linux-image-amd64; root);
+#                 VM_TESTS= runs every netns test there
 
 PREFIX       ?= /usr/local
 DESTDIR      ?=
