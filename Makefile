@@ -6,6 +6,9 @@
 #   make fuzz     short runs of every libFuzzer target (FUZZ_SECONDS each)
 #   make install  honours PREFIX and DESTDIR
 #   make deps     install the Debian packages the project needs (root)
+#   make check-vm the netns tests this kernel cannot run (VM_TESTS), under Debian's kernel in
+#                 a qemu VM (tests/vm/run-in-vm; installs qemu and linux-image-amd64; root);
+#                 VM_TESTS= runs every netns test there
 
 PREFIX       ?= /usr/local
 DESTDIR      ?=
@@ -16,8 +19,9 @@ NINJA        ?= ninja
 BUILD      := build
 BUILD_SAN  := build-asan
 BUILD_FUZZ := build-fuzz
+VM_TESTS   ?= test_mroute
 
-.PHONY: all check check-unit check-asan check-format check-netns bench fuzz install deps \
+.PHONY: all check check-unit check-asan check-format check-netns check-vm bench fuzz install deps \
 	demo clean format
 
 all: $(BUILD)/build.ninja
@@ -59,6 +63,9 @@ check-format:
 
 check-netns: all
 	tests/netns/run $(BUILD)
+
+check-vm: all
+	tests/vm/run-in-vm $(BUILD) tests/netns/run $(BUILD) $(VM_TESTS)
 
 bench: all
 	bench/run $(BUILD)
