@@ -3,8 +3,8 @@
  * Codec throughput: how fast libmgm decodes and validates IGMPv2 reports, IGMPv3 and MLDv2
  * reports (RFC 3376 §4.2, RFC 3810 §5.2) and whole IPv4/IPv6 packets (RFC 2113, RFC 2711).
  * Prints ns per message, best of several repetitions, and PASS/MISS for the IGMPv2 target; then
- * ns per address of text (RFC 5952) from mgm_addr_format() beside the two formatters it replaced
- * (bench/addr_peers.c), measured in the same run.
+ * ns per address of text (RFC 5952) from mgm_addr_format() beside glibc's inet_ntop() and the
+ * library's earlier loop per digit (bench/addr_peers.c), measured in the same run.
  * Usage: bench_wire [-t MIN_SECONDS_PER_RUN] [-r REPETITIONS]
  */
 #include <stdbool.h>
@@ -404,17 +404,16 @@ static void bench_addr_text(double min_s, int reps)
 	static uint8_t v4[NADDR][16], v6[NADDR][16];
 	struct fcase cases[] = {
 		{"libmgm mgm_addr_format", mgm_addr_format, MGM_INET, v4, 0},
-		{"  old mgmdump tables", peer_table_format, MGM_INET, v4, 0},
+		{"  glibc inet_ntop", peer_ntop_format, MGM_INET, v4, 0},
 		{"  old libmgm loop", peer_loop_format, MGM_INET, v4, 0},
 		{"libmgm mgm_addr_format", mgm_addr_format, MGM_INET6, v6, 0},
-		{"  old mgmdump tables", peer_table_format, MGM_INET6, v6, 0},
+		{"  glibc inet_ntop", peer_ntop_format, MGM_INET6, v6, 0},
 		{"  old libmgm loop", peer_loop_format, MGM_INET6, v6, 0},
 	};
 	const size_t n = sizeof(cases) / sizeof(cases[0]);
 
 	build_addrs(MGM_INET, v4);
 	build_addrs(MGM_INET6, v6);
-	peer_table_setup();
 	printf("\naddress text (RFC 5952), %d distinct addresses per family; the formatters take\n"
 	       "turns, %d rounds, best round each\n",
 	       NADDR, reps);
