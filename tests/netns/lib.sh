@@ -4,6 +4,7 @@
 # TERM, on failure too. Addresses: 198.18.0.0/15 and 2001:db8::/32; groups 239/8 and 232/8.
 
 MGMT_PREFIX="mgmt-$$"
+MGMT_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MGMT_NAMESPACES=()
 MGMT_PIDS=()
 MGMT_TMP=""
@@ -217,4 +218,64 @@ check() {
 tally() {
 	echo "$MGMT_PASSED passed, $MGMT_FAILED failed"
 	[ "$MGMT_FAILED" -eq 0 ]
+}
+
+# ---- JSON event lines (routerlab --json, nlwatch) read through routerlab_events.py ----------
+# events_start FILE [ERRFILE]: one routerlab_events.py --serve over FILE for the whole test (a
+# Python start takes a second and more on a loaded machine); its complaints go to ERRFILE.
+# Then, with FROM a line number of FILE (lines) and a SET KEY=VALUE words that one JSON line
+# must all match:
+#   ev [--after LINE] [--last-table] MODE SET [/ SET]...   the raw request
+#   seen FROM SET...   every set matches some line after FROM;   none FROM SET...: none does
+#   count FROM SET...  how many lines match, per set
+#   when FROM SET...   the t_ms of each set's first match, '-' for none
+#   expect SECONDS FROM SET...   seen within SECONDS, or the test's fail()
+MGMT_EVENTS_FILE=""
+events_start() {
+	MGMT_EVENTS_FILE=$1
+	coproc EVENTS { exec python3 "$MGMT_LIB_DIR/routerlab_events.py" --serve "$1" 2>"${2:-/dev/stderr}"; }
+	# The readers exist only in tests that start the server, so that a test's own
+	# count() or expect() is never shadowed by them.
+	ev() {
+		local line rc=2
+		echo "$*" >&"${EVENTS[1]}"
+		while IFS= read -r -t 30 line <&"${EVENTS[0]}"; do
+			case $line in
+			"END "*)
+				rc=${line#END }
+				break
+				;;
+			esac
+			printf '%s\n' "$line"
+		done
+		return "$rc"
+	}
+	seen() {
+		local from=$1
+		shift
+		ev --after "$from" any "$@"
+	}
+	none() {
+		local from=$1
+		shift
+		ev --after "$from" none "$@"
+	}
+	count() {
+		local from=$1
+		shift
+		ev --after "$from" count "$@"
+	}
+	when() {
+		local from=$1
+		shift
+		ev --after "$from" first-ms "$@" || true
+	}
+	expect() {
+		local t=$1
+		shift
+		wait_for "$t" seen "$@" || fail "not every one of $* within $t s"
+	}
+	lines() {
+		wc -l <"$MGMT_EVENTS_FILE"
+	}
 }

@@ -40,42 +40,7 @@ fail() {
 	tail -1 "$errs" >&2
 	mgmt_fail "$*"
 }
-coproc EVENTS { exec python3 "$here/routerlab_events.py" --serve "$out" 2>"$errs"; }
-# ev MODE SET [/ SET]...: routerlab_events.py over nlwatch's output (see test_router_kernel).
-ev() {
-	local line rc=2
-	echo "$*" >&"${EVENTS[1]}"
-	while IFS= read -r -t 30 line <&"${EVENTS[0]}"; do
-		case $line in
-		"END "*)
-			rc=${line#END }
-			break
-			;;
-		esac
-		printf '%s\n' "$line"
-	done
-	return "$rc"
-}
-# seen FROM SET [/ SET]...: every set matches a line after line FROM; none: no set does.
-seen() {
-	local from=$1
-	shift
-	ev --after "$from" any "$@"
-}
-none() {
-	local from=$1
-	shift
-	ev --after "$from" none "$@"
-}
-# expect SECONDS FROM SET [/ SET]...
-expect() {
-	local t=$1
-	shift
-	wait_for "$t" seen "$@" || fail "not every one of $* within $t s"
-}
-lines() {
-	wc -l <"$out"
-}
+events_start "$out" "$errs"
 ifindex() {
 	ns w cat "/sys/class/net/$1/ifindex"
 }

@@ -54,56 +54,7 @@ fail() {
 	show
 	mgmt_fail "$*"
 }
-# ev [--after LINE] [--last-table] MODE SET [/ SET]...: routerlab_events.py over the output;
-# a SET is KEY=VALUE words that one JSON line must all match. One Python serves every request
-# (a Python start takes a second and more on a loaded machine).
-coproc EVENTS { exec python3 "$here/routerlab_events.py" --serve "$out"; }
-ev() {
-	local line rc=2
-	echo "$*" >&"${EVENTS[1]}"
-	while IFS= read -r -t 30 line <&"${EVENTS[0]}"; do
-		case $line in
-		"END "*)
-			rc=${line#END }
-			break
-			;;
-		esac
-		printf '%s\n' "$line"
-	done
-	return "$rc"
-}
-# seen FROM SET [/ SET]...: every set matches some event after line FROM. none FROM SET...:
-# none does. count FROM SET...: how many match, per set. when FROM SET...: the t_ms
-# (routerlab's clock) of each set's first match, '-' for none.
-seen() {
-	local from=$1
-	shift
-	ev --after "$from" any "$@"
-}
-none() {
-	local from=$1
-	shift
-	ev --after "$from" none "$@"
-}
-count() {
-	local from=$1
-	shift
-	ev --after "$from" count "$@"
-}
-when() {
-	local from=$1
-	shift
-	ev --after "$from" first-ms "$@" || true
-}
-# expect SECONDS FROM SET [/ SET]...
-expect() {
-	local t=$1
-	shift
-	wait_for "$t" seen "$@" || fail "not every one of $* within $t s"
-}
-lines() {
-	wc -l <"$out"
-}
+events_start "$out"
 labpid() {
 	ns_pid router routerlab || fail "routerlab is not running"
 }
@@ -210,12 +161,15 @@ echo "leave ff05::3:2" >&14
 # forwarding is withdrawn LMQT later by routerlab's clock (not GMI: that would be a timeout).
 # QUERY and WITHDRAWAL are sets, KEY=VALUE words in one string.
 lastmember() {
-	local q w tq tw
+	local q w tq tw ms
 	q=$2 w=$3
 	# shellcheck disable=SC2086
 	expect 5 "$1" $w
+	# A command substitution, not < <(...): that one runs on after the two reads, and would
+	# then race the next request for the one server's answers.
 	# shellcheck disable=SC2086
-	{ read -r tq && read -r tw; } < <(when "$1" $q / $w)
+	ms=$(when "$1" $q / $w)
+	{ read -r tq && read -r tw; } <<<"$ms"
 	[ "$tq" != - ] || fail "no '$q' before '$w'"
 	[ "$tw" -ge $((tq + LMQT - 100)) ] && [ "$tw" -le $((tq + LMQT + 1500)) ] ||
 		fail "'$w' $((tw - tq)) ms after '$q', want about LMQT $LMQT ms"
