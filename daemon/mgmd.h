@@ -48,7 +48,7 @@ struct mgmd_fam {
 	uint8_t prefix_len;
 	bool has_addr;
 	int vif; /* -1: none */
-	char problem[192]; /* why it is not (fully) working, "" when it is */
+	char problem[320]; /* why it is not (fully) working, "" when it is */
 	struct mgmd_io_stats io;
 	uint64_t acl_refused;
 };
