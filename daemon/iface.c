@@ -451,7 +451,9 @@ static void fam_up(struct mgmd *d, struct mgmd_fam *fam)
 				return;
 			}
 		}
-		if (!fam->has_addr || !mgm_addr_eq(&a, &fam->addr) || plen != fam->prefix_len) {
+		if (!fam->addr_applied || !mgm_addr_eq(&a, &fam->addr) ||
+		    plen != fam->prefix_len) {
+			fam->addr_applied = true;
 			fam->addr = a;
 			fam->prefix_len = plen;
 			fam->has_addr = !mgm_addr_is_any(&a);
