@@ -378,6 +378,7 @@ static void fam_down(struct mgmd *d, struct mgmd_fam *fam, bool destroy)
 	if (fam->router && destroy) {
 		mgm_router_destroy(fam->router);
 		fam->router = NULL;
+		fam->addr_applied = fam->has_addr = false;
 	}
 	fam_close_socket(d, fam);
 	fam_del_vif(d, fam);
