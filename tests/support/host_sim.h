@@ -18,14 +18,14 @@
 #include "test_alloc.h"
 #include "test_rng.h"
 
-#define HSIM_MAX_SENT 256
+#define HSIM_MAX_SENT 1024
 #define HSIM_GROUPS   4
 #define HSIM_SOURCES  8
 
 struct hsim_sent {
 	int64_t at;
 	struct mgm_addr dst;
-	uint8_t buf[9000];
+	uint8_t buf[1500];
 	size_t len;
 	struct mgm_msg m; /* decoded; points into buf */
 };
