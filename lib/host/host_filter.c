@@ -153,11 +153,6 @@ int mgm_hst_merge(struct mgm_host *h, const struct hsock *socks, uint8_t *mode, 
 		memset(&inc, 0, sizeof(inc));
 		*mode = MGM_INCLUDE;
 	}
-	if (t.n > h->cfg.max_sources_per_group) {
-		mgm_hset_free(&h->mem, &t);
-		err = MGM_E_LIMIT;
-		goto out;
-	}
 	*out = t;
 out:
 	mgm_hset_free(&h->mem, &ex);
@@ -468,7 +463,9 @@ int mgm_hst_socket_op(struct mgm_host *h, int64_t now, uint32_t sock, int op,
 		cur = fresh;
 	}
 	g = hgrp(h, gi);
-	/* The merge with the socket's new filter in place; put back if it fails. */
+	/* The merge with the socket's new filter in place; put back if it fails. No limit applies
+	 * to the merge (each filter has its own): a leave must never be refused for the size of
+	 * what the other sockets ask for. */
 	saved = *cur;
 	cur->mode = nmode;
 	cur->src = nsrc;

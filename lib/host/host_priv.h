@@ -117,7 +117,8 @@ int mgm_hset_union(struct mgm_mem *m, const struct hset *a, const struct hset *b
 int mgm_hset_inter(struct mgm_mem *m, const struct hset *a, const struct hset *b, struct hset *out);
 int mgm_hset_minus(struct mgm_mem *m, const struct hset *a, const struct hset *b, struct hset *out);
 int mgm_hset_copy(struct mgm_mem *m, const struct hset *a, struct hset *out);
-/* §3.2: the interface state the sockets ask for (INCLUDE {} without sockets). */
+/* §3.2: the interface state the sockets ask for (INCLUDE {} without sockets). 0 or
+ * MGM_E_NOMEM. */
 int mgm_hst_merge(struct mgm_host *h, const struct hsock *socks, uint8_t *mode, struct hset *out);
 
 uint32_t mgm_hst_group_find(const struct mgm_host *h, const struct mgm_addr *g);

@@ -64,10 +64,11 @@ struct mgm_host_config {
 	/* Link MTU: reports are split to fit it (§4.2.16). At least 576 / 1280; default 1500. */
 	uint32_t mtu;
 	/* Limits; all > 0. */
-	uint32_t max_groups;		/* groups with any socket in them (default 1024) */
-	uint32_t max_sources_per_group; /* in one socket filter and in the interface state
-					 * (default 256, <= 65535) */
-	uint32_t max_sockets;		/* (socket, group) memberships in all (default 4096) */
+	uint32_t max_groups; /* groups with any socket in them (default 1024) */
+	/* Sources in one socket filter (default 256, <= 65535). The interface state, their
+	 * merge, is not limited apart: a leave is never refused for what other sockets hold. */
+	uint32_t max_sources_per_group;
+	uint32_t max_sockets; /* (socket, group) memberships in all (default 4096) */
 };
 
 void mgm_host_config_defaults(struct mgm_host_config *cfg, uint8_t family);
@@ -127,7 +128,8 @@ int64_t mgm_host_next_deadline(const struct mgm_host *h);
  *   MGM_E_LIMIT  max_groups, max_sockets or max_sources_per_group;
  *   MGM_E_NOMEM  the allocator refused;
  *   MGM_E_BUSY   re-entered from a callback.
- * On error nothing changed. A change of the interface state is reported at once when running.
+ * On error nothing changed (mgm_host_close_socket(): the groups left before an MGM_E_NOMEM stay
+ * left; call it again). A change of the interface state is reported at once when running.
  * An any-source join of a group the socket already holds in EXCLUDE mode changes nothing (0).
  */
 int mgm_host_join(struct mgm_host *h, int64_t now, uint32_t sock, const struct mgm_addr *group);
