@@ -20,6 +20,9 @@
  *     retransmitted TO_EX / BLOCK restarts the LMQT, and an IS_EX naming the source (another
  *     host answering a query) makes the router keep it for a GMI.
  *
+ * The same with an IGMPv2 / MLDv1 router: the hosts fall back to the older version (§7.2.1,
+ * RFC 3810 §8.2.1) and the router forwards every source of a group some host is a member of.
+ *
  * MGM_LINK_SEED=N changes the base seed, MGM_LINK_HOURS=N the simulated hours per family.
  */
 #include <stdarg.h>
@@ -64,6 +67,7 @@ struct filter {
 
 struct link {
 	uint8_t family;
+	bool older; /* the router speaks IGMPv2 / MLDv1: the hosts fall back (§7.2.1) */
 	struct rng rng;
 	int64_t now;
 	struct mgm_router *r;
@@ -115,6 +119,21 @@ static uint8_t oracle_merge(const struct link *l, int h, int g, uint8_t *src)
 /* Does some host want traffic from source s (NS: an unnamed one) to group g? */
 static bool oracle_wanted(const struct link *l, int g, int s)
 {
+	/* With an IGMPv2 / MLDv1 router the hosts report membership alone (RFC 3376 §7.2.1,
+	 * RFC 3810 §8.2.1), so a group some host has any state for is forwarded from every
+	 * source: the RFC's approximation. SSM groups are never joined that way (RFC 4604
+	 * §2.2.1: the router ignores v1 / v2 reports for them). */
+	if (l->older) {
+		if (g == G_SSM)
+			return false;
+		for (int h = 0; h < NHOSTS; h++) {
+			uint8_t src;
+
+			if (oracle_merge(l, h, g, &src) == MGM_EXCLUDE || src)
+				return true;
+		}
+		return false;
+	}
 	for (int h = 0; h < NHOSTS; h++) {
 		uint8_t src, mode = oracle_merge(l, h, g, &src);
 		bool listed = s < NS && (src & (1u << s));
@@ -422,14 +441,17 @@ static void call(struct link *l)
 	unsigned pick = below(&l->rng, 100);
 	int rc;
 
-	if (pick < 25) {
+	/* With the older router only groups left by every host test leaves: leave more. */
+	unsigned leave = l->older ? 55 : 25;
+
+	if (pick < leave) {
 		nf = (struct filter){0};
 		rc = f->mode ? mgm_host_leave(l->h[h], l->now, sock, &l->groups[g]) : 0;
-	} else if (pick < 45 && g != G_SSM) {
+	} else if (pick < leave + 20 && g != G_SSM) {
 		nf = (struct filter){MGM_EXCLUDE, (uint8_t)below(&l->rng, 1u << NS)};
 		nf.src &= (uint8_t)below(&l->rng, 1u << NS); /* sparse exclusion lists */
 		goto set;
-	} else if (pick < 65) {
+	} else if (pick < leave + 40) {
 		nf = (struct filter){MGM_INCLUDE, (uint8_t)(1 + below(&l->rng, (1u << NS) - 1))};
 		goto set;
 	} else if (f->mode == MGM_INCLUDE || !f->mode) {
@@ -491,7 +513,7 @@ static struct mgm_addr addr(const char *text)
 	return a;
 }
 
-static void link_run(uint8_t family, uint64_t seed, int64_t hours)
+static void link_run(uint8_t family, bool older, uint64_t seed, int64_t hours)
 {
 	static const char *const v4[] = {"239.1.1.1", "239.1.1.2", "232.1.1.1", "10.9.0.1",
 					 "10.9.0.2",  "10.9.0.3",  "10.9.0.4",	"10.9.0.99"};
@@ -509,6 +531,7 @@ static void link_run(uint8_t family, uint64_t seed, int64_t hours)
 	l->q = calloc(MAXQ, sizeof(*l->q));
 	assert_non_null(l->q);
 	l->family = family;
+	l->older = older;
 	l->rng.s = seed;
 	for (int g = 0; g < NG; g++)
 		l->groups[g] = addr(names[g]);
@@ -522,6 +545,8 @@ static void link_run(uint8_t family, uint64_t seed, int64_t hours)
 		}
 
 	mgm_router_config_defaults(&l->rcfg, family);
+	if (older)
+		l->rcfg.version = family == MGM_INET ? 2 : 1;
 	l->rcfg.robustness = (uint8_t)between(&l->rng, 2, 3);
 	l->rcfg.query_interval_ms = between(&l->rng, 10, 60) * 1000;
 	l->rcfg.query_response_interval_ms = between(&l->rng, 10, 50) * 100;
@@ -554,6 +579,7 @@ static void link_run(uint8_t family, uint64_t seed, int64_t hours)
 		assert_int_equal(mgm_host_set_address(l->h[h], 0, &l->haddr[h]), 0);
 		assert_int_equal(mgm_host_start(l->h[h], 0), 0);
 	}
+	deliver_all(l); /* the router's first query, sent by start */
 	run_until(l, 1000);
 
 	while (l->now < hours * 3600000) {
@@ -570,14 +596,15 @@ static void link_run(uint8_t family, uint64_t seed, int64_t hours)
 		run_until(l, l->now + between(&l->rng, 0, 120000));
 		check_quiet(l);
 	}
-	printf("# %s seed %" PRIu64 ": %" PRId64 " simulated s, %" PRIu64 " calls, %" PRIu64
+	printf("# %s%s seed %" PRIu64 ": %" PRId64 " simulated s, %" PRIu64 " calls, %" PRIu64
 	       " messages (%" PRIu64 " from the router), %" PRIu64 " quiet checks (%" PRIu64
 	       " within an IS_EX's GMI), %" PRIu64 " step checks; worst leave latency %" PRId64
 	       " ms (LMQT %" PRId64 "); deadline moved by a retransmitted TO_EX/BLOCK %" PRIu64
 	       " times, by IS_EX %" PRIu64 " times\n",
-	       family == MGM_INET ? "IGMPv3" : "MLDv2", seed, l->now / 1000, l->calls, l->messages,
-	       l->queries, l->quiet_checks, l->quiet_allowed, l->step_checks, l->worst_leave,
-	       l->lmqt, l->extended_by_retransmission, l->extended_by_is_ex);
+	       family == MGM_INET ? "IGMPv3" : "MLDv2", older ? " hosts, older router" : "", seed,
+	       l->now / 1000, l->calls, l->messages, l->queries, l->quiet_checks, l->quiet_allowed,
+	       l->step_checks, l->worst_leave, l->lmqt, l->extended_by_retransmission,
+	       l->extended_by_is_ex);
 	mgm_router_destroy(l->r);
 	for (int h = 0; h < NHOSTS; h++) {
 		mgm_host_destroy(l->h[h]);
@@ -593,7 +620,8 @@ static void test_host_link_igmpv3(void **state)
 
 	(void)state;
 	for (int i = 0; i < 3; i++)
-		link_run(MGM_INET, seed + (uint64_t)i, (int64_t)env_u64("MGM_LINK_HOURS", 6));
+		link_run(MGM_INET, false, seed + (uint64_t)i,
+			 (int64_t)env_u64("MGM_LINK_HOURS", 6));
 }
 
 static void test_host_link_mldv2(void **state)
@@ -602,8 +630,23 @@ static void test_host_link_mldv2(void **state)
 
 	(void)state;
 	for (int i = 0; i < 3; i++)
-		link_run(MGM_INET6, seed + 100 + (uint64_t)i,
+		link_run(MGM_INET6, false, seed + 100 + (uint64_t)i,
 			 (int64_t)env_u64("MGM_LINK_HOURS", 6));
+}
+
+/* IGMPv3 / MLDv2 hosts under an IGMPv2 / MLDv1 querier: in compatibility mode at once,
+ * membership per group, leaves by the last reporter within LMQT. */
+static void test_host_link_older_router(void **state)
+{
+	uint64_t seed = env_u64("MGM_LINK_SEED", 20261204);
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		link_run(MGM_INET, true, seed + 200 + (uint64_t)i,
+			 (int64_t)env_u64("MGM_LINK_HOURS", 6));
+		link_run(MGM_INET6, true, seed + 300 + (uint64_t)i,
+			 (int64_t)env_u64("MGM_LINK_HOURS", 6));
+	}
 }
 
 int main(void)
@@ -611,6 +654,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_link_igmpv3),
 		cmocka_unit_test(test_host_link_mldv2),
+		cmocka_unit_test(test_host_link_older_router),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
