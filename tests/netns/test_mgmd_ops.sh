@@ -3,8 +3,8 @@
 # mgmd as a service manager sees it (querier mode on lo, so any kernel will do): readiness over
 # $NOTIFY_SOCKET (READY=1 once set up, RELOADING=1 then READY=1 on SIGHUP, STOPPING=1 on
 # SIGTERM), the capabilities left after setup (exactly CAP_NET_ADMIN + CAP_NET_RAW, with -u
-# under nobody's ids), exit 0 on SIGTERM, and without capabilities a refusal naming the missing
-# one. About 6 s. Usage: test_mgmd_ops.sh BUILD_DIR
+# under nobody's ids; also when started with mgmd.service's bounding set), exit 0 on SIGTERM,
+# and refusals naming the missing capability. About 10 s. Usage: test_mgmd_ops.sh BUILD_DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
@@ -46,8 +46,8 @@ run_mgmd() {
 	MGMT_PIDS+=("$lp")
 	for i in $(seq 100); do [ -S "$run/$name.sock" ] && break; sleep 0.05; done
 	[ -S "$run/$name.sock" ] || mgmt_fail "notify listener did not start"
-	# ip netns exec execs the command: $! is mgmd itself.
-	NOTIFY_SOCKET="$run/$name.sock" ip netns exec "$(mgmt_ns_name q)" "$mgmd" -F --querier lo \
+	# ip netns exec (and setpriv, in wrap) exec the command: $! is mgmd itself.
+	NOTIFY_SOCKET="$run/$name.sock" ip netns exec "$(mgmt_ns_name q)" "${wrap[@]}" "$mgmd" -F --querier lo \
 		--socket "$run/$name.ctl" "$@" >"$MGMT_TMP/$name.log" 2>&1 &
 	mp=$!
 	MGMT_PIDS+=("$mp")
@@ -84,6 +84,7 @@ caps_are_two() {
 	status_is "$1" CapAmb: 0000000000000000
 }
 
+wrap=()
 run_mgmd root
 caps_are_two root
 status_is root Uid: 0
@@ -92,6 +93,18 @@ run_mgmd nobody -u nobody
 caps_are_two nobody
 status_is nobody Uid: "$(id -u nobody)"
 status_is nobody Gid: "$(id -g nobody)"
+
+# As systemd starts it from mgmd.service: root, bounding set CAP_NET_ADMIN + CAP_NET_RAW, so
+# no CAP_SETPCAP for mgmd to shrink it with; and a user switch needing CAP_SETUID / CAP_SETGID.
+wrap=(setpriv --bounding-set=-all,+net_admin,+net_raw --inh-caps=-all)
+run_mgmd unit
+caps_are_two unit
+rc=0
+ns q "${wrap[@]}" "$mgmd" -F --querier lo --socket "$run/unit-u.ctl" -u nobody \
+	>"$MGMT_TMP/unit-u.log" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || mgmt_fail "-u without CAP_SETUID: exit status $rc, not 1"
+grep -qx 'mgmd: error: cannot switch to user nobody: mgmd lacks CAP_SETUID and CAP_SETGID (under systemd: add them to CapabilityBoundingSet=)' \
+	"$MGMT_TMP/unit-u.log" || mgmt_fail "-u without CAP_SETUID: $(cat "$MGMT_TMP/unit-u.log")"
 
 # Without capabilities: one line naming the missing one, exit 1, nothing sent to the manager.
 rc=0
