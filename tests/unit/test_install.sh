@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # `meson install` into a temporary DESTDIR (what `make install DESTDIR=... PREFIX=...` runs):
 # every file mgmd ships is installed where it belongs, nothing else is, and the unit's
-# ExecStart names the daemon's installed path. The daemon and mgmctl (and mgmctl.8) are expected
-# only when this build / source tree has them.
+# ExecStart names the daemon's installed path.
 # Usage: test_install.sh BUILD SOURCE PREFIX BINDIR SBINDIR LIBDIR INCLUDEDIR MANDIR DATADIR
 #        UNITDIR (directories as meson's options give them, relative to PREFIX or absolute)
 set -euo pipefail
@@ -33,9 +32,11 @@ trap 'rm -rf "$tmp"' EXIT
 meson install -C "$build" --no-rebuild --quiet --destdir "$tmp/root" >"$tmp/log" 2>&1 ||
 	fail "meson install: $(cat "$tmp/log")"
 
-# The explicit list. TODO after the daemon (mgmd) and mgmctl have landed: make them
-# unconditional.
+# The explicit list. mgmctl is an administrator's command beside the daemon (mgmctl(8), the
+# socket is root's): sbin, like mgmd.
 want=(
+	"$sbindir/mgmd"
+	"$sbindir/mgmctl"
 	"$bindir/mgmdump"
 	"$mandir/man1/mgmdump.1"
 	"$mandir/man5/mgmd.conf.5"
@@ -48,16 +49,15 @@ want=(
 for h in "$src"/lib/include/mgm/*.h; do
 	want+=("$includedir/mgm/$(basename "$h")")
 done
-[ -e "$build/daemon/mgmd" ] && want+=("$sbindir/mgmd")
-[ -e "$build/tools/mgmctl" ] && want+=("$bindir/mgmctl")
+# TODO: unconditional once doc/mgmctl.8 exists.
 [ -e "$src/doc/mgmctl.8" ] && want+=("$mandir/man8/mgmctl.8")
 
 for f in "${want[@]}"; do
 	[ -e "$tmp/root$f" ] || fail "not installed: $f"
 	[ -s "$tmp/root$f" ] || fail "installed empty: $f"
 done
-for f in "$bindir/mgmdump" "$sbindir/mgmd" "$bindir/mgmctl"; do
-	[ ! -e "$tmp/root$f" ] || [ -x "$tmp/root$f" ] || fail "not executable: $f"
+for f in "$bindir/mgmdump" "$sbindir/mgmd" "$sbindir/mgmctl"; do
+	[ -x "$tmp/root$f" ] || fail "not executable: $f"
 done
 
 # Nothing but the list (and libmgm's versioned names beside libmgm.so).
