@@ -1073,7 +1073,7 @@ static void stmt_interface(struct parser *ps)
 	}
 	s = &ps->st[ps->n_st++];
 	memset(s, 0, sizeof(*s));
-	snprintf(s->ic.name, sizeof(s->ic.name), "%s", name);
+	snprintf(s->ic.name, sizeof(s->ic.name), "%.15s", name);
 	s->ic.is_pattern = is_pattern(s->ic.name);
 	s->ic.ipv4 = s->ic.ipv6 = true;
 	mgm_router_config_defaults(&s->ic.igmp, MGM_INET);
@@ -1489,4 +1489,47 @@ int mgmd_config_load(struct mgmd_config *cfg, const char *path, char *err, size_
 	free(path_copy);
 	free(text);
 	return ret;
+}
+
+struct mgmd_iface_config *mgmd_config_add_iface(struct mgmd_config *cfg, const char *name,
+						uint8_t role, char *err, size_t errlen)
+{
+	struct mgmd_iface_config *v, *ic;
+
+	if (!valid_ifname(name)) {
+		snprintf(err, errlen,
+			 "%s: expected an interface name or pattern of 1 to 15 characters without "
+			 "'/', ':' or spaces",
+			 name);
+		return NULL;
+	}
+	for (size_t i = 0; i < cfg->n_ifaces; i++) {
+		if (!strcmp(cfg->ifaces[i].name, name)) {
+			snprintf(err, errlen, "interface %s: given twice", name);
+			return NULL;
+		}
+		if (role == MGMD_ROLE_UPSTREAM && cfg->ifaces[i].role == MGMD_ROLE_UPSTREAM) {
+			snprintf(err, errlen,
+				 "--upstream %s: only one upstream interface is supported; %s is "
+				 "upstream already",
+				 name, cfg->ifaces[i].name);
+			return NULL;
+		}
+	}
+	v = realloc(cfg->ifaces, (cfg->n_ifaces + 1) * sizeof(*v));
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	cfg->ifaces = v;
+	ic = &v[cfg->n_ifaces++];
+	memset(ic, 0, sizeof(*ic));
+	snprintf(ic->name, sizeof(ic->name), "%s", name);
+	ic->is_pattern = is_pattern(ic->name);
+	ic->role = role;
+	ic->ipv4 = ic->ipv6 = true;
+	mgm_router_config_defaults(&ic->igmp, MGM_INET);
+	mgm_router_config_defaults(&ic->mld, MGM_INET6);
+	ic->acl_default = MGMD_ACL_ALLOW;
+	return ic;
 }

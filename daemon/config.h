@@ -117,6 +117,14 @@ void mgmd_config_free(struct mgmd_config *cfg);
 int mgmd_config_load(struct mgmd_config *cfg, const char *path, char *err, size_t errlen,
 		     char *warn, size_t warnlen);
 
+/*
+ * Appends an interface stanza with every default (the command line's --upstream, --downstream,
+ * --querier). Returns it, or NULL with a sentence in err (bad name, given twice, a second
+ * upstream). Pointers to earlier stanzas may move.
+ */
+struct mgmd_iface_config *mgmd_config_add_iface(struct mgmd_config *cfg, const char *name,
+						uint8_t role, char *err, size_t errlen);
+
 /* The stanza an interface name falls under (first match), or NULL. */
 const struct mgmd_iface_config *mgmd_config_match(const struct mgmd_config *cfg,
 						  const char *ifname);

@@ -16,6 +16,7 @@
 
 #include <netinet/in.h>
 /* After <netinet/in.h>: the kernel headers then leave the libc's in6 definitions alone. */
+#include <linux/filter.h>
 #include <linux/mroute.h>
 #include <linux/mroute6.h>
 
@@ -291,6 +292,22 @@ int mgmd_mroute_open(struct mgmd_mroute **out, uint8_t family, uint32_t table,
 		       family == MGM_INET ? IPPROTO_IGMP : IPPROTO_ICMPV6);
 	if (m->fd < 0)
 		goto fail;
+	/* Without a packet callback, the kernel keeps the packets off the socket: only upcalls
+	 * (a zero where a packet has its IP protocol or ICMPv6 type) are queued, so a flood of
+	 * IGMP or ICMPv6 on any interface cannot fill the queue the upcalls need. */
+	if (m->cb.packet == NULL) {
+		struct sock_filter only_upcalls[] = {
+			BPF_STMT(BPF_LD | BPF_B | BPF_ABS, family == MGM_INET ? 9 : 0),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, 0x40000),
+			BPF_STMT(BPF_RET | BPF_K, 0),
+		};
+		struct sock_fprog prog = {.len = 4, .filter = only_upcalls};
+
+		step = "SO_ATTACH_FILTER";
+		if (setsockopt(m->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+			goto fail;
+	}
 	/* The table is chosen on the socket before it becomes the table's routing socket. */
 	if (table != 0) {
 		step = family == MGM_INET ? "MRT_TABLE" : "MRT6_TABLE";
