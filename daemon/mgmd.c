@@ -302,6 +302,14 @@ static int open_forwarding(struct mgmd *d, char *err, size_t errlen)
 		if (rc < 0)
 			return rc;
 		d->router_mode = true;
+		if (d->cfg.table != 0)
+			mgmd_log(
+				LOG_NOTICE,
+				"%s multicast routing table %u: the kernel uses it only for traffic "
+				"that rules send there, e.g. 'ip %smrule add iif UPSTREAM lookup %u' "
+				"(and one per downstream interface)",
+				family == MGM_INET ? "IPv4" : "IPv6", d->cfg.table,
+				family == MGM_INET ? "" : "-6 ", d->cfg.table);
 	}
 	return 0;
 }

@@ -592,7 +592,7 @@ static struct json_object *cmd_explain(void *ctx, struct json_object *req, char 
 				snprintf(line, sizeof(line),
 					 "querier only, never forwards; membership: %s", why);
 			} else if (!want) {
-				snprintf(line, sizeof(line), "not forwarded: %s", why);
+				snprintf(line, sizeof(line), "%s", why);
 			} else if (!f) {
 				snprintf(line, sizeof(line), "wanted (%s) but no multicast routing",
 					 why);
@@ -615,9 +615,8 @@ static struct json_object *cmd_explain(void *ctx, struct json_object *req, char 
 					"the traffic arrives on this interface: never sent back out");
 			} else if (ri.ttl[fam->vif] && ri.ttl[fam->vif] != 0xff) {
 				fwd = true;
-				snprintf(line, sizeof(line),
-					 "forwarded: %s (kernel route from %s, TTL > %u)", why,
-					 ifname_of(d, ri.input_ifindex), ri.ttl[fam->vif]);
+				snprintf(line, sizeof(line), "%s (kernel route from %s, TTL > %u)",
+					 why, ifname_of(d, ri.input_ifindex), ri.ttl[fam->vif]);
 			} else {
 				snprintf(line, sizeof(line),
 					 "wanted (%s) but the kernel route lacks it (updating)",
