@@ -49,8 +49,7 @@ want=(
 for h in "$src"/lib/include/mgm/*.h; do
 	want+=("$includedir/mgm/$(basename "$h")")
 done
-# TODO: unconditional once doc/mgmctl.8 exists.
-[ -e "$src/doc/mgmctl.8" ] && want+=("$mandir/man8/mgmctl.8")
+want+=("$mandir/man8/mgmctl.8")
 
 for f in "${want[@]}"; do
 	[ -e "$tmp/root$f" ] || fail "not installed: $f"
