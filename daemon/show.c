@@ -418,8 +418,8 @@ static void fam_stats(struct mgmd *d, struct stats *s, struct mgmd_fam *fam)
 	       fam->io.rx_kernel_drops, lb);
 	sample(s, "mgmd_packets_sent_total", "IGMP/MLD packets sent", fam->io.tx, lb);
 	sample(s, "mgmd_send_errors_total", "sends that failed", fam->io.tx_errors, lb);
-	sample(s, "mgmd_acl_refused_total", "memberships the access list refused", fam->acl_refused,
-	       lb);
+	sample(s, "mgmd_acl_refused_by_family_total",
+	       "memberships the access list refused, per family", fam->acl_refused, lb);
 	if (!fam->router)
 		return;
 	mgm_router_counters(fam->router, &c);
@@ -510,6 +510,25 @@ static struct json_object *cmd_stats(void *ctx, struct json_object *req, char *e
 		       fs.routes_refused, lb);
 		sample(&s, "mgmd_kernel_errors_total", "multicast routing calls the kernel refused",
 		       fs.kernel_errors, lb);
+	}
+	for (size_t i = 0; i < d->n_ifaces; i++) {
+		struct mgmd_iface *ifc = d->ifaces[i];
+		const char *ifn = opt_str(req, "interface");
+
+		if (!ifc->ic || (ifn && strcmp(ifn, ifc->name)))
+			continue;
+		for (size_t k = 0; k < ifc->n_acl_hits; k++) {
+			char rule[32];
+			const char *lb[] = {"interface", ifc->name, "rule", rule, NULL};
+
+			if (k < ifc->ic->n_acl)
+				snprintf(rule, sizeof(rule), "line %u", ifc->ic->acl[k].line);
+			else
+				snprintf(rule, sizeof(rule), "default");
+			sample(&s, "mgmd_acl_refused_total",
+			       "memberships refused by an access-list rule (or the default)",
+			       ifc->acl_hits[k], lb);
+		}
 	}
 	for (size_t i = 0; i < d->n_ifaces; i++)
 		for (int fi = 0; fi < 2; fi++)
