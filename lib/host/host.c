@@ -21,9 +21,10 @@ void mgm_host_config_defaults(struct mgm_host_config *cfg, uint8_t family)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->family = family;
 	cfg->version = fd ? fd->top_version : 0;
-	cfg->robustness = 2;			    /* §8.1, RFC 3810 §9.1 */
-	cfg->unsolicited_report_interval_ms = 1000; /* §8.11, RFC 3810 §9.11 */
-	cfg->query_interval_ms = 125000;	    /* §8.2, RFC 3810 §9.2 */
+	cfg->robustness = 2;				  /* §8.1, RFC 3810 §9.1 */
+	cfg->unsolicited_report_interval_ms = 1000;	  /* §8.11, RFC 3810 §9.11 */
+	cfg->v1v2_unsolicited_report_interval_ms = 10000; /* RFC 2236 §8.10, RFC 2710 §7.10 */
+	cfg->query_interval_ms = 125000;		  /* §8.2, RFC 3810 §9.2 */
 	cfg->mtu = 1500;
 	cfg->max_groups = 1024;
 	cfg->max_sources_per_group = 256;
@@ -68,6 +69,11 @@ int mgm_host_config_check(const struct mgm_host_config *cfg, char *errbuf, size_
 		return config_error(errbuf, errlen,
 				    "unsolicited_report_interval_ms (%u) must be 1..60000",
 				    (unsigned)cfg->unsolicited_report_interval_ms);
+	if (cfg->v1v2_unsolicited_report_interval_ms < 1 ||
+	    cfg->v1v2_unsolicited_report_interval_ms > 60000)
+		return config_error(errbuf, errlen,
+				    "v1v2_unsolicited_report_interval_ms (%u) must be 1..60000",
+				    (unsigned)cfg->v1v2_unsolicited_report_interval_ms);
 	if (cfg->query_interval_ms < 1000 || cfg->query_interval_ms > 31744000)
 		return config_error(errbuf, errlen, "query_interval_ms (%u) must be 1000..31744000",
 				    (unsigned)cfg->query_interval_ms);

@@ -125,12 +125,14 @@ static bool forwarded(const struct hgroup *g, const struct mgm_addr *a)
 static void schedule_retransmission(struct mgm_host *h, int64_t now, uint32_t gi)
 {
 	struct hgroup *g = hgrp(h, gi);
+	uint32_t uri = mgm_hst_v3(h, now) ? h->cfg.unsolicited_report_interval_ms
+					  : h->cfg.v1v2_unsolicited_report_interval_ms;
 
 	/* §5.1: "retransmitted [Robustness Variable] - 1 more times, at intervals chosen at random
-	 * from the range (0, [Unsolicited Report Interval])" (RFC 3810 §6.1 likewise). */
+	 * from the range (0, [Unsolicited Report Interval])" (RFC 3810 §6.1 likewise); the older
+	 * versions' repeats within theirs (RFC 2236 §3, §8.10). */
 	if (g->mode_rtx || g->nrtx)
-		g->rtx_at =
-			now + mgm_hst_random_between(h, 1, h->cfg.unsolicited_report_interval_ms);
+		g->rtx_at = now + mgm_hst_random_between(h, 1, uri);
 	else
 		g->rtx_at = MGM_TIME_NEVER;
 	mgm_hst_group_rearm(h, gi);

@@ -58,6 +58,9 @@ struct mgm_host_config {
 	uint8_t robustness; /* RV, 1..7 (default 2): §8.1 / RFC 3810 §9.1 */
 	/* Unsolicited Report Interval, default 1 s (RFC 3376 §8.11, RFC 3810 §9.11); 1..60 s */
 	uint32_t unsolicited_report_interval_ms;
+	/* The same while speaking IGMPv1 / v2 / MLDv1: default 10 s (RFC 2236 §8.10, RFC 2710
+	 * §7.10); 1..60 s */
+	uint32_t v1v2_unsolicited_report_interval_ms;
 	/* Query Interval assumed for the Older Version Querier Present Timeout, §8.12 (older
 	 * queries carry none); default 125 s. */
 	uint32_t query_interval_ms;
