@@ -610,7 +610,8 @@ void mgm_proxy_timer(struct mgm_proxy *p, int64_t now)
 			struct rec *r = u->hold_head;
 
 			p->ctr.holddown_expired++;
-			rec_leave_now(p, r->hold_until, r);
+			/* now, not the hold's end: the host engine's clock never goes back. */
+			rec_leave_now(p, now, r);
 		}
 		if (u->keep_joined_at <= now)
 			keep_joined_round(p, u, now);

@@ -439,6 +439,64 @@ static void include_last_source_blocked(uint8_t family)
 	fx_free(f);
 }
 
+/* A router's EXCLUDE (X, Y) record is merged as EXCLUDE (Y): X is forwarded like any source
+ * not excluded (RFC 3376 §6.2.1), so only the blocked list Y counts (RFC 4605 §4.1). */
+static void router_exclude_x_y_is_exclude_y(uint8_t family)
+{
+	struct fx *f = fx_new(family);
+	struct mgm_addr g = sim_addr(G(f)), src[4], s2 = sim_addr(S(f, 2));
+	struct mgm_proxy_record_info ri;
+
+	fx_upstream(f, 0, 0, NULL);
+	host_record(f, 0, MGM_REC_TO_EX, 1, 2);
+	host_record(f, 0, MGM_REC_ALLOW, 1, 0); /* EXCLUDE ({S1}, {S2}) at the router */
+	assert_true(sim_has_source(f->down[0], 0, G(f), S(f, 1)));
+	assert_int_equal(mgm_proxy_record(f->p, f->now, D1, &g, &ri, src, 4), 0);
+	assert_int_equal(ri.filter_mode, MGM_EXCLUDE);
+	assert_int_equal(ri.num_sources, 1);
+	assert_true(mgm_addr_eq(&src[0], &s2));
+	assert_int_equal(ri.holddown_ms, -1);
+	assert_string_equal(merged(f, 0), "EX{s2}");
+	fx_free(f);
+}
+
+/* Limits refuse growth and leave everything as it was, the upstream state included. */
+static void limits(uint8_t family)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct mgm_proxy_config cfg;
+	struct mgm_addr g = sim_addr(family == MGM_INET ? "239.1.1.1" : "ff15::1:1");
+	struct mgm_addr g2 = sim_addr(family == MGM_INET ? "239.1.1.2" : "ff15::1:2");
+	struct mgm_addr src[3] = {sim_addr(family == MGM_INET ? "10.9.0.1" : "2001:db8::1"),
+				  sim_addr(family == MGM_INET ? "10.9.0.2" : "2001:db8::2"),
+				  sim_addr(family == MGM_INET ? "10.9.0.3" : "2001:db8::3")};
+	struct mgm_proxy_counters c;
+	char err[128];
+
+	assert_non_null(f);
+	f->family = family;
+	f->rng = 7;
+	mgm_proxy_config_defaults(&cfg, family);
+	cfg.max_records = 2;
+	cfg.max_sources = 2;
+	assert_int_equal(mgm_proxy_create(&cfg, NULL, &f->p, NULL, 0), 0);
+	fx_upstream(f, 0, 0, NULL);
+	assert_int_equal(mgm_proxy_set_filter(f->p, 0, D1, &g, MGM_INCLUDE, src, 3), MGM_E_LIMIT);
+	assert_int_equal(mgm_proxy_set_filter(f->p, 0, D1, &g, MGM_INCLUDE, src, 2), 0);
+	assert_int_equal(mgm_proxy_set_filter(f->p, 0, D2, &g, MGM_EXCLUDE, NULL, 0), 0);
+	assert_int_equal(mgm_proxy_set_filter(f->p, 0, D1, &g2, MGM_EXCLUDE, NULL, 0), MGM_E_LIMIT);
+	assert_int_equal(mgm_proxy_num_records(f->p), 2);
+	assert_string_equal(merged(f, 0), "EX{}");
+	mgm_proxy_counters(f->p, &c);
+	assert_int_equal(c.refused, 2);
+	/* Configuration errors name the field. */
+	cfg.max_upstreams = 0;
+	assert_int_equal(mgm_proxy_config_check(&cfg, err, sizeof(err)), MGM_E_CONFIG);
+	assert_non_null(strstr(err, "max_upstreams"));
+	mgm_proxy_destroy(f->p);
+	free(f);
+}
+
 /* An older querier upstream imposes its version (RFC 3376 §7.2.1 in the host engine). */
 static void upstream_v2_querier(uint8_t family)
 {
@@ -818,6 +876,8 @@ TWINS(include_union)
 TWINS(exclude_and_include)
 TWINS(exclude_intersection_then_leaves)
 TWINS(include_last_source_blocked)
+TWINS(router_exclude_x_y_is_exclude_y)
+TWINS(limits)
 TWINS(upstream_v2_querier)
 TWINS(upstreams_by_range)
 TWINS(leave_holddown)
@@ -834,6 +894,8 @@ int main(void)
 		BOTH(exclude_and_include),
 		BOTH(exclude_intersection_then_leaves),
 		BOTH(include_last_source_blocked),
+		BOTH(router_exclude_x_y_is_exclude_y),
+		BOTH(limits),
 		BOTH(upstream_v2_querier),
 		BOTH(upstreams_by_range),
 		BOTH(leave_holddown),

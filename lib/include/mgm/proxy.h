@@ -43,7 +43,11 @@ extern "C" {
  * Events in (mgm_proxy_update_group(), mgm_proxy_set_filter(), mgm_proxy_timer(), and the
  * upstream host engines' input), effects out through each upstream host engine's callbacks.
  * Time is the caller's monotonic milliseconds; memory comes from the allocator hooks; no I/O.
- * Not thread-safe.
+ * Not thread-safe; the host engines' callbacks must not call back into the proxy.
+ *
+ * Limits: the proxy's own (max_records, max_sources) and each upstream host engine's: its
+ * max_sockets must cover the (downstream interface, group) records it serves and its
+ * max_groups the groups, or changes are refused with MGM_E_LIMIT (counted as refused).
  */
 
 struct mgm_proxy;
