@@ -1073,7 +1073,7 @@ static void stmt_interface(struct parser *ps)
 	}
 	s = &ps->st[ps->n_st++];
 	memset(s, 0, sizeof(*s));
-	snprintf(s->ic.name, sizeof(s->ic.name), "%s", name);
+	snprintf(s->ic.name, sizeof(s->ic.name), "%.15s", name);
 	s->ic.is_pattern = is_pattern(s->ic.name);
 	s->ic.ipv4 = s->ic.ipv6 = true;
 	mgm_router_config_defaults(&s->ic.igmp, MGM_INET);

@@ -378,6 +378,7 @@ static void fam_down(struct mgmd *d, struct mgmd_fam *fam, bool destroy)
 	if (fam->router && destroy) {
 		mgm_router_destroy(fam->router);
 		fam->router = NULL;
+		fam->addr_applied = fam->has_addr = false;
 	}
 	fam_close_socket(d, fam);
 	fam_del_vif(d, fam);
@@ -451,7 +452,9 @@ static void fam_up(struct mgmd *d, struct mgmd_fam *fam)
 				return;
 			}
 		}
-		if (!fam->has_addr || !mgm_addr_eq(&a, &fam->addr) || plen != fam->prefix_len) {
+		if (!fam->addr_applied || !mgm_addr_eq(&a, &fam->addr) ||
+		    plen != fam->prefix_len) {
+			fam->addr_applied = true;
 			fam->addr = a;
 			fam->prefix_len = plen;
 			fam->has_addr = !mgm_addr_is_any(&a);

@@ -246,7 +246,7 @@ static int build_config(struct mgmd_config *cfg, const struct cli *c, char *err,
 	}
 	if (cfg->n_ifaces == 0) {
 		snprintf(err, errlen,
-			 "no interface to serve: give --downstream/--upstream, --querier, or a "
+			 "mgmd: no interface to serve: give --downstream/--upstream, --querier, or a "
 			 "configuration file with interface stanzas (-f)");
 		mgmd_config_free(cfg);
 		return -1;

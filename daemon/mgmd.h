@@ -47,8 +47,9 @@ struct mgmd_fam {
 	struct mgm_addr addr; /* the engine's: IPv4 the first address, IPv6 the link-local */
 	uint8_t prefix_len;
 	bool has_addr;
+	bool addr_applied; /* addr was given to the engine */
 	int vif; /* -1: none */
-	char problem[192]; /* why it is not (fully) working, "" when it is */
+	char problem[320]; /* why it is not (fully) working, "" when it is */
 	struct mgmd_io_stats io;
 	uint64_t acl_refused;
 };
