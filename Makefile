@@ -19,7 +19,7 @@ NINJA        ?= ninja
 BUILD      := build
 BUILD_SAN  := build-asan
 BUILD_FUZZ := build-fuzz
-VM_TESTS   ?= test_mroute
+VM_TESTS   ?= test_mroute test_mgmd_router
 
 .PHONY: all check check-unit check-asan check-format check-netns check-vm bench fuzz install deps \
 	demo clean format
