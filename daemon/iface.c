@@ -95,7 +95,8 @@ static void pending_add(struct mgmd *d, uint8_t family, const struct mgm_addr *g
 		return;
 	/* The last few are the likeliest repeats (one report changes one group many times). */
 	for (size_t i = d->n_pending; i > 0 && i + 8 > d->n_pending; i--)
-		if (d->pending[i - 1].family == family && mgm_addr_eq(&d->pending[i - 1].group, group))
+		if (d->pending[i - 1].family == family &&
+		    mgm_addr_eq(&d->pending[i - 1].group, group))
 			return;
 	if (d->n_pending == d->cap_pending) {
 		size_t n = d->cap_pending ? d->cap_pending * 2 : 64;
@@ -200,7 +201,8 @@ static void on_packet(void *ctx, int fd, uint32_t events)
 	mgmd_iface_flush(d);
 }
 
-/* ---- Static joins and access lists ------------------------------------------------------------ */
+/* ---- Static joins and access lists ------------------------------------------------------------
+ */
 
 static bool join_matches(const struct mgmd_join *j, const struct mgm_addr *source,
 			 const struct mgm_addr *group)
@@ -234,7 +236,8 @@ bool mgmd_iface_wants(struct mgmd *d, struct mgmd_fam *fam, const struct mgm_add
 	}
 	for (i = 0; i < ifc->n_joins; i++)
 		if (ifc->joins[i].group.family == fam->family &&
-		    join_matches(&ifc->joins[i], source, group) && (!ssm || ifc->joins[i].has_source)) {
+		    join_matches(&ifc->joins[i], source, group) &&
+		    (!ssm || ifc->joins[i].has_source)) {
 			member = true;
 			specific = ifc->joins[i].has_source;
 			how = specific ? "static join of the source" : "static join of the group";
@@ -252,8 +255,8 @@ bool mgmd_iface_wants(struct mgmd *d, struct mgmd_fam *fam, const struct mgm_add
 			snprintf(why, whylen, "%s",
 				 ssm ? "SSM range: no member asked for this source"
 				 : gi.filter_mode == MGM_INCLUDE
-				       ? "members want other sources only (INCLUDE without it)"
-				       : "the members block this source (EXCLUDE)");
+					 ? "members want other sources only (INCLUDE without it)"
+					 : "the members block this source (EXCLUDE)");
 			return false;
 		}
 	}
@@ -267,7 +270,8 @@ bool mgmd_iface_wants(struct mgmd *d, struct mgmd_fam *fam, const struct mgm_add
 			snprintf(why, whylen, "denied by access list rule at line %u",
 				 ifc->ic->acl[rule].line);
 		else
-			snprintf(why, whylen, "denied by the access list's default (acl-default deny)");
+			snprintf(why, whylen,
+				 "denied by the access list's default (acl-default deny)");
 		return false;
 	}
 	snprintf(why, whylen, "%s", how);
@@ -295,7 +299,8 @@ bool mgmd_iface_outputs(void *ctx, uint8_t family, int in_ifindex, struct mgmd_m
 		if (role_of(o) == MGMD_ROLE_DOWNSTREAM) {
 			if (mgmd_iface_wants(d, fam, &e->source, &e->group, NULL, 0))
 				e->ttl[fam->vif] = 1;
-		} else if (role_of(o) == MGMD_ROLE_UPSTREAM && role_of(in) == MGMD_ROLE_DOWNSTREAM) {
+		} else if (role_of(o) == MGMD_ROLE_UPSTREAM &&
+			   role_of(in) == MGMD_ROLE_DOWNSTREAM) {
 			/* RFC 4605 §4.2: what a source on a downstream link sends goes upstream. */
 			e->ttl[fam->vif] = 1;
 		}
@@ -331,7 +336,8 @@ static void engine_forward_counted(void *ctx, const struct mgm_fwd_change *c)
 	engine_forward(ctx, c);
 }
 
-/* ---- Per-family bring-up and tear-down -------------------------------------------------------- */
+/* ---- Per-family bring-up and tear-down --------------------------------------------------------
+ */
 
 static const struct mgm_router_config *fam_config(const struct mgmd_iface *ifc, uint8_t family,
 						  struct mgm_router_config *buf)
@@ -452,8 +458,7 @@ static void fam_up(struct mgmd *d, struct mgmd_fam *fam)
 				return;
 			}
 		}
-		if (!fam->addr_applied || !mgm_addr_eq(&a, &fam->addr) ||
-		    plen != fam->prefix_len) {
+		if (!fam->addr_applied || !mgm_addr_eq(&a, &fam->addr) || plen != fam->prefix_len) {
 			fam->addr_applied = true;
 			fam->addr = a;
 			fam->prefix_len = plen;
@@ -658,8 +663,8 @@ static void nl_link(void *ctx, const struct mgmd_link *l)
 			    mgm_router_reconfigure(ifc->fam[fi].router, mgmd_loop_now(d->loop),
 						   fam_config(ifc, ifc->fam[fi].family, &rc), err,
 						   sizeof(err)) < 0)
-				mgmd_log(LOG_WARNING, "%s: mtu %u: %s", ifc->name,
-					 (unsigned)l->mtu, err);
+				mgmd_log(LOG_WARNING, "%s: mtu %u: %s", ifc->name, (unsigned)l->mtu,
+					 err);
 		}
 	}
 	ifc->mtu = l->mtu;
@@ -770,7 +775,8 @@ void mgmd_iface_netlink_callbacks(struct mgmd *d, struct mgmd_netlink_callbacks 
 	cb->dump_done = nl_dump_done;
 }
 
-/* ---- Configuration, timers, shutdown ------------------------------------------------------------ */
+/* ---- Configuration, timers, shutdown ------------------------------------------------------------
+ */
 
 void mgmd_iface_apply_config(struct mgmd *d, int64_t now)
 {
@@ -890,7 +896,8 @@ int mgmd_iface_join(struct mgmd *d, const char *ifname, const struct mgm_addr *g
 			return -EEXIST;
 		}
 		if (ifc->n_joins >= 4096) {
-			snprintf(err, errlen, "%s: at most 4096 static joins per interface", ifname);
+			snprintf(err, errlen, "%s: at most 4096 static joins per interface",
+				 ifname);
 			return -ENOSPC;
 		}
 		j = realloc(ifc->joins, (ifc->n_joins + 1) * sizeof(*j));

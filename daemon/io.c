@@ -129,8 +129,7 @@ fail_nofd:
 	return -e;
 }
 
-int mgmd_io_recv(int fd, uint8_t *buf, size_t cap, struct mgm_ip_info *ip,
-		 struct mgmd_io_stats *st)
+int mgmd_io_recv(int fd, uint8_t *buf, size_t cap, struct mgm_ip_info *ip, struct mgmd_io_stats *st)
 {
 	struct sockaddr_ll from;
 	socklen_t fl;

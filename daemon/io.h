@@ -27,8 +27,8 @@
 #define MGMD_IO_READ_BUDGET 32
 
 struct mgmd_io_stats {
-	uint64_t rx;		/* packets read and handed on */
-	uint64_t rx_bad_ip;	/* the IP header did not decode (mgm_ip_decode) */
+	uint64_t rx;		  /* packets read and handed on */
+	uint64_t rx_bad_ip;	  /* the IP header did not decode (mgm_ip_decode) */
 	uint64_t rx_kernel_drops; /* dropped by the kernel: the socket's queue was full */
 	uint64_t tx, tx_errors;
 };

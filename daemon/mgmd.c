@@ -96,8 +96,18 @@ static void push(const char ***v, size_t *n, const char *s)
 
 static void parse_args(int argc, char **argv, struct cli *c)
 {
-	enum { O_UP = 256, O_DOWN, O_QUERIER, O_IGMPV, O_MLDV, O_NO4, O_NO6, O_FAST, O_SOCK,
-	       O_TABLE };
+	enum {
+		O_UP = 256,
+		O_DOWN,
+		O_QUERIER,
+		O_IGMPV,
+		O_MLDV,
+		O_NO4,
+		O_NO6,
+		O_FAST,
+		O_SOCK,
+		O_TABLE
+	};
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'f'},
 		{"upstream", required_argument, NULL, O_UP},
@@ -200,8 +210,8 @@ static int add_cli_ifaces(struct mgmd_config *cfg, const struct cli *c, const ch
 			  size_t n, uint8_t role, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct mgmd_iface_config *ic = mgmd_config_add_iface(cfg, names[i], role, err,
-								     errlen);
+		struct mgmd_iface_config *ic =
+			mgmd_config_add_iface(cfg, names[i], role, err, errlen);
 		char msg[256];
 
 		if (!ic)
@@ -245,9 +255,10 @@ static int build_config(struct mgmd_config *cfg, const struct cli *c, char *err,
 		cfg->user = strdup(c->user);
 	}
 	if (cfg->n_ifaces == 0) {
-		snprintf(err, errlen,
-			 "mgmd: no interface to serve: give --downstream/--upstream, --querier, or a "
-			 "configuration file with interface stanzas (-f)");
+		snprintf(
+			err, errlen,
+			"mgmd: no interface to serve: give --downstream/--upstream, --querier, or a "
+			"configuration file with interface stanzas (-f)");
 		mgmd_config_free(cfg);
 		return -1;
 	}

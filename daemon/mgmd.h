@@ -48,7 +48,7 @@ struct mgmd_fam {
 	uint8_t prefix_len;
 	bool has_addr;
 	bool addr_applied; /* addr was given to the engine */
-	int vif; /* -1: none */
+	int vif;	   /* -1: none */
 	char problem[320]; /* why it is not (fully) working, "" when it is */
 	struct mgmd_io_stats io;
 	uint64_t acl_refused;
@@ -60,7 +60,7 @@ struct mgmd_iface {
 	bool up, multicast, seen;
 	uint32_t mtu;
 	const struct mgmd_iface_config *ic; /* the stanza it falls under, NULL: not ours */
-	struct mgmd_fam fam[2];		     /* [0] IPv4, [1] IPv6 */
+	struct mgmd_fam fam[2];		    /* [0] IPv4, [1] IPv6 */
 	struct mgmd_join *joins;
 	size_t n_joins;
 	uint64_t *acl_hits; /* per rule of ic->acl, then one for the default */

@@ -171,9 +171,9 @@ static struct json_object *cmd_interfaces(void *ctx, struct json_object *req, ch
 		put(o, "mtu", json_object_new_int(0));
 		put(o, "ipv4", NULL);
 		put(o, "ipv6", NULL);
-		json_object_array_add(probs, json_object_new_string(
-						     "the interface does not exist (yet): waiting "
-						     "for it"));
+		json_object_array_add(
+			probs, json_object_new_string("the interface does not exist (yet): waiting "
+						      "for it"));
 		put(o, "problems", probs);
 		json_object_array_add(arr, o);
 	}
@@ -187,7 +187,7 @@ static struct json_object *cmd_interfaces(void *ctx, struct json_object *req, ch
 struct walk {
 	struct mgmd *d;
 	struct mgmd_fam *fam;
-	struct json_object *arr;	/* groups or sources */
+	struct json_object *arr;     /* groups or sources */
 	struct json_object *sources; /* the current group's */
 	const struct mgm_addr *group;
 	bool flat;
@@ -264,7 +264,8 @@ static void static_groups(struct mgmd_fam *fam, struct json_object *arr, bool fl
 			json_object_array_add(arr, o);
 			continue;
 		}
-		put(o, "filter-mode", json_object_new_string(j->has_source ? "include" : "exclude"));
+		put(o, "filter-mode",
+		    json_object_new_string(j->has_source ? "include" : "exclude"));
 		put(o, "version", NULL);
 		put(o, "expire", NULL);
 		put(o, "last-reporter", NULL);
@@ -302,16 +303,14 @@ static struct json_object *groups_or_sources(struct mgmd *d, struct json_object 
 	return res;
 }
 
-static struct json_object *cmd_groups(void *ctx, struct json_object *req, char *err,
-				      size_t errlen)
+static struct json_object *cmd_groups(void *ctx, struct json_object *req, char *err, size_t errlen)
 {
 	(void)err;
 	(void)errlen;
 	return groups_or_sources(ctx, req, false);
 }
 
-static struct json_object *cmd_sources(void *ctx, struct json_object *req, char *err,
-				       size_t errlen)
+static struct json_object *cmd_sources(void *ctx, struct json_object *req, char *err, size_t errlen)
 {
 	(void)err;
 	(void)errlen;
@@ -360,16 +359,15 @@ static int walk_route(void *ctx, const struct mgmd_route_info *ri)
 	return 0;
 }
 
-static struct json_object *cmd_routes(void *ctx, struct json_object *req, char *err,
-				      size_t errlen)
+static struct json_object *cmd_routes(void *ctx, struct json_object *req, char *err, size_t errlen)
 {
 	struct mgmd *d = ctx;
 	struct json_object *res = json_object_new_object(), *arr = json_object_new_array();
 
 	put(res, "routes", arr);
 	for (int fi = 0; fi < 2; fi++) {
-		struct rwalk w = {.d = d, .f = d->fwd[fi], .family = fi ? MGM_INET6 : MGM_INET,
-				  .arr = arr};
+		struct rwalk w = {
+			.d = d, .f = d->fwd[fi], .family = fi ? MGM_INET6 : MGM_INET, .arr = arr};
 		const char *f = opt_str(req, "family");
 
 		if (!d->fwd[fi] || (f && strcmp(f, fam_key(w.family))))
@@ -420,8 +418,8 @@ static void fam_stats(struct mgmd *d, struct stats *s, struct mgmd_fam *fam)
 	       fam->io.rx_kernel_drops, lb);
 	sample(s, "mgmd_packets_sent_total", "IGMP/MLD packets sent", fam->io.tx, lb);
 	sample(s, "mgmd_send_errors_total", "sends that failed", fam->io.tx_errors, lb);
-	sample(s, "mgmd_acl_refused_total", "memberships the access list refused",
-	       fam->acl_refused, lb);
+	sample(s, "mgmd_acl_refused_total", "memberships the access list refused", fam->acl_refused,
+	       lb);
 	if (!fam->router)
 		return;
 	mgm_router_counters(fam->router, &c);
@@ -444,13 +442,13 @@ static void fam_stats(struct mgmd *d, struct stats *s, struct mgmd_fam *fam)
 		       lb);
 	}
 	lb[4] = NULL;
-	sample(s, "mgmd_leaves_received_total", "IGMPv2 leaves / MLDv1 dones received",
-	       c.rx_leaves, lb);
+	sample(s, "mgmd_leaves_received_total", "IGMPv2 leaves / MLDv1 dones received", c.rx_leaves,
+	       lb);
 	lb[4] = "reason";
 	for (v = 1; v < MGM_DROP__COUNT; v++) {
 		lb[5] = mgm_router_drop_name(v);
-		sample(s, "mgmd_dropped_total", "messages or records dropped, by reason", c.drops[v],
-		       lb);
+		sample(s, "mgmd_dropped_total", "messages or records dropped, by reason",
+		       c.drops[v], lb);
 	}
 	lb[4] = NULL;
 	sample(s, "mgmd_groups_added_total", "group records created", c.groups_added, lb);
@@ -469,8 +467,7 @@ static void fam_stats(struct mgmd *d, struct stats *s, struct mgmd_fam *fam)
 	}
 }
 
-static struct json_object *cmd_stats(void *ctx, struct json_object *req, char *err,
-				     size_t errlen)
+static struct json_object *cmd_stats(void *ctx, struct json_object *req, char *err, size_t errlen)
 {
 	struct mgmd *d = ctx;
 	struct json_object *res = json_object_new_object();
@@ -516,7 +513,8 @@ static struct json_object *cmd_stats(void *ctx, struct json_object *req, char *e
 	}
 	for (size_t i = 0; i < d->n_ifaces; i++)
 		for (int fi = 0; fi < 2; fi++)
-			if (d->ifaces[i]->ic && wanted(req, d->ifaces[i], fi ? MGM_INET6 : MGM_INET) &&
+			if (d->ifaces[i]->ic &&
+			    wanted(req, d->ifaces[i], fi ? MGM_INET6 : MGM_INET) &&
 			    (d->ifaces[i]->fam[fi].router || d->ifaces[i]->fam[fi].fd >= 0))
 				fam_stats(d, &s, &d->ifaces[i]->fam[fi]);
 	(void)err;
@@ -524,10 +522,10 @@ static struct json_object *cmd_stats(void *ctx, struct json_object *req, char *e
 	return res;
 }
 
-/* ---- explain ---------------------------------------------------------------------------------- */
+/* ---- explain ----------------------------------------------------------------------------------
+ */
 
-static struct json_object *cmd_explain(void *ctx, struct json_object *req, char *err,
-				       size_t errlen)
+static struct json_object *cmd_explain(void *ctx, struct json_object *req, char *err, size_t errlen)
 {
 	struct mgmd *d = ctx;
 	const char *gs = opt_str(req, "group"), *ss = opt_str(req, "source");
@@ -541,8 +539,9 @@ static struct json_object *cmd_explain(void *ctx, struct json_object *req, char 
 	if (!gs || mgm_addr_parse(gs, &g) < 0 || !mgm_addr_is_multicast(&g))
 		return ERR("explain: expected a multicast group address, got %s", gs ? gs : "none");
 	if (ss && (mgm_addr_parse(ss, &s) < 0 || s.family != g.family || !mgm_addr_is_unicast(&s)))
-		return ERR("explain: expected a unicast source address of the group's family, got %s",
-			   ss);
+		return ERR(
+			"explain: expected a unicast source address of the group's family, got %s",
+			ss);
 	if (!ss)
 		mgm_addr_any(&s, g.family);
 	fi = mgmd_fi(g.family);
@@ -583,14 +582,15 @@ static struct json_object *cmd_explain(void *ctx, struct json_object *req, char 
 				snprintf(line, sizeof(line),
 					 "upstream: the traffic arrives here (input of the route)");
 			else
-				snprintf(line, sizeof(line),
-					 "upstream: receives what sources on downstream links send");
+				snprintf(
+					line, sizeof(line),
+					"upstream: receives what sources on downstream links send");
 		} else {
 			bool want = mgmd_iface_wants(d, fam, &s, &g, why, sizeof(why));
 
 			if (ifc->ic->role == MGMD_ROLE_QUERIER) {
-				snprintf(line, sizeof(line), "querier only, never forwards; membership: %s",
-					 why);
+				snprintf(line, sizeof(line),
+					 "querier only, never forwards; membership: %s", why);
 			} else if (!want) {
 				snprintf(line, sizeof(line), "not forwarded: %s", why);
 			} else if (!f) {
@@ -604,20 +604,24 @@ static struct json_object *cmd_explain(void *ctx, struct json_object *req, char 
 				snprintf(line, sizeof(line),
 					 "wanted (%s); name a source to see its kernel route", why);
 			} else if (!have_route) {
-				snprintf(line, sizeof(line),
-					 "wanted (%s); no kernel route yet: no packet of (%s, %s) has "
-					 "arrived",
-					 why, ss, gs);
+				snprintf(
+					line, sizeof(line),
+					"wanted (%s); no kernel route yet: no packet of (%s, %s) has "
+					"arrived",
+					why, ss, gs);
 			} else if (ri.input_ifindex == ifc->ifindex) {
-				snprintf(line, sizeof(line),
-					 "the traffic arrives on this interface: never sent back out");
+				snprintf(
+					line, sizeof(line),
+					"the traffic arrives on this interface: never sent back out");
 			} else if (ri.ttl[fam->vif] && ri.ttl[fam->vif] != 0xff) {
 				fwd = true;
-				snprintf(line, sizeof(line), "forwarded: %s (kernel route from %s, TTL > %u)",
-					 why, ifname_of(d, ri.input_ifindex), ri.ttl[fam->vif]);
+				snprintf(line, sizeof(line),
+					 "forwarded: %s (kernel route from %s, TTL > %u)", why,
+					 ifname_of(d, ri.input_ifindex), ri.ttl[fam->vif]);
 			} else {
 				snprintf(line, sizeof(line),
-					 "wanted (%s) but the kernel route lacks it (updating)", why);
+					 "wanted (%s) but the kernel route lacks it (updating)",
+					 why);
 			}
 		}
 		put(o, "forwarded", json_object_new_boolean(fwd));
@@ -636,10 +640,11 @@ static struct json_object *cmd_explain(void *ctx, struct json_object *req, char 
 	return res;
 }
 
-/* ---- join, leave, reload ---------------------------------------------------------------------- */
+/* ---- join, leave, reload ----------------------------------------------------------------------
+ */
 
-static struct json_object *join_leave(struct mgmd *d, struct json_object *req, bool join,
-				      char *err, size_t errlen)
+static struct json_object *join_leave(struct mgmd *d, struct json_object *req, bool join, char *err,
+				      size_t errlen)
 {
 	const char *ifn = opt_str(req, "interface"), *gs = opt_str(req, "group"),
 		   *ss = opt_str(req, "source");
@@ -668,8 +673,7 @@ static struct json_object *cmd_leave(void *ctx, struct json_object *req, char *e
 	return join_leave(ctx, req, false, err, errlen);
 }
 
-static struct json_object *cmd_reload(void *ctx, struct json_object *req, char *err,
-				      size_t errlen)
+static struct json_object *cmd_reload(void *ctx, struct json_object *req, char *err, size_t errlen)
 {
 	struct mgmd *d = ctx;
 	char warn[4096];
@@ -693,10 +697,14 @@ int mgmd_show_register(struct mgmd *d)
 		const char *name;
 		mgmd_control_fn fn;
 	} cmds[] = {
-		{"show-interfaces", cmd_interfaces}, {"show-groups", cmd_groups},
-		{"show-sources", cmd_sources},	     {"show-routes", cmd_routes},
-		{"show-stats", cmd_stats},	     {"explain", cmd_explain},
-		{"join", cmd_join},		     {"leave", cmd_leave},
+		{"show-interfaces", cmd_interfaces},
+		{"show-groups", cmd_groups},
+		{"show-sources", cmd_sources},
+		{"show-routes", cmd_routes},
+		{"show-stats", cmd_stats},
+		{"explain", cmd_explain},
+		{"join", cmd_join},
+		{"leave", cmd_leave},
 		{"reload", cmd_reload},
 	};
 

@@ -454,7 +454,8 @@ int mgm_ip_encode(uint8_t family, const struct mgm_addr *src, const struct mgm_a
 			return MGM_E_INVAL;
 		if (!buf || cap < 48)
 			return MGM_E_NOBUFS;
-		p = put_be32(p, 0x60000000u); /* version 6, traffic class 0, flow label 0 */
+		/* version 6, traffic class 0xc0 (DSCP CS6, as the IPv4 TOS), no flow label */
+		p = put_be32(p, 0x6c000000u);
 		p = put_be16(p, (uint16_t)(8 + payload_len));
 		p = put_u8(p, IP6_NH_HOPOPTS);
 		p = put_u8(p, 1); /* hop limit */

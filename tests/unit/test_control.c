@@ -598,8 +598,10 @@ static void test_control_idle_client_is_closed(void **state)
 	now = mgmd_loop_now(f->loop);
 	assert_true(run(f, 3));
 	expect_ok(busy, "{\"command\":\"echo\"}\n");
+	/* the idle client spoke last in the wakeup that served it, now or a little earlier */
 	next = mgmd_control_timer(f->c, now);
-	assert_int_equal(next, now + MGMD_CONTROL_IDLE_MS);
+	assert_true(next <= now + MGMD_CONTROL_IDLE_MS);
+	assert_true(next > now + MGMD_CONTROL_IDLE_MS - 1000);
 	/* at the idle client's deadline it alone is closed: the busy one spoke later */
 	next = mgmd_control_timer(f->c, now + MGMD_CONTROL_IDLE_MS);
 	assert_true(next > now + MGMD_CONTROL_IDLE_MS);

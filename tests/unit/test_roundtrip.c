@@ -528,7 +528,7 @@ static void test_ip_header_round_trip_generated(void **state)
 		assert_true(mgm_addr_eq(&ip.src, &s));
 		assert_true(mgm_addr_eq(&ip.dst, &d));
 		assert_int_equal(ip.hop_limit, 1);
-		assert_int_equal(ip.tos, family == MGM_INET ? 0xc0 : 0);
+		assert_int_equal(ip.tos, 0xc0);
 		assert_true(ip.router_alert);
 		assert_ptr_equal(ip.payload, pkt + hdr);
 		assert_int_equal(ip.payload_len, plen);

@@ -1100,7 +1100,7 @@ static const uint8_t ipv4_v2_report[] = {
 };
 
 static const uint8_t ipv6_mld_report[] = {
-	0x60, 0x00, 0x00, 0x00, /* version 6, traffic class 0, flow label 0 */
+	0x6c, 0x00, 0x00, 0x00, /* version 6, traffic class 0xc0, flow label 0 */
 	0x00, 0x20,             /* payload length 32: 8 hop-by-hop + 24 MLD */
 	0x00,                   /* next header: hop-by-hop options */
 	0x01,                   /* hop limit 1 */
@@ -1277,7 +1277,7 @@ static void test_packet_decode_ipv6_hop_by_hop_router_alert(void **state)
 	assert_addr(&ip.src, "fe80::1");
 	assert_addr(&ip.dst, "ff05::2");
 	assert_int_equal(ip.hop_limit, 1);
-	assert_int_equal(ip.tos, 0);
+	assert_int_equal(ip.tos, 0xc0);
 	assert_true(ip.router_alert);
 	assert_ptr_equal(ip.payload, ipv6_mld_report + 48);
 	assert_int_equal(ip.payload_len, 24);

@@ -209,8 +209,9 @@ size_t mgm_ip_header_len(uint8_t family);
 
 /*
  * Writes the IP header for a payload of payload_len octets into buf: IPv4 with TTL 1, TOS 0xc0,
- * protocol 2, Router Alert (RFC 2113) and the header checksum; IPv6 with hop limit 1 and a
- * Hop-by-Hop header carrying Router Alert value 0 (RFC 2711), next header ICMPv6.
+ * protocol 2, Router Alert (RFC 2113) and the header checksum; IPv6 with hop limit 1, traffic
+ * class 0xc0 (DSCP CS6, as the IPv4 TOS) and a Hop-by-Hop header carrying Router Alert value 0
+ * (RFC 2711), next header ICMPv6.
  * The payload goes at buf + mgm_ip_header_len(family).
  */
 int mgm_ip_encode(uint8_t family, const struct mgm_addr *src, const struct mgm_addr *dst,
