@@ -20,7 +20,7 @@ build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 mgmt_require_root "$0"
 mgmt_require ip timeout jq tshark dumpcap
 mgmd="$build/daemon/mgmd"
-mgmctl=${MGMT_MGMCTL:-$build/tools/mgmctl}
+mgmctl="$build/tools/mgmctl"
 mcjoin="$build/tests/netns/mcjoin"
 for p in "$mgmd" "$mgmctl" "$mcjoin"; do
 	[ -x "$p" ] || mgmt_fail "build first: no $p"
@@ -566,15 +566,16 @@ tshark -r "$T/lan.pcapng" -o ip.check_checksum:TRUE \
 	-e frame.number -e ip.src -e ipv6.src -e ip.ttl -e ipv6.hlim -e ip.checksum.status \
 	-e igmp.checksum.status -e icmpv6.checksum.status -e ip.opt.type -e ipv6.opt.type \
 	-e ip.dsfield.dscp -e igmp.maddr -e icmpv6.mld.multicast_address -e _ws.malformed \
-	-e _ws.expert.severity >"$T/queries.txt" 2>"$T/tshark.err" ||
+	-e _ws.expert.severity -e ipv6.tclass.dscp >"$T/queries.txt" 2>"$T/tshark.err" ||
 	mgmt_fail "tshark failed: $(cat "$T/tshark.err")"
 # Fields: 1 frame, 2 ip.src, 3 ipv6.src, 4 ttl, 5 hlim, 6 ip cksum, 7 igmp cksum, 8 icmpv6 cksum,
-# 9 IPv4 option types, 10 IPv6 option types, 11 DSCP, 12/13 group, 14 malformed, 15 expert.
+# 9 IPv4 option types, 10 IPv6 option types, 11 IPv4 DSCP, 12/13 group, 14 malformed,
+# 15 expert, 16 IPv6 DSCP.
 # Checksum status 1 is "good"; option type 148 is IPv4 Router Alert, IPv6 Hop-by-Hop option 5.
 awk -F';' '
 	$2 != "" { v4++; if ($4 != 1 || $6 != 1 || $7 != 1 || $9 !~ /(^|,)148(,|$)/ || $11 != 48) bad4++
 		if ($12 != "0.0.0.0") gs4++ }
-	$3 != "" { v6++; if ($5 != 1 || $8 != 1 || $10 !~ /(^|,)(5|0x05)(,|$)/) bad6++
+	$3 != "" { v6++; if ($5 != 1 || $8 != 1 || $10 !~ /(^|,)(5|0x05)(,|$)/ || $16 != 48) bad6++
 		if ($13 != "::") gs6++ }
 	$14 != "" || $15 ~ /[0-9]/ { odd++ }
 	END { printf "%d %d %d %d %d %d %d\n", v4, bad4, v6, bad6, gs4, gs6, odd }' \
@@ -585,7 +586,7 @@ check "tshark: IGMP queries sent" test "$v4" -ge 10 -a "$gs4" -ge 4
 check "tshark: MLD queries sent" test "$v6" -ge 10 -a "$gs6" -ge 2
 check "tshark: every IGMP query with TTL 1, Router Alert, DSCP CS6, good IP and IGMP checksums" \
 	test "$bad4" -eq 0
-check "tshark: every MLD query with hop limit 1, Router Alert, good ICMPv6 checksum" \
+check "tshark: every MLD query with hop limit 1, Router Alert, DSCP CS6, good ICMPv6 checksum" \
 	test "$bad6" -eq 0
 check "tshark: no query malformed or with an expert remark" test "$odd" -eq 0
 if [ "$((bad4 + bad6 + odd))" -ne 0 ]; then

@@ -19,7 +19,7 @@ build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 mgmt_require_root "$0"
 mgmt_require ip timeout jq
 mgmd="$build/daemon/mgmd"
-mgmctl=${MGMT_MGMCTL:-$build/tools/mgmctl}
+mgmctl="$build/tools/mgmctl"
 mcjoin="$build/tests/netns/mcjoin"
 mcsend="$build/tests/netns/mcsend"
 mccount="$build/tests/netns/mccount"
