@@ -6,6 +6,8 @@
 #   make fuzz     short runs of every libFuzzer target (FUZZ_SECONDS each)
 #   make install  honours PREFIX and DESTDIR
 #   make deps     install the Debian packages the project needs (root)
+#   make check-netns-asan  the mgmd end-to-end tests (NETNS_ASAN_TESTS) with the daemon and
+#                 the test tools built with ASan+UBSan (part of make check)
 #   make check-vm the netns tests this kernel cannot run (VM_TESTS), under Debian's kernel in
 #                 a qemu VM (tests/vm/run-in-vm; installs qemu and linux-image-amd64; root);
 #                 VM_TESTS= runs every netns test there
@@ -20,9 +22,10 @@ BUILD      := build
 BUILD_SAN  := build-asan
 BUILD_FUZZ := build-fuzz
 VM_TESTS   ?= test_mroute test_mgmd_router
+NETNS_ASAN_TESTS ?= test_mgmd_querier test_mgmd_router
 
-.PHONY: all check check-unit check-asan check-format check-netns check-vm bench fuzz install deps \
-	demo clean format
+.PHONY: all check check-unit check-asan check-format check-netns check-netns-asan check-vm bench \
+	fuzz install deps demo clean format
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -46,6 +49,7 @@ check:
 	$(MAKE) check-unit
 	$(MAKE) check-asan
 	$(MAKE) check-netns
+	$(MAKE) check-netns-asan
 	@echo "make check: all suites passed"
 
 check-unit: all
@@ -63,6 +67,13 @@ check-format:
 
 check-netns: all
 	tests/netns/run $(BUILD)
+
+# tests/netns/run takes every program from the build directory it is given: here mgmd, mgmctl
+# and the test tools of the sanitizer build.
+check-netns-asan: $(BUILD_SAN)/build.ninja
+	$(NINJA) -C $(BUILD_SAN)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		tests/netns/run $(BUILD_SAN) $(NETNS_ASAN_TESTS)
 
 check-vm: all
 	tests/vm/run-in-vm $(BUILD) tests/netns/run $(BUILD) $(VM_TESTS)
