@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # mgmd as multicast router with kernel forwarding: a sender upstream, mgmd in the router
-# namespace, two downstream links with one real Linux kernel host each (A: IGMPv2 + MLDv1,
-# B: IGMPv3 + MLDv2, fast leave on B's link). Counted on each host's wire (mccount): traffic
-# reaches exactly the hosts that asked for it, any-source (IGMPv2, MLDv1), INCLUDE and EXCLUDE
-# source filters (RFC 3376 §6.4, RFC 3810 §7.4), SSM ranges only with a source (RFC 4604 §2.2.1),
-# exact packet counts, TTL decremented once; `mgmctl show routes` has each (S,G) with its input,
-# outputs and packet count; `mgmctl explain` says why per interface; after a leave the stream
-# stops within the Last Member Query Time, at once with fast leave (both measured); SIGTERM
-# leaves no VIF and no MFC entry in the kernel. Without kernel multicast routing
-# (CONFIG_IP_MROUTE) it skips with status 77: `make check-vm VM_TESTS=test_mgmd_router` runs it
-# under Debian's kernel. About 20 s here, a few minutes in the emulated VM.
+# namespace, three downstream links with one real Linux kernel host each (A: IGMPv2 + MLDv1,
+# B: IGMPv3 + MLDv2 with fast leave on its link, C: IGMPv1). Counted on each host's wire
+# (mccount): traffic reaches exactly the hosts that asked for it, any-source (IGMPv1, v2,
+# MLDv1), INCLUDE and EXCLUDE source filters (RFC 3376 §6.4, RFC 3810 §7.4), SSM ranges only
+# with a source (RFC 4604 §2.2.1), exact packet counts, TTL decremented once; `mgmctl show
+# routes` has each (S,G) with its input, outputs and packet count; `mgmctl explain` says why per
+# interface; after a leave the stream stops within the Last Member Query Time, at once with fast
+# leave (both measured); a reload under traffic loses no packet; after B's link goes down and up
+# the stream comes back (measured); SIGTERM leaves no VIF and no MFC entry in the kernel.
+# Without kernel multicast routing (CONFIG_IP_MROUTE) it skips with status 77:
+# `make check-vm VM_TESTS=test_mgmd_router` runs it under Debian's kernel (about 90 s there).
 # Usage: test_mgmd_router.sh BUILD_DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -66,9 +67,11 @@ ns_add snd
 ns_add rtr
 ns_add ha
 ns_add hb
+ns_add hc
 veth_add snd eth0 rtr up0
 veth_add rtr dA ha eth0
 veth_add rtr dB hb eth0
+veth_add rtr dC hc eth0
 addr_add snd eth0 $S1/24
 addr_add snd eth0 $S2/24
 addr_add snd eth0 $S61/64
@@ -83,12 +86,16 @@ addr_add ha eth0 198.18.2.1/24
 addr_add ha eth0 2001:db8:2::1/64
 addr_add hb eth0 198.18.3.1/24
 addr_add hb eth0 2001:db8:3::1/64
+addr_add rtr dC 198.18.4.254/24
+addr_add hc eth0 198.18.4.1/24
 host_versions ha eth0 2 1
 host_versions hb eth0 3 2
+host_versions hc eth0 1 1
 ns rtr sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
 	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
-	net.ipv4.conf.up0.rp_filter=0 net.ipv4.conf.dA.rp_filter=0 net.ipv4.conf.dB.rp_filter=0
-for n in rtr ha hb; do
+	net.ipv4.conf.up0.rp_filter=0 net.ipv4.conf.dA.rp_filter=0 net.ipv4.conf.dB.rp_filter=0 \
+	net.ipv4.conf.dC.rp_filter=0
+for n in rtr ha hb hc; do
 	wait_for 5 sh -c "ip netns exec $(mgmt_ns_name $n) ip -6 addr show scope link |
 		grep -q fe80" || mgmt_fail "$n got no link-local address"
 done
@@ -113,6 +120,15 @@ interface dB {
 	robustness $RV
 	fast-leave on
 }
+# IGMPv1 hosts answer every query within 10 s, whatever its Max Resp Time (RFC 1112, RFC 3376
+# §7.2.1): on C's link the Group Membership Interval must exceed that.
+interface dC {
+	role downstream
+	query-interval 10s
+	query-response-interval ${QRI}ms
+	last-member-query-interval ${LMQI}ms
+	robustness $RV
+}
 EOF
 bg rtr 150 "$mgmd" -F -v -f "$T/mgmd.conf" --socket "$T/mgmd.sock" >"$T/mgmd.log" 2>&1
 mgmd_pid=$MGMT_LAST_PID
@@ -131,14 +147,15 @@ if ! ctl show interfaces >/dev/null 2>&1; then
 fi
 vifs() {
 	ctl --json show interfaces | jq -e '[.interfaces[] | select(.name == "up0" or
-		.name == "dA" or .name == "dB") | .ipv4.vif, .ipv6.vif | numbers] | length == 6' \
+		.name == "dA" or .name == "dB" or .name == "dC") | .ipv4.vif, .ipv6.vif | numbers] |
+		length == 8' \
 		>/dev/null
 }
 wait_for 5 vifs || {
 	ctl --json show interfaces >&2
-	mgmt_fail "mgmd has no IPv4 and IPv6 VIF on each of up0, dA, dB"
+	mgmt_fail "mgmd has no IPv4 and IPv6 VIF on each of up0, dA, dB, dC"
 }
-ok "mgmd router: VIFs for IPv4 and IPv6 on up0, dA, dB"
+ok "mgmd router: VIFs for IPv4 and IPv6 on up0, dA, dB, dC"
 
 # ---- joins ---------------------------------------------------------------------------------------
 host() {
@@ -148,12 +165,15 @@ host ha -4 11
 host ha -6 12
 host hb -4 13
 host hb -6 14
+host hc -4 15
 # A (IGMPv2, MLDv1): any-source joins; those in the SSM ranges must bring nothing.
 echo "join 239.1.1.1" >&11
 echo "join 239.5.5.5" >&11
 echo "join 232.1.1.1" >&11
 echo "join ff05::7" >&12
 echo "join ff3e::8" >&12
+# C (IGMPv1): any-source.
+echo "join 239.1.1.1" >&15
 # B (IGMPv3, MLDv2): INCLUDE {S1}, EXCLUDE {S1}, SSM with S2, any-source; MLDv2 likewise.
 echo "filter 239.2.2.2 include $S1" >&13
 echo "filter 239.3.3.3 exclude $S1" >&13
@@ -173,7 +193,7 @@ has() {
 }
 joined() {
 	has dA 239.1.1.1 239.5.5.5 ff05::7 && has dB 239.2.2.2 239.3.3.3 232.1.1.1 239.5.5.5 \
-		ff05::6 ff3e::8
+		ff05::6 ff3e::8 && has dC 239.1.1.1
 }
 t0=$(now_ms)
 if t=$(within_ms "$t0" 5000 joined); then
@@ -206,6 +226,7 @@ count_stop() {
 }
 count_start ha
 count_start hb
+count_start hc
 bg snd 20 "$mcsend" -4 -q -i eth0 -s $S1 -s $S2 -g 239.1.1.1 -g 239.2.2.2 -g 239.3.3.3 \
 	-g 232.1.1.1 -g 239.5.5.5 -c $N -r 10
 send4=$MGMT_LAST_PID
@@ -213,7 +234,7 @@ bg snd 20 "$mcsend" -6 -q -i eth0 -s $S61 -s $S62 -g ff05::6 -g ff05::7 -g ff3e:
 send6=$MGMT_LAST_PID
 wait "$send4" || bad "mcsend IPv4 failed"
 wait "$send6" || bad "mcsend IPv6 failed"
-count_stop ha hb
+count_stop ha hb hc
 
 # got HOST SOURCE GROUP: the packets mccount counted.
 got() {
@@ -255,9 +276,11 @@ expect_flows ha $S1,239.1.1.1 $S2,239.1.1.1 $S1,239.5.5.5 $S2,239.5.5.5 \
 # MLDv2 INCLUDE {S61} and SSM (S62, ff3e::8).
 expect_flows hb $S1,239.2.2.2 $S2,239.3.3.3 $S2,232.1.1.1 $S1,239.5.5.5 $S2,239.5.5.5 \
 	$S61,ff05::6 $S62,ff3e::8
+# C: 239.1.1.1 from both.
+expect_flows hc $S1,239.1.1.1 $S2,239.1.1.1
 # shellcheck disable=SC2016 # awk's own fields
 check "traffic: forwarded once, TTL / hop limit 8 - 1 = 7 at the hosts" \
-	awk '$6 != 7 { bad = 1 } END { exit bad }' "$T/ha.count" "$T/hb.count"
+	awk '$6 != 7 { bad = 1 } END { exit bad }' "$T/ha.count" "$T/hb.count" "$T/hc.count"
 
 # ---- mgmctl show routes: every (S,G) with its outputs and the kernel's counters ----------------
 ctl --json show routes >"$T/routes.json"
@@ -271,7 +294,7 @@ route() {
 		.[0].packets == $n' "$T/routes.json" >/dev/null
 }
 wrong=""
-for spec in "$S1 239.1.1.1 dA" "$S2 239.1.1.1 dA" "$S1 239.2.2.2 dB" "$S2 239.2.2.2 -" \
+for spec in "$S1 239.1.1.1 dA,dC" "$S2 239.1.1.1 dA,dC" "$S1 239.2.2.2 dB" "$S2 239.2.2.2 -" \
 	"$S1 239.3.3.3 -" "$S2 239.3.3.3 dB" "$S1 232.1.1.1 -" "$S2 232.1.1.1 dB" \
 	"$S1 239.5.5.5 dA,dB" "$S2 239.5.5.5 dA,dB" "$S61 ff05::6 dB" "$S62 ff05::6 -" \
 	"$S61 ff05::7 dA" "$S62 ff05::7 dA" "$S61 ff3e::8 -" "$S62 ff3e::8 dB"; do
@@ -369,6 +392,12 @@ if [ "$MGMT_FAILED" -ne 0 ]; then
 	ctl show routes | sed 's/^/    | /'
 fi
 
+v1_kept() {
+	ctl --json show groups dC | jq -e '[.groups[] | select(."group-address" == "239.1.1.1")] |
+		length == 1 and .[0].version == 1' >/dev/null
+}
+check "IGMPv1 host: C's 239.1.1.1 kept by its answers, in IGMPv1 compatibility mode" v1_kept
+
 # ---- reload under traffic: no packet of an unchanged group lost -----------------------------------
 # B's SSM channels stream while the file changes dA's query interval: SIGHUP, then mgmctl reload.
 count_start hb
@@ -393,6 +422,31 @@ check "reload under traffic: every packet of ($S2, 232.1.1.1) reached B ($(got h
 	test "$(got hb $S2 232.1.1.1)" -eq 80
 check "reload under traffic: every packet of ($S62, ff3e::8) reached B ($(got hb $S62 ff3e::8)/80)" \
 	test "$(got hb $S62 ff3e::8)" -eq 80
+
+# ---- B's link goes down and up while its channel streams: forwarding comes back ----------------
+count_start hb
+bg snd 30 "$mcsend" -4 -q -i eth0 -s $S2 -g 232.1.1.1 -c 240 -r 40
+send4=$MGMT_LAST_PID
+sleep 1
+count_stop hb
+before=$(got hb $S2 232.1.1.1)
+ns rtr ip link set dB down
+sleep 1
+count_start hb
+tup=$(now_ms)
+ns rtr ip link set dB up
+wait "$send4" || true
+count_stop hb
+first=$(awk -v s=$S2 -v t0="$tup" '$1 == s && $2 == "232.1.1.1" { print $4 - t0 }' "$T/hb.count")
+echo "link down/up: B got $before packets before dB went down, $(got hb $S2 232.1.1.1) after it" \
+	"came back, the first ${first:-(none)} ms after"
+check "link down/up: ($S2, 232.1.1.1) reaches B again within QI + QRI of dB coming up" \
+	test -n "$first" -a "${first:-0}" -le $((QI + QRI))
+routed_b() {
+	ctl --json show routes | jq -e --arg s $S2 '[.routes[] | select(."source-address" == $s and
+		."group-address" == "232.1.1.1")] | .[0].outputs == ["dB"]' >/dev/null
+}
+check "link down/up: the route's output is dB again" routed_b
 
 # ---- SIGTERM: the kernel is clean -----------------------------------------------------------------
 p=$(pgrep -P "$mgmd_pid" -x mgmd) || mgmt_fail "mgmd is not running"
