@@ -312,12 +312,16 @@ fi
 # ---- explain: one line per interface ---------------------------------------------------------------
 # explained GROUP SOURCE IF FORWARDED REGEX: explain's entry for IF.
 explained() {
-	ctl --json explain "$1" "$2" | jq -e --arg i "$3" --argjson f "$4" --arg r "$5" \
+	local json
+	json=$(ctl --json explain "$1" "$2") || return 1
+	jq -e --arg i "$3" --argjson f "$4" --arg r "$5" \
 		'[.interfaces[] | select(.interface == $i)] | length == 1 and
-		.[0].forwarded == $f and (.[0].reason | test($r; "i"))' >/dev/null
+		.[0].forwarded == $f and (.[0].reason | test($r; "i"))' <<<"$json" >/dev/null && return 0
+	jq -c --arg i "$3" '.interfaces[] | select(.interface == $i)' <<<"$json" | sed 's/^/    | /'
+	return 1
 }
 check "explain ($S1, 239.2.2.2): forwarded to dB (INCLUDE)" \
-	explained 239.2.2.2 $S1 dB true "forwarded.*INCLUDE"
+	explained 239.2.2.2 $S1 dB true "INCLUDE"
 check "explain ($S1, 239.2.2.2): not to dA (no member)" \
 	explained 239.2.2.2 $S1 dA false "no member"
 check "explain ($S2, 239.2.2.2): not to dB (other sources only)" \
@@ -424,17 +428,21 @@ check "reload under traffic: every packet of ($S62, ff3e::8) reached B ($(got hb
 	test "$(got hb $S62 ff3e::8)" -eq 80
 
 # ---- B's link goes down and up while its channel streams: forwarding comes back ----------------
+# The second count starts while the link is down (its socket does not need the carrier), so a
+# slow VM's process start does not eat into the time measured.
 count_start hb
-bg snd 30 "$mcsend" -4 -q -i eth0 -s $S2 -g 232.1.1.1 -c 240 -r 40
+bg snd 60 "$mcsend" -4 -q -i eth0 -s $S2 -g 232.1.1.1 -c 2000 -r 40
 send4=$MGMT_LAST_PID
 sleep 1
 count_stop hb
 before=$(got hb $S2 232.1.1.1)
 ns rtr ip link set dB down
-sleep 1
 count_start hb
+sleep 1
 tup=$(now_ms)
 ns rtr ip link set dB up
+sleep $(((QI + QRI + 1000) / 1000))
+kill "$send4" 2>/dev/null || true
 wait "$send4" || true
 count_stop hb
 first=$(awk -v s=$S2 -v t0="$tup" '$1 == s && $2 == "232.1.1.1" { print $4 - t0 }' "$T/hb.count")
