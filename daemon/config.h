@@ -17,7 +17,7 @@
 
 #define MGMD_IFNAMSIZ	     16	 /* IFNAMSIZ, NUL included */
 #define MGMD_SOCKET_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path), NUL included */
-#define MGMD_SOCKET_PATH     "/run/mgmd.sock"
+#define MGMD_SOCKET_PATH     "/run/mgmd/mgmd.sock"
 
 enum mgmd_role {
 	MGMD_ROLE_DOWNSTREAM = 1, /* router engine (querier + membership), traffic copied here */

@@ -24,8 +24,9 @@ void mgmd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 
 bool mgmd_log_enabled(int level);
 
 /*
- * A fixed window per call site (or per key): at most burst messages every interval_ms; the
- * rest are counted in suppressed. window_start and count belong to the limiter.
+ * A fixed window per call site (or per key): at most burst (at least 1) messages every
+ * interval_ms, the window opening with the first message after the last one ended; the rest
+ * are counted in suppressed. window_start and count belong to the limiter.
  */
 struct mgmd_ratelimit {
 	int64_t window_start;

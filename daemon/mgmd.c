@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -287,6 +288,22 @@ static void fwd_log(void *ctx, int level, const char *text)
 	mgmd_log(level, "%s", text);
 }
 
+/* The default socket lives in /run/mgmd, which only systemd creates (RuntimeDirectory=):
+ * started by hand, mgmd makes the directory itself (one level, root's, 0755). */
+static void make_socket_dir(const char *path)
+{
+	char dir[MGMD_SOCKET_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%.107s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		mgmd_log(LOG_WARNING, "control socket directory %s: %s", dir, strerror(errno));
+}
+
 static int open_forwarding(struct mgmd *d, char *err, size_t errlen)
 {
 	struct mgmd_fwd_ops ops = {.ctx = d, .outputs = mgmd_iface_outputs, .log = fwd_log};
@@ -302,6 +319,14 @@ static int open_forwarding(struct mgmd *d, char *err, size_t errlen)
 		if (rc < 0)
 			return rc;
 		d->router_mode = true;
+		if (d->cfg.table != 0)
+			mgmd_log(
+				LOG_NOTICE,
+				"%s multicast routing table %u: the kernel uses it only for traffic "
+				"that rules send there, e.g. 'ip %smrule add iif UPSTREAM lookup %u' "
+				"(and one per downstream interface)",
+				family == MGM_INET ? "IPv4" : "IPv6", d->cfg.table,
+				family == MGM_INET ? "" : "-6 ", d->cfg.table);
 	}
 	return 0;
 }
@@ -451,6 +476,7 @@ int main(int argc, char **argv)
 		mgmd_log(LOG_ERR, "%s", err);
 		goto fail;
 	}
+	make_socket_dir(d->cfg.socket_path);
 	rc = mgmd_control_open(&d->ctl, d->loop, d->cfg.socket_path, err, sizeof(err));
 	if (rc < 0) {
 		mgmd_log(LOG_ERR, "%s", err);

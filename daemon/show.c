@@ -418,8 +418,8 @@ static void fam_stats(struct mgmd *d, struct stats *s, struct mgmd_fam *fam)
 	       fam->io.rx_kernel_drops, lb);
 	sample(s, "mgmd_packets_sent_total", "IGMP/MLD packets sent", fam->io.tx, lb);
 	sample(s, "mgmd_send_errors_total", "sends that failed", fam->io.tx_errors, lb);
-	sample(s, "mgmd_acl_refused_total", "memberships the access list refused", fam->acl_refused,
-	       lb);
+	sample(s, "mgmd_acl_refused_by_family_total",
+	       "memberships the access list refused, per family", fam->acl_refused, lb);
 	if (!fam->router)
 		return;
 	mgm_router_counters(fam->router, &c);
@@ -511,6 +511,25 @@ static struct json_object *cmd_stats(void *ctx, struct json_object *req, char *e
 		sample(&s, "mgmd_kernel_errors_total", "multicast routing calls the kernel refused",
 		       fs.kernel_errors, lb);
 	}
+	for (size_t i = 0; i < d->n_ifaces; i++) {
+		struct mgmd_iface *ifc = d->ifaces[i];
+		const char *ifn = opt_str(req, "interface");
+
+		if (!ifc->ic || (ifn && strcmp(ifn, ifc->name)))
+			continue;
+		for (size_t k = 0; k < ifc->n_acl_hits; k++) {
+			char rule[32];
+			const char *lb[] = {"interface", ifc->name, "rule", rule, NULL};
+
+			if (k < ifc->ic->n_acl)
+				snprintf(rule, sizeof(rule), "line %u", ifc->ic->acl[k].line);
+			else
+				snprintf(rule, sizeof(rule), "default");
+			sample(&s, "mgmd_acl_refused_total",
+			       "memberships refused by an access-list rule (or the default)",
+			       ifc->acl_hits[k], lb);
+		}
+	}
 	for (size_t i = 0; i < d->n_ifaces; i++)
 		for (int fi = 0; fi < 2; fi++)
 			if (d->ifaces[i]->ic &&
@@ -592,7 +611,7 @@ static struct json_object *cmd_explain(void *ctx, struct json_object *req, char 
 				snprintf(line, sizeof(line),
 					 "querier only, never forwards; membership: %s", why);
 			} else if (!want) {
-				snprintf(line, sizeof(line), "not forwarded: %s", why);
+				snprintf(line, sizeof(line), "%s", why);
 			} else if (!f) {
 				snprintf(line, sizeof(line), "wanted (%s) but no multicast routing",
 					 why);
@@ -615,9 +634,8 @@ static struct json_object *cmd_explain(void *ctx, struct json_object *req, char 
 					"the traffic arrives on this interface: never sent back out");
 			} else if (ri.ttl[fam->vif] && ri.ttl[fam->vif] != 0xff) {
 				fwd = true;
-				snprintf(line, sizeof(line),
-					 "forwarded: %s (kernel route from %s, TTL > %u)", why,
-					 ifname_of(d, ri.input_ifindex), ri.ttl[fam->vif]);
+				snprintf(line, sizeof(line), "%s (kernel route from %s, TTL > %u)",
+					 why, ifname_of(d, ri.input_ifindex), ri.ttl[fam->vif]);
 			} else {
 				snprintf(line, sizeof(line),
 					 "wanted (%s) but the kernel route lacks it (updating)",

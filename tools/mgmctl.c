@@ -260,9 +260,13 @@ static struct json_object *ask(const struct opts *o, struct json_object *request
 		close(fd);
 		return NULL;
 	}
-	/* a failed send still leaves mgmd's reply, if any (too many clients), to be read */
-	if (send_all(fd, text, len, deadline))
-		send_all(fd, "\n", 1, deadline);
+	/* one write for the whole line; a failed send still leaves mgmd's reply, if any (too many
+	 * clients), to be read */
+	line = xrealloc(NULL, len + 1);
+	memcpy(line, text, len);
+	line[len] = '\n';
+	send_all(fd, line, len + 1, deadline);
+	free(line);
 	if (read_reply(fd, o->socket, o->timeout, deadline, &line) < 0) {
 		close(fd);
 		return NULL;

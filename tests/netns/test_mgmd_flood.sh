@@ -117,8 +117,8 @@ def has():
         d += x
     s.close()
     return any(g["group-address"] == "239.9.9.9" for g in json.loads(d)["result"]["groups"])
-p = subprocess.Popen(["ip", "netns", "exec", hostns, "timeout", "10", mcjoin, "-i", "eth0",
-                      "join", "239.9.9.9", "sleep", "6000"], stdout=subprocess.PIPE, text=True)
+p = subprocess.Popen(["ip", "netns", "exec", hostns, "timeout", "40", mcjoin, "-i", "eth0",
+                      "join", "239.9.9.9", "sleep", "30000"], stdout=subprocess.PIPE, text=True)
 p.stdout.readline()  # "mcjoin: eth0: sock 0 join 239.9.9.9", written as it joins
 t0 = time.monotonic()
 while time.monotonic() - t0 < 3:

@@ -227,7 +227,7 @@ static void test_config_unset_options_keep_defaults(void **state)
 	assert_int_equal(f->cfg.table, 0);
 	assert_int_equal(f->cfg.max_routes, 8192);
 	assert_int_equal(f->cfg.route_idle_s, 210);
-	assert_string_equal(f->cfg.socket_path, "/run/mgmd.sock");
+	assert_string_equal(f->cfg.socket_path, "/run/mgmd/mgmd.sock");
 	assert_null(f->cfg.user);
 	assert_null(f->cfg.path);
 	assert_int_equal(f->cfg.n_ifaces, 0);
@@ -248,7 +248,7 @@ static void test_config_unset_options_keep_defaults(void **state)
 	assert_int_equal(ic->n_joins, 0);
 	assert_int_equal(f->cfg.table, 0);
 	assert_int_equal(f->cfg.max_routes, 8192);
-	assert_string_equal(f->cfg.socket_path, "/run/mgmd.sock");
+	assert_string_equal(f->cfg.socket_path, "/run/mgmd/mgmd.sock");
 }
 
 /* ---- Errors --------------------------------------------------------------------------------- */

@@ -19,7 +19,7 @@ has() {
 }
 
 has "Type=notify"
-has "ExecStart=$mgmd -F -f /etc/mgmd/mgmd.conf --socket /run/mgmd/mgmd.sock"
+has "ExecStart=$mgmd -F -f /etc/mgmd/mgmd.conf"
 has 'ExecReload=/bin/kill -HUP $MAINPID'
 has "Restart=on-failure"
 has "RuntimeDirectory=mgmd"
