@@ -3,6 +3,10 @@
 #   make check    every test: unit tests plain and under ASan+UBSan, format, netns end to end
 #   make demo     real kernel hosts in namespaces joining and leaving, decoded live
 #   make bench    benchmarks with figures and ratios against peers measured in the same run
+#                 (the daemon section runs mgmd alone, in querier mode, when this kernel has no
+#                 multicast routing; root)
+#   make bench-vm the daemon section whole, mgmd against igmpproxy and FRR pimd, under Debian's
+#                 kernel in a qemu VM (installs the peers and the VM; root)
 #   make fuzz     short runs of every libFuzzer target (FUZZ_SECONDS each)
 #   make install  honours PREFIX and DESTDIR
 #   make deps     install the Debian packages the project needs (root)
@@ -22,10 +26,10 @@ BUILD      := build
 BUILD_SAN  := build-asan
 BUILD_FUZZ := build-fuzz
 VM_TESTS   ?= test_mroute test_mgmd_router
-NETNS_ASAN_TESTS ?= test_mgmd_querier test_mgmd_router
+NETNS_ASAN_TESTS ?= test_mgmd_querier test_mgmd_router test_mgmd_flood
 
 .PHONY: all check check-unit check-asan check-format check-netns check-netns-asan check-vm bench \
-	fuzz install deps demo clean format
+	bench-vm fuzz install deps demo clean format
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -79,7 +83,14 @@ check-vm: all
 	tests/vm/run-in-vm $(BUILD) tests/netns/run $(BUILD) $(VM_TESTS)
 
 bench: all
+	@scripts/deps --ensure bench || echo "make bench: without igmpproxy and frr, mgmd runs alone"
 	bench/run $(BUILD)
+
+# The peers run in the VM from the host's root, so they are installed here first.
+bench-vm: all
+	@scripts/deps --ensure bench
+	MGMT_VM_MEM=$${MGMT_VM_MEM:-2048} MGMT_VM_TIMEOUT=$${MGMT_VM_TIMEOUT:-2400} \
+		tests/vm/run-in-vm $(BUILD) bench/run $(BUILD) daemon
 
 fuzz: $(BUILD_FUZZ)/build.ninja
 	$(NINJA) -C $(BUILD_FUZZ)
