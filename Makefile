@@ -3,9 +3,15 @@
 #   make check    every test: unit tests plain and under ASan+UBSan, format, netns end to end
 #   make demo     real kernel hosts in namespaces joining and leaving, decoded live
 #   make bench    benchmarks with figures and ratios against peers measured in the same run
+#                 (the daemon section runs mgmd alone, in querier mode, when this kernel has no
+#                 multicast routing; root)
+#   make bench-vm the daemon section whole, mgmd against igmpproxy and FRR pimd, under Debian's
+#                 kernel in a qemu VM (installs the peers and the VM; root)
 #   make fuzz     short runs of every libFuzzer target (FUZZ_SECONDS each)
 #   make install  honours PREFIX and DESTDIR
 #   make deps     install the Debian packages the project needs (root)
+#   make check-netns-asan  the mgmd end-to-end tests (NETNS_ASAN_TESTS) with the daemon and
+#                 the test tools built with ASan+UBSan (part of make check)
 #   make check-vm the netns tests this kernel cannot run (VM_TESTS), under Debian's kernel in
 #                 a qemu VM (tests/vm/run-in-vm; installs qemu and linux-image-amd64; root);
 #                 VM_TESTS= runs every netns test there
@@ -19,10 +25,11 @@ NINJA        ?= ninja
 BUILD      := build
 BUILD_SAN  := build-asan
 BUILD_FUZZ := build-fuzz
-VM_TESTS   ?= test_mroute
+VM_TESTS   ?= test_mroute test_mgmd_router
+NETNS_ASAN_TESTS ?= test_mgmd_querier test_mgmd_router test_mgmd_flood
 
-.PHONY: all check check-unit check-asan check-format check-netns check-vm bench fuzz install deps \
-	demo clean format
+.PHONY: all check check-unit check-asan check-format check-netns check-netns-asan check-vm bench \
+	bench-vm fuzz install deps demo clean format
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -46,6 +53,7 @@ check:
 	$(MAKE) check-unit
 	$(MAKE) check-asan
 	$(MAKE) check-netns
+	$(MAKE) check-netns-asan
 	@echo "make check: all suites passed"
 
 check-unit: all
@@ -64,11 +72,25 @@ check-format:
 check-netns: all
 	tests/netns/run $(BUILD)
 
+# tests/netns/run takes every program from the build directory it is given: here mgmd, mgmctl
+# and the test tools of the sanitizer build.
+check-netns-asan: $(BUILD_SAN)/build.ninja
+	$(NINJA) -C $(BUILD_SAN)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		tests/netns/run $(BUILD_SAN) $(NETNS_ASAN_TESTS)
+
 check-vm: all
 	tests/vm/run-in-vm $(BUILD) tests/netns/run $(BUILD) $(VM_TESTS)
 
 bench: all
+	@scripts/deps --ensure bench || echo "make bench: without igmpproxy and frr, mgmd runs alone"
 	bench/run $(BUILD)
+
+# The peers run in the VM from the host's root, so they are installed here first.
+bench-vm: all
+	@scripts/deps --ensure bench
+	MGMT_VM_MEM=$${MGMT_VM_MEM:-2048} MGMT_VM_TIMEOUT=$${MGMT_VM_TIMEOUT:-2400} \
+		tests/vm/run-in-vm $(BUILD) bench/run $(BUILD) daemon
 
 fuzz: $(BUILD_FUZZ)/build.ninja
 	$(NINJA) -C $(BUILD_FUZZ)
