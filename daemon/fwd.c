@@ -73,9 +73,10 @@ static struct route *find(struct mgmd_fwd *f, const struct mgm_addr *s, const st
 	return NULL;
 }
 
-/* Asks the caller for the output set and writes the entry to the kernel. false: the caller
- * does not want it cached (the route is then removed by the caller of this). */
-static bool install(struct mgmd_fwd *f, struct route *r)
+/* Asks the caller for the output set and writes the entry to the kernel, unless the kernel
+ * has it as it is already (force: write it anyway, the kernel lost it). false: the caller does
+ * not want it cached (the route is then removed by the caller of this). */
+static bool install(struct mgmd_fwd *f, struct route *r, bool force)
 {
 	struct mgmd_mfc e;
 	int vif, rc;
@@ -90,8 +91,8 @@ static bool install(struct mgmd_fwd *f, struct route *r)
 	if (!f->ops.outputs(f->ops.ctx, f->family, r->ri.input_ifindex, &e))
 		return false;
 	e.ttl[vif] = 0; /* never back out of the input */
-	if (memcmp(e.ttl, r->ri.ttl, sizeof(e.ttl)) == 0 && r->ri.created != 0)
-		return true; /* the kernel has it as it is */
+	if (!force && r->ri.created != 0 && memcmp(e.ttl, r->ri.ttl, sizeof(e.ttl)) == 0)
+		return true;
 	rc = mgmd_mroute_mfc_add(f->mr, &e);
 	if (rc < 0) {
 		char s[MGM_ADDRSTRLEN], g[MGM_ADDRSTRLEN];
@@ -129,9 +130,8 @@ static void upcall_nocache(struct mgmd_fwd *f, const struct mgmd_upcall *up)
 	r = find(f, &up->source, &up->group);
 	if (r) {
 		/* The kernel lost it (or it came in meanwhile): write it again. */
-		memset(r->ri.ttl, 0xff, sizeof(r->ri.ttl));
 		r->ri.input_ifindex = up->ifindex;
-		if (!install(f, r))
+		if (!install(f, r, true))
 			unlink_route(f, r, true);
 		return;
 	}
@@ -148,7 +148,7 @@ static void upcall_nocache(struct mgmd_fwd *f, const struct mgmd_upcall *up)
 	r->ri.group = up->group;
 	r->ri.input_ifindex = up->ifindex;
 	r->ri.last_active = now;
-	if (!install(f, r)) {
+	if (!install(f, r, false)) {
 		free(r);
 		return;
 	}
@@ -300,7 +300,7 @@ static void update_chain(struct mgmd_fwd *f, uint32_t b, const struct mgm_addr *
 		next = r->next;
 		if (group && !mgm_addr_eq(&r->ri.group, group))
 			continue;
-		if (!install(f, r))
+		if (!install(f, r, false))
 			unlink_route(f, r, true);
 	}
 }

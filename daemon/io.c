@@ -52,24 +52,6 @@ static struct sock_filter mld_filter[] = {
 	/* 17 */ BPF_STMT(BPF_RET | BPF_K, ACCEPT),
 };
 
-void mgmd_io_multicast_mac(const struct mgm_addr *dst, uint8_t mac[6])
-{
-	memset(mac, 0, 6);
-	if (dst->family == MGM_INET) {
-		/* RFC 1112 §6.4: 01:00:5e and the low 23 bits of the group. */
-		mac[0] = 0x01;
-		mac[2] = 0x5e;
-		mac[3] = dst->octets[1] & 0x7f;
-		mac[4] = dst->octets[2];
-		mac[5] = dst->octets[3];
-	} else {
-		/* RFC 2464 §7: 33:33 and the low 32 bits of the group. */
-		mac[0] = 0x33;
-		mac[1] = 0x33;
-		memcpy(&mac[2], &dst->octets[12], 4);
-	}
-}
-
 static uint16_t ethertype(uint8_t family)
 {
 	return htons(family == MGM_INET ? ETH_P_IP : ETH_P_IPV6);
@@ -175,7 +157,7 @@ int mgmd_io_send(int fd, int ifindex, const struct mgm_addr *src, const struct m
 	sll.sll_protocol = ethertype(dst->family);
 	sll.sll_ifindex = ifindex;
 	sll.sll_halen = 6;
-	mgmd_io_multicast_mac(dst, sll.sll_addr);
+	mgm_addr_multicast_mac(dst, sll.sll_addr);
 	n = sendto(fd, pkt, hl + len, 0, (struct sockaddr *)&sll, sizeof(sll));
 	if (n < 0) {
 		st->tx_errors++;

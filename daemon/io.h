@@ -53,7 +53,4 @@ int mgmd_io_send(int fd, int ifindex, const struct mgm_addr *src, const struct m
 /* Adds the kernel's drop count since the last call (PACKET_STATISTICS) to st. */
 void mgmd_io_poll_drops(int fd, struct mgmd_io_stats *st);
 
-/* RFC 1112 §6.4 / RFC 2464 §7: the Ethernet address of IP multicast destination dst. */
-void mgmd_io_multicast_mac(const struct mgm_addr *dst, uint8_t mac[6]);
-
 #endif

@@ -345,7 +345,7 @@ static int walk_route(void *ctx, const struct mgmd_route_info *ri)
 	put(o, "group-address", jaddr(&ri->group));
 	put(o, "input", json_object_new_string(ifname_of(w->d, ri->input_ifindex)));
 	for (unsigned v = 0; v < MGMD_MROUTE_MAX_VIFS; v++)
-		if (ri->ttl[v] && ri->ttl[v] != 0xff)
+		if (ri->ttl[v])
 			json_object_array_add(outs, json_object_new_string(ifname_of(
 							    w->d, mgmd_mroute_vif_ifindex(mr, v))));
 	put(o, "outputs", outs);
@@ -632,7 +632,7 @@ static struct json_object *cmd_explain(void *ctx, struct json_object *req, char 
 				snprintf(
 					line, sizeof(line),
 					"the traffic arrives on this interface: never sent back out");
-			} else if (ri.ttl[fam->vif] && ri.ttl[fam->vif] != 0xff) {
+			} else if (ri.ttl[fam->vif]) {
 				fwd = true;
 				snprintf(line, sizeof(line), "%s (kernel route from %s, TTL > %u)",
 					 why, ifname_of(d, ri.input_ifindex), ri.ttl[fam->vif]);

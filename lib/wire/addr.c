@@ -252,3 +252,19 @@ void mgm_addr_v3_report_dest(struct mgm_addr *a, uint8_t family)
 {
 	well_known(a, family, 22, 0x16);
 }
+
+void mgm_addr_multicast_mac(const struct mgm_addr *dst, uint8_t mac[6])
+{
+	memset(mac, 0, 6);
+	if (dst->family == MGM_INET) {
+		mac[0] = 0x01;
+		mac[2] = 0x5e;
+		mac[3] = dst->octets[1] & 0x7f;
+		mac[4] = dst->octets[2];
+		mac[5] = dst->octets[3];
+	} else {
+		mac[0] = 0x33;
+		mac[1] = 0x33;
+		memcpy(&mac[2], &dst->octets[12], 4);
+	}
+}

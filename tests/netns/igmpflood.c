@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 		}
 		if (mgm_ip_encode(family, &src, &dst, len, pkt, sizeof(pkt)) < 0)
 			die("ip encode");
-		lab_multicast_mac(&dst, sll.sll_addr);
+		mgm_addr_multicast_mac(&dst, sll.sll_addr);
 		if (sendto(fd, pkt, hl + len, 0, (struct sockaddr *)&sll, sizeof(sll)) >= 0)
 			sent++;
 		/* Sleeps until the next message is due (no busy wait: the flood must not steal the

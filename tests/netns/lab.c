@@ -53,21 +53,3 @@ unsigned long lab_parse_num(const char *text, unsigned long min, unsigned long m
 		die("bad number: %s (%lu..%lu)", text, min, max);
 	return v;
 }
-
-void lab_multicast_mac(const struct mgm_addr *dst, uint8_t mac[6])
-{
-	memset(mac, 0, 6);
-	if (dst->family == MGM_INET) {
-		/* RFC 1112 §6.4: 01:00:5e and the low 23 bits of the group. */
-		mac[0] = 0x01;
-		mac[2] = 0x5e;
-		mac[3] = dst->octets[1] & 0x7f;
-		mac[4] = dst->octets[2];
-		mac[5] = dst->octets[3];
-	} else {
-		/* RFC 2464 §7: 33:33 and the low 32 bits of the group. */
-		mac[0] = 0x33;
-		mac[1] = 0x33;
-		memcpy(&mac[2], &dst->octets[12], 4);
-	}
-}

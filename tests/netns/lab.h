@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What the netns test programs (mcjoin, routerlab) share: dying with a message, a hard time
- * limit, strict number arguments, and the Ethernet group address a packet socket sends to.
+ * limit and strict number arguments.
  */
 #ifndef MGM_TESTS_NETNS_LAB_H
 #define MGM_TESTS_NETNS_LAB_H
@@ -18,8 +18,5 @@ void lab_time_limit(unsigned int seconds);
 
 /* A decimal number in [min, max]; dies naming the text otherwise. */
 unsigned long lab_parse_num(const char *text, unsigned long min, unsigned long max);
-
-/* RFC 1112 §6.4 / RFC 2464 §7: the Ethernet address of IP multicast destination dst. */
-void lab_multicast_mac(const struct mgm_addr *dst, uint8_t mac[6]);
 
 #endif

@@ -275,7 +275,7 @@ static int query_op(struct mcjoin *mc, int argc, char **argv)
 	sll.sll_ifindex = (int)mc->ifindex;
 	sll.sll_halen = 6;
 	sll.sll_protocol = htons(fam == MGM_INET ? ETH_P_IP : ETH_P_IPV6);
-	lab_multicast_mac(&to, sll.sll_addr);
+	mgm_addr_multicast_mac(&to, sll.sll_addr);
 	fd = socket(AF_PACKET, SOCK_DGRAM, 0);
 	if (fd < 0)
 		die("packet socket: %s", strerror(errno));

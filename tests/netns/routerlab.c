@@ -265,7 +265,7 @@ static void on_send(void *ctx, const struct mgm_addr *dst, const uint8_t *payloa
 	sll.sll_ifindex = (int)lr->ifindex;
 	sll.sll_protocol = htons(lr->family == MGM_INET ? ETH_P_IP : ETH_P_IPV6);
 	sll.sll_halen = 6;
-	lab_multicast_mac(dst, sll.sll_addr);
+	mgm_addr_multicast_mac(dst, sll.sll_addr);
 	if (sendto(lr->fd, pkt, hl + len, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		fprintf(stderr, "routerlab: %s: sendto: %s\n", lr->name, strerror(errno));
 }

@@ -233,6 +233,24 @@ static void test_addr_classes(void **state)
 	}
 }
 
+/* RFC 1112 §6.4: the low 23 bits (the 24th, 0x80 of the second octet, is dropped); RFC 2464
+ * §7: the low 32 bits after 33:33. */
+static void test_addr_multicast_mac(void **state)
+{
+	static const uint8_t v4[6] = {0x01, 0x00, 0x5e, 0x01, 0x02, 0x03};
+	static const uint8_t v6[6] = {0x33, 0x33, 0xff, 0x00, 0x12, 0x34};
+	struct mgm_addr a;
+	uint8_t mac[6];
+
+	(void)state;
+	assert_int_equal(mgm_addr_parse("239.129.2.3", &a), 0);
+	mgm_addr_multicast_mac(&a, mac);
+	assert_memory_equal(mac, v4, 6);
+	assert_int_equal(mgm_addr_parse("ff02::1:ff00:1234", &a), 0);
+	mgm_addr_multicast_mac(&a, mac);
+	assert_memory_equal(mac, v6, 6);
+}
+
 static void test_addr_well_known_destinations(void **state)
 {
 	struct mgm_addr a;
@@ -269,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_addr_compare_orders_family_then_octets),
 		cmocka_unit_test(test_addr_classes),
 		cmocka_unit_test(test_addr_well_known_destinations),
+		cmocka_unit_test(test_addr_multicast_mac),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,6 +77,9 @@ bool mgm_addr_is_ssm(const struct mgm_addr *a);
 bool mgm_addr_is_ipv6_link_local(const struct mgm_addr *a);
 
 /* Well-known destinations, RFC 3376 §4.2.14, RFC 2236 §2.5, RFC 3810 §5.2.14. */
+/* RFC 1112 §6.4 / RFC 2464 §7: the Ethernet address a multicast destination is sent to
+ * (01:00:5e + the low 23 bits of an IPv4 group; 33:33 + the low 32 bits of an IPv6 one). */
+void mgm_addr_multicast_mac(const struct mgm_addr *dst, uint8_t mac[6]);
 void mgm_addr_all_systems(struct mgm_addr *a, uint8_t family);	  /* 224.0.0.1, ff02::1 */
 void mgm_addr_all_routers(struct mgm_addr *a, uint8_t family);	  /* 224.0.0.2, ff02::2 */
 void mgm_addr_v3_report_dest(struct mgm_addr *a, uint8_t family); /* 224.0.0.22, ff02::16 */
