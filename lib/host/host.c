@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "host_priv.h"
+#include "config_error.h"
 #include "mgm/err.h"
 
 /* ---- Configuration -------------------------------------------------------------------------- */
@@ -31,21 +32,6 @@ void mgm_host_config_defaults(struct mgm_host_config *cfg, uint8_t family)
 	cfg->max_sockets = 4096;
 }
 
-static int config_error(char *errbuf, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int config_error(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(errbuf, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return MGM_E_CONFIG;
-}
-
 int mgm_host_config_check(const struct mgm_host_config *cfg, char *errbuf, size_t errlen)
 {
 	const struct mgm_family_desc *fd;
@@ -56,37 +42,40 @@ int mgm_host_config_check(const struct mgm_host_config *cfg, char *errbuf, size_
 		return MGM_E_INVAL;
 	fd = mgm_family_desc(cfg->family);
 	if (!fd)
-		return config_error(errbuf, errlen, "family (%u) must be 4 (IGMP) or 6 (MLD)",
-				    (unsigned)cfg->family);
+		return mgm_config_error(errbuf, errlen, "family (%u) must be 4 (IGMP) or 6 (MLD)",
+					(unsigned)cfg->family);
 	if (cfg->version < 1 || cfg->version > fd->top_version)
-		return config_error(errbuf, errlen, "version (%u) must be 1..%u for %s",
-				    (unsigned)cfg->version, (unsigned)fd->top_version, fd->name);
+		return mgm_config_error(errbuf, errlen, "version (%u) must be 1..%u for %s",
+					(unsigned)cfg->version, (unsigned)fd->top_version,
+					fd->name);
 	/* §4.1.6: a QRV above 7 cannot be carried; a host's RV is the querier's in spirit. */
 	if (cfg->robustness < 1 || cfg->robustness > 7)
-		return config_error(errbuf, errlen, "robustness (%u) must be 1..7",
-				    (unsigned)cfg->robustness);
+		return mgm_config_error(errbuf, errlen, "robustness (%u) must be 1..7",
+					(unsigned)cfg->robustness);
 	if (cfg->unsolicited_report_interval_ms < 1 || cfg->unsolicited_report_interval_ms > 60000)
-		return config_error(errbuf, errlen,
-				    "unsolicited_report_interval_ms (%u) must be 1..60000",
-				    (unsigned)cfg->unsolicited_report_interval_ms);
+		return mgm_config_error(errbuf, errlen,
+					"unsolicited_report_interval_ms (%u) must be 1..60000",
+					(unsigned)cfg->unsolicited_report_interval_ms);
 	if (cfg->v1v2_unsolicited_report_interval_ms < 1 ||
 	    cfg->v1v2_unsolicited_report_interval_ms > 60000)
-		return config_error(errbuf, errlen,
-				    "v1v2_unsolicited_report_interval_ms (%u) must be 1..60000",
-				    (unsigned)cfg->v1v2_unsolicited_report_interval_ms);
+		return mgm_config_error(errbuf, errlen,
+					"v1v2_unsolicited_report_interval_ms (%u) must be 1..60000",
+					(unsigned)cfg->v1v2_unsolicited_report_interval_ms);
 	if (cfg->query_interval_ms < 1000 || cfg->query_interval_ms > 31744000)
-		return config_error(errbuf, errlen, "query_interval_ms (%u) must be 1000..31744000",
-				    (unsigned)cfg->query_interval_ms);
+		return mgm_config_error(errbuf, errlen,
+					"query_interval_ms (%u) must be 1000..31744000",
+					(unsigned)cfg->query_interval_ms);
 	if (cfg->mtu < fd->min_mtu || cfg->mtu > 65535)
-		return config_error(errbuf, errlen, "mtu (%u) must be %u..65535 for %s",
-				    (unsigned)cfg->mtu, (unsigned)fd->min_mtu, fd->name);
+		return mgm_config_error(errbuf, errlen, "mtu (%u) must be %u..65535 for %s",
+					(unsigned)cfg->mtu, (unsigned)fd->min_mtu, fd->name);
 	if (!cfg->max_groups)
-		return config_error(errbuf, errlen, "max_groups must be above 0");
+		return mgm_config_error(errbuf, errlen, "max_groups must be above 0");
 	if (!cfg->max_sources_per_group || cfg->max_sources_per_group > 65535)
-		return config_error(errbuf, errlen, "max_sources_per_group (%u) must be 1..65535",
-				    (unsigned)cfg->max_sources_per_group);
+		return mgm_config_error(errbuf, errlen,
+					"max_sources_per_group (%u) must be 1..65535",
+					(unsigned)cfg->max_sources_per_group);
 	if (!cfg->max_sockets)
-		return config_error(errbuf, errlen, "max_sockets must be above 0");
+		return mgm_config_error(errbuf, errlen, "max_sockets must be above 0");
 	return 0;
 }
 
@@ -303,8 +292,8 @@ static int host_reconfigure(struct mgm_host *h, int64_t now, const struct mgm_ho
 	if (err)
 		return err;
 	if (cfg->family != h->family)
-		return config_error(errbuf, errlen, "family (%u) cannot change from %u",
-				    (unsigned)cfg->family, (unsigned)h->family);
+		return mgm_config_error(errbuf, errlen, "family (%u) cannot change from %u",
+					(unsigned)cfg->family, (unsigned)h->family);
 	if (cfg->mtu != h->cfg.mtu) {
 		uint8_t *buf;
 		size_t len;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config_error.h"
 #include "mgm/err.h"
 #include "router_priv.h"
 
@@ -37,21 +38,6 @@ void mgm_router_config_defaults(struct mgm_router_config *cfg, uint8_t family)
 	cfg->max_sources_per_group = 512;
 	cfg->max_sources = 65536;
 	cfg->max_tracked = 8192;
-}
-
-static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(errbuf, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return MGM_E_CONFIG;
 }
 
 /* The largest response time the version's Max Resp Code can carry, in milliseconds. */
@@ -118,11 +104,13 @@ static int fail_inexact(char *errbuf, size_t errlen, const char *field, uint32_t
 			const char *code, uint32_t lo, uint32_t hi)
 {
 	if (hi)
-		return fail(errbuf, errlen,
-			    "%s (%u) cannot be sent exactly in %s; nearest valid values: %u or %u",
-			    field, (unsigned)ms, code, (unsigned)lo, (unsigned)hi);
-	return fail(errbuf, errlen, "%s (%u) cannot be sent exactly in %s; nearest valid value: %u",
-		    field, (unsigned)ms, code, (unsigned)lo);
+		return mgm_config_error(
+			errbuf, errlen,
+			"%s (%u) cannot be sent exactly in %s; nearest valid values: %u or %u",
+			field, (unsigned)ms, code, (unsigned)lo, (unsigned)hi);
+	return mgm_config_error(errbuf, errlen,
+				"%s (%u) cannot be sent exactly in %s; nearest valid value: %u",
+				field, (unsigned)ms, code, (unsigned)lo);
 }
 
 /* An interval sent as the Max Resp Code of the configured version (RFC 2236 §2.2, RFC 3376
@@ -136,8 +124,9 @@ static int check_resp_code(const struct mgm_router_config *c, uint32_t ms, const
 	uint32_t max = max_resp_limit(c->family, c->version);
 
 	if (ms < min || ms > max)
-		return fail(errbuf, errlen, "%s (%u) must be %u..%u for version %u", f,
-			    (unsigned)ms, (unsigned)min, (unsigned)max, (unsigned)c->version);
+		return mgm_config_error(errbuf, errlen, "%s (%u) must be %u..%u for version %u", f,
+					(unsigned)ms, (unsigned)min, (unsigned)max,
+					(unsigned)c->version);
 	if (c->family == MGM_INET && c->version == 2 &&
 	    !exact_in_code(CODE_LINEAR, 100, ms, &lo, &hi))
 		return fail_inexact(errbuf, errlen, f, ms,
@@ -163,20 +152,22 @@ int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, siz
 	if (errbuf && errlen)
 		errbuf[0] = '\0';
 	if (!fd)
-		return fail(errbuf, errlen, "family (%u) must be 4 (IGMP) or 6 (MLD)",
-			    (unsigned)c->family);
+		return mgm_config_error(errbuf, errlen, "family (%u) must be 4 (IGMP) or 6 (MLD)",
+					(unsigned)c->family);
 	if (c->version < fd->lowest_version || c->version > fd->top_version)
-		return fail(errbuf, errlen, "version (%u) must be %u..%u for %s",
-			    (unsigned)c->version, (unsigned)fd->lowest_version,
-			    (unsigned)fd->top_version, fd->name);
+		return mgm_config_error(errbuf, errlen, "version (%u) must be %u..%u for %s",
+					(unsigned)c->version, (unsigned)fd->lowest_version,
+					(unsigned)fd->top_version, fd->name);
 	if (c->robustness == 0)
-		return fail(errbuf, errlen,
-			    "robustness (0) must not be 0 (RFC 3376 8.1, RFC 3810 9.1)");
+		return mgm_config_error(
+			errbuf, errlen,
+			"robustness (0) must not be 0 (RFC 3376 8.1, RFC 3810 9.1)");
 	if (c->query_interval_ms < SEC || c->query_interval_ms > 31744u * SEC)
-		return fail(errbuf, errlen,
-			    "query_interval_ms (%u) must be 1000..31744000 (QQIC, RFC 3376 4.1.7, "
-			    "RFC 3810 5.1.9)",
-			    (unsigned)c->query_interval_ms);
+		return mgm_config_error(
+			errbuf, errlen,
+			"query_interval_ms (%u) must be 1000..31744000 (QQIC, RFC 3376 4.1.7, "
+			"RFC 3810 5.1.9)",
+			(unsigned)c->query_interval_ms);
 	/* QQIC (RFC 3376 §4.1.7, RFC 3810 §5.1.9): whole seconds in the 8-bit code. */
 	{
 		uint32_t lo, hi;
@@ -189,7 +180,7 @@ int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, siz
 				lo, hi);
 	}
 	if (c->query_response_interval_ms >= c->query_interval_ms)
-		return fail(
+		return mgm_config_error(
 			errbuf, errlen,
 			"query_response_interval_ms (%u) must be below query_interval_ms (%u) (RFC 3376 8.3, RFC 3810 9.3)",
 			(unsigned)c->query_response_interval_ms, (unsigned)c->query_interval_ms);
@@ -198,14 +189,14 @@ int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, siz
 		return MGM_E_CONFIG;
 	if ((uint64_t)c->robustness * c->query_interval_ms + c->query_response_interval_ms >=
 	    (1ull << 31))
-		return fail(
+		return mgm_config_error(
 			errbuf, errlen,
 			"robustness (%u) x query_interval_ms (%u) + query_response_interval_ms (%u) must stay below 2147483648 ms (about 24 days)",
 			(unsigned)c->robustness, (unsigned)c->query_interval_ms,
 			(unsigned)c->query_response_interval_ms);
 	/* 0 derives it (QI / 4). */
 	if (c->startup_query_interval_ms > c->query_interval_ms)
-		return fail(
+		return mgm_config_error(
 			errbuf, errlen,
 			"startup_query_interval_ms (%u) must be 0 (QI / 4) or 1..query_interval_ms (%u)",
 			(unsigned)c->startup_query_interval_ms, (unsigned)c->query_interval_ms);
@@ -213,24 +204,26 @@ int mgm_router_config_check(const struct mgm_router_config *c, char *errbuf, siz
 			    errbuf, errlen))
 		return MGM_E_CONFIG;
 	if (c->ip_policy > MGM_IP_POLICY_LOOSE)
-		return fail(errbuf, errlen,
-			    "ip_policy (%u) must be 0 (default), 1 (strict) or 2 (loose)",
-			    (unsigned)c->ip_policy);
+		return mgm_config_error(
+			errbuf, errlen,
+			"ip_policy (%u) must be 0 (default), 1 (strict) or 2 (loose)",
+			(unsigned)c->ip_policy);
 	if (c->mtu < fd->min_mtu || c->mtu > 65535)
-		return fail(errbuf, errlen, "mtu (%u) must be %u..65535", (unsigned)c->mtu,
-			    (unsigned)fd->min_mtu);
+		return mgm_config_error(errbuf, errlen, "mtu (%u) must be %u..65535",
+					(unsigned)c->mtu, (unsigned)fd->min_mtu);
 	if (c->max_groups == 0 || c->max_groups > LIMIT_MAX)
-		return fail(errbuf, errlen, "max_groups (%u) must be 1..%u",
-			    (unsigned)c->max_groups, LIMIT_MAX);
+		return mgm_config_error(errbuf, errlen, "max_groups (%u) must be 1..%u",
+					(unsigned)c->max_groups, LIMIT_MAX);
 	if (c->max_sources_per_group == 0 || c->max_sources_per_group > 65535)
-		return fail(errbuf, errlen, "max_sources_per_group (%u) must be 1..65535",
-			    (unsigned)c->max_sources_per_group);
+		return mgm_config_error(errbuf, errlen,
+					"max_sources_per_group (%u) must be 1..65535",
+					(unsigned)c->max_sources_per_group);
 	if (c->max_sources == 0 || c->max_sources > LIMIT_MAX)
-		return fail(errbuf, errlen, "max_sources (%u) must be 1..%u",
-			    (unsigned)c->max_sources, LIMIT_MAX);
+		return mgm_config_error(errbuf, errlen, "max_sources (%u) must be 1..%u",
+					(unsigned)c->max_sources, LIMIT_MAX);
 	if (c->max_tracked == 0 || c->max_tracked > LIMIT_MAX)
-		return fail(errbuf, errlen, "max_tracked (%u) must be 1..%u",
-			    (unsigned)c->max_tracked, LIMIT_MAX);
+		return mgm_config_error(errbuf, errlen, "max_tracked (%u) must be 1..%u",
+					(unsigned)c->max_tracked, LIMIT_MAX);
 	if (c->robustness == 1 && errbuf && errlen)
 		/* RFC 3376 §8.1, RFC 3810 §9.1: SHOULD NOT be one. Legal, so only said. */
 		snprintf(
