@@ -73,6 +73,10 @@ enum iopt {
 	IO_JOIN,
 	IO_ALLOW,
 	IO_DENY,
+	IO_GROUPS,
+	IO_KEEP_JOINED,
+	IO_LEAVE_HOLDDOWN,
+	IO_UNSOLICITED,
 	IO__COUNT
 };
 
@@ -88,6 +92,8 @@ enum vkind {
 	V_ACL_DEFAULT,
 	V_JOIN,
 	V_ACL,
+	V_GROUPS,  /* upstream: ranges served */
+	V_UP_TIME, /* upstream: uint32_t ms in struct mgmd_iface_config, off = offset */
 };
 
 #define RC(field) offsetof(struct mgm_router_config, field)
@@ -133,6 +139,13 @@ static const struct iopt_def {
 	[IO_JOIN] = {"join", V_JOIN, 0, 0, NULL},
 	[IO_ALLOW] = {"allow", V_ACL, 0, 0, NULL},
 	[IO_DENY] = {"deny", V_ACL, 0, 0, NULL},
+	[IO_GROUPS] = {"groups", V_GROUPS, 0, 0, NULL},
+	[IO_KEEP_JOINED] = {"keep-joined", V_UP_TIME, 0,
+			    offsetof(struct mgmd_iface_config, keep_joined_ms), NULL},
+	[IO_LEAVE_HOLDDOWN] = {"leave-holddown", V_UP_TIME, 0,
+			       offsetof(struct mgmd_iface_config, leave_holddown_ms), NULL},
+	[IO_UNSOLICITED] = {"unsolicited-report-interval", V_UP_TIME, 0,
+			    offsetof(struct mgmd_iface_config, unsolicited_report_ms), NULL},
 };
 
 static const char *const role_names[] = {
@@ -149,7 +162,7 @@ struct stanza {
 	size_t acl_cap, joins_cap;
 };
 
-enum gopt { GO_TABLE, GO_MAX_ROUTES, GO_ROUTE_IDLE, GO_SOCKET, GO_USER, GO__COUNT };
+enum gopt { GO_TABLE, GO_MAX_ROUTES, GO_ROUTE_IDLE, GO_SOCKET, GO_USER, GO_FORWARDING, GO__COUNT };
 
 static const char *const gopt_names[GO__COUNT] = {
 	[GO_TABLE] = "table",
@@ -157,6 +170,7 @@ static const char *const gopt_names[GO__COUNT] = {
 	[GO_ROUTE_IDLE] = "route-idle",
 	[GO_SOCKET] = "socket",
 	[GO_USER] = "user",
+	[GO_FORWARDING] = "forwarding",
 };
 
 struct parser {
@@ -176,6 +190,7 @@ struct parser {
 	uint32_t table, max_routes, route_idle_s;
 	char socket_path[MGMD_SOCKET_PATH_MAX];
 	char *user;
+	bool forwarding;
 };
 
 /* ---- Messages ------------------------------------------------------------------------------ */
@@ -544,11 +559,12 @@ static const char *family_name(uint8_t family)
 	return family == MGM_INET ? "IPv4" : "IPv6";
 }
 
-static void prefix_str(const struct mgmd_prefix *pf, char *buf, size_t len)
+const char *mgmd_prefix_str(const struct mgmd_prefix *pf, char *buf, size_t len)
 {
 	char a[MGM_ADDRSTRLEN];
 
 	snprintf(buf, len, "%s/%u", mgm_addr_str(&pf->addr, a), (unsigned)pf->len);
+	return buf;
 }
 
 /* "239.1.0.0/16", "ff3e::/32", or an address alone (the prefix of that one address). */
@@ -573,7 +589,7 @@ static bool prefix_parse(const char *text, struct mgmd_prefix *pf)
 }
 
 /* Is a inside pf (same family, same first pf->len bits)? */
-static bool prefix_contains(const struct mgmd_prefix *pf, const struct mgm_addr *a)
+bool mgmd_prefix_contains(const struct mgmd_prefix *pf, const struct mgm_addr *a)
 {
 	unsigned bytes = pf->len / 8, bits = pf->len % 8;
 
@@ -627,7 +643,7 @@ static bool parse_prefix(struct parser *ps, const char *what, enum prefix_kind k
 	}
 	m = prefix_masked(pf);
 	if (!mgm_addr_eq(&m.addr, &pf->addr)) {
-		prefix_str(&m, fix, sizeof(fix));
+		mgmd_prefix_str(&m, fix, sizeof(fix));
 		err_at(ps, ps->tok.line, "%s: %s has host bits set; the range is %s", what, w, fix);
 		return false;
 	}
@@ -864,6 +880,55 @@ static bool stmt_acl(struct parser *ps, struct stanza *s, const char *what, unsi
 	return true;
 }
 
+/* groups RANGE [RANGE ...] in an upstream stanza, repeatable. */
+static bool stmt_groups(struct parser *ps, struct stanza *s)
+{
+	struct mgmd_prefix pf;
+
+	do {
+		if (!parse_prefix(ps, "groups", PK_GROUPS, &pf))
+			return false;
+		if (s->ic.n_up_groups == MGMD_MAX_UP_GROUPS) {
+			err_at(ps, ps->tok.line, "groups: at most %d ranges per interface",
+			       MGMD_MAX_UP_GROUPS);
+			return false;
+		}
+		s->ic.up_groups[s->ic.n_up_groups++] = pf;
+	} while (!at_end(ps));
+	return true;
+}
+
+/* keep-joined, leave-holddown, unsolicited-report-interval: a time within its bounds. */
+static bool stmt_up_time(struct parser *ps, struct stanza *s, enum iopt o)
+{
+	static const struct {
+		uint32_t min, max;
+		bool zero; /* 0 (off) allowed besides */
+	} lim[] = {
+		[IO_KEEP_JOINED] = {1000, 3600000, true},
+		[IO_LEAVE_HOLDDOWN] = {0, 60000, true},
+		[IO_UNSOLICITED] = {1000, 60000, false},
+	};
+	const char *what = iopts[o].name;
+	uint32_t v;
+
+	if (ps->tok.kind == T_WORD && !strcmp(ps->tok.text, "off") && lim[o].zero) {
+		v = 0;
+		lex(ps);
+	} else {
+		if (!parse_time(ps, what, &v))
+			return false;
+		if ((v || !lim[o].zero) && (v < lim[o].min || v > lim[o].max)) {
+			err_at(ps, s->set[o], "%s: expected %s%ums..%ums, got %ums", what,
+			       lim[o].zero ? "off, 0 or " : "", (unsigned)lim[o].min,
+			       (unsigned)lim[o].max, (unsigned)v);
+			return false;
+		}
+	}
+	memcpy((char *)&s->ic + iopts[o].off, &v, sizeof(v));
+	return true;
+}
+
 static bool stmt_iface(struct parser *ps, struct stanza *s, enum iopt o)
 {
 	static const char *const policies[] = {
@@ -930,6 +995,10 @@ static bool stmt_iface(struct parser *ps, struct stanza *s, enum iopt o)
 		return stmt_join(ps, s, line);
 	case V_ACL:
 		return stmt_acl(ps, s, d->name, line);
+	case V_GROUPS:
+		return stmt_groups(ps, s);
+	case V_UP_TIME:
+		return stmt_up_time(ps, s, o);
 	}
 	return true;
 }
@@ -987,6 +1056,46 @@ static void check_engines(struct parser *ps, const struct stanza *s)
 	}
 }
 
+void mgmd_config_host(const struct mgmd_iface_config *ic, uint8_t family,
+		      struct mgm_host_config *hc)
+{
+	const struct mgm_router_config *rc = family == MGM_INET ? &ic->igmp : &ic->mld;
+
+	mgm_host_config_defaults(hc, family);
+	hc->version = rc->version;
+	hc->robustness = rc->robustness;
+	hc->query_interval_ms = rc->query_interval_ms;
+	hc->mtu = rc->mtu;
+	if (ic->unsolicited_report_ms)
+		hc->unsolicited_report_interval_ms = hc->v1v2_unsolicited_report_interval_ms =
+			ic->unsolicited_report_ms;
+	/* The upstream host engine holds one socket per (downstream interface, group): room
+	 * for every group on many interfaces. */
+	hc->max_groups = rc->max_groups;
+	hc->max_sources_per_group = rc->max_sources_per_group;
+	hc->max_sockets = 65536;
+}
+
+/* The host engine's own validation of an upstream stanza's settings. */
+static void check_hosts(struct parser *ps, const struct stanza *s)
+{
+	char msg[256];
+
+	for (int i = 0; i < 2; i++) {
+		struct mgm_host_config hc;
+		uint8_t family = i == 0 ? MGM_INET : MGM_INET6;
+
+		if (!(i == 0 ? s->ic.ipv4 : s->ic.ipv6))
+			continue;
+		mgmd_config_host(&s->ic, family, &hc);
+		if (mgm_host_config_check(&hc, msg, sizeof(msg)) < 0) {
+			err_at(ps, check_line(s, family, msg), "%s upstream: %s",
+			       i ? "MLD" : "IGMP", msg);
+			return;
+		}
+	}
+}
+
 /* What can be said about a stanza once it is closed. */
 static void stanza_close(struct parser *ps, struct stanza *s)
 {
@@ -1008,11 +1117,12 @@ static void stanza_close(struct parser *ps, struct stanza *s)
 			       e->ic.line);
 			return;
 		}
-		if (ic->role == MGMD_ROLE_UPSTREAM && e->ic.role == MGMD_ROLE_UPSTREAM)
-			err_at(ps, s->set[IO_ROLE],
-			       "role: only one upstream interface is supported; interface %s at "
-			       "line %u is upstream already",
-			       e->ic.name, e->ic.line);
+		if (ic->role == MGMD_ROLE_UPSTREAM && e->ic.role == MGMD_ROLE_UPSTREAM &&
+		    !e->ic.n_up_groups && !e->ic.is_pattern)
+			warn_at(ps, ic->line,
+				"interface %s: never reports a group: upstream %s at line %u has no "
+				"'groups' and so serves every group first",
+				ic->name, e->ic.name, e->ic.line);
 		if (e->ic.is_pattern && !ic->is_pattern && name_matches(&e->ic, ic->name))
 			warn_at(ps, ic->line,
 				"interface %s is never used: interface %s at line %u matches it "
@@ -1033,6 +1143,14 @@ static void stanza_close(struct parser *ps, struct stanza *s)
 			"access list: has no effect on a%s %s interface: it filters the "
 			"memberships that downstream and querier interfaces learn",
 			ic->role == MGMD_ROLE_UPSTREAM ? "n" : "", role_names[ic->role]);
+	if (ic->role != MGMD_ROLE_UPSTREAM)
+		for (int o = IO_GROUPS; o <= IO_UNSOLICITED; o++)
+			if (s->set[o])
+				warn_at(ps, s->set[o],
+					"%s: has no effect on a%s %s interface: only upstream "
+					"interfaces report",
+					iopts[o].name, ic->role == MGMD_ROLE_UPSTREAM ? "n" : "",
+					role_names[ic->role]);
 	for (size_t i = 0; i < ic->n_joins; i++) {
 		const struct mgmd_static_join *j = &ic->joins[i];
 		char g[MGM_ADDRSTRLEN];
@@ -1043,6 +1161,8 @@ static void stanza_close(struct parser *ps, struct stanza *s)
 				j->group.family == MGM_INET ? "ipv4" : "ipv6");
 	}
 	check_engines(ps, s);
+	if (ic->role == MGMD_ROLE_UPSTREAM)
+		check_hosts(ps, s);
 }
 
 /* interface NAME { statements } */
@@ -1129,7 +1249,8 @@ static void stmt_interface(struct parser *ps)
 			skip_statement(ps);
 			continue;
 		}
-		if (s->set[o] && iopts[o].kind != V_JOIN && iopts[o].kind != V_ACL) {
+		if (s->set[o] && iopts[o].kind != V_JOIN && iopts[o].kind != V_ACL &&
+		    iopts[o].kind != V_GROUPS) {
 			err_at(ps, ps->tok.line, "%s: already set at line %u", iopts[o].name,
 			       s->set[o]);
 			skip_statement(ps);
@@ -1184,6 +1305,8 @@ static bool stmt_global(struct parser *ps, enum gopt o)
 		memcpy(ps->socket_path, w, strlen(w) + 1);
 		lex(ps);
 		return true;
+	case GO_FORWARDING:
+		return parse_bool(ps, what, &ps->forwarding);
 	case GO_USER:
 		w = want_word(ps, what, "a user name");
 		if (!w)
@@ -1291,6 +1414,7 @@ void mgmd_config_init(struct mgmd_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_routes = 8192;
 	cfg->route_idle_s = 210;
+	cfg->forwarding = true;
 	snprintf(cfg->socket_path, sizeof(cfg->socket_path), "%s", MGMD_SOCKET_PATH);
 }
 
@@ -1321,7 +1445,7 @@ static bool ssm_in(const struct mgmd_prefix *v, size_t n, const struct mgm_addr 
 		if (v[i].addr.family != group->family)
 			continue;
 		family_configured = true;
-		if (prefix_contains(&v[i], group))
+		if (mgmd_prefix_contains(&v[i], group))
 			return true;
 	}
 	return !family_configured && mgm_addr_is_ssm(group);
@@ -1340,9 +1464,10 @@ int mgmd_acl_match(const struct mgmd_iface_config *ic, const struct mgm_addr *gr
 	for (size_t i = 0; i < ic->n_acl; i++) {
 		const struct mgmd_acl_rule *r = &ic->acl[i];
 
-		if (!prefix_contains(&r->group_range, group))
+		if (!mgmd_prefix_contains(&r->group_range, group))
 			continue;
-		if (r->has_source && (any_source || !prefix_contains(&r->source_range, source)))
+		if (r->has_source &&
+		    (any_source || !mgmd_prefix_contains(&r->source_range, source)))
 			continue;
 		*allow = r->action == MGMD_ACL_ALLOW;
 		return (int)i;
@@ -1469,6 +1594,8 @@ int mgmd_config_load(struct mgmd_config *cfg, const char *path, char *err, size_
 			cfg->route_idle_s = ps.route_idle_s;
 		if (ps.gset[GO_SOCKET])
 			memcpy(cfg->socket_path, ps.socket_path, sizeof(cfg->socket_path));
+		if (ps.gset[GO_FORWARDING])
+			cfg->forwarding = ps.forwarding;
 		if (ps.gset[GO_USER]) {
 			free(cfg->user);
 			cfg->user = ps.user;
@@ -1506,13 +1633,6 @@ struct mgmd_iface_config *mgmd_config_add_iface(struct mgmd_config *cfg, const c
 	for (size_t i = 0; i < cfg->n_ifaces; i++) {
 		if (!strcmp(cfg->ifaces[i].name, name)) {
 			snprintf(err, errlen, "interface %s: given twice", name);
-			return NULL;
-		}
-		if (role == MGMD_ROLE_UPSTREAM && cfg->ifaces[i].role == MGMD_ROLE_UPSTREAM) {
-			snprintf(err, errlen,
-				 "--upstream %s: only one upstream interface is supported; %s is "
-				 "upstream already",
-				 name, cfg->ifaces[i].name);
 			return NULL;
 		}
 	}

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "mgm/addr.h"
+#include "mgm/host.h"
 #include "mgm/router.h"
 
 #define MGMD_IFNAMSIZ	     16	 /* IFNAMSIZ, NUL included */
@@ -21,7 +22,8 @@
 
 enum mgmd_role {
 	MGMD_ROLE_DOWNSTREAM = 1, /* router engine (querier + membership), traffic copied here */
-	MGMD_ROLE_UPSTREAM = 2,	  /* towards the sources; no router engine (host side: later) */
+	MGMD_ROLE_UPSTREAM = 2,	  /* towards the sources: a host engine reports the merged
+				   * downstream membership there (RFC 4605 proxying) */
 	MGMD_ROLE_QUERIER = 3,	  /* router engine for election and queries only, no forwarding */
 	MGMD_ROLE_DISABLED = 4,	  /* matched, but explicitly not used */
 };
@@ -31,6 +33,8 @@ struct mgmd_prefix {
 	struct mgm_addr addr;
 	uint8_t len;
 };
+
+#define MGMD_MAX_UP_GROUPS 16 /* `groups` ranges of one upstream stanza (MGM_PROXY_MAX_RANGES) */
 
 enum mgmd_acl_action {
 	MGMD_ACL_ALLOW = 1,
@@ -80,6 +84,12 @@ struct mgmd_iface_config {
 	size_t n_acl;
 	struct mgmd_static_join *joins;
 	size_t n_joins;
+	/* Upstream (proxy) settings: the groups it serves, first matching upstream stanza wins
+	 * (none: every group); keep-joined and leave hold-down in ms (0: off); the host engine's
+	 * unsolicited report interval in ms (0: its defaults, 1 s / 10 s in v1, v2, MLDv1). */
+	struct mgmd_prefix up_groups[MGMD_MAX_UP_GROUPS];
+	size_t n_up_groups;
+	uint32_t keep_joined_ms, leave_holddown_ms, unsolicited_report_ms;
 	unsigned line;
 };
 
@@ -96,6 +106,9 @@ struct mgmd_config {
 	uint32_t route_idle_s; /* an (S,G) entry without packets for this long is removed (210) */
 	char socket_path[MGMD_SOCKET_PATH_MAX]; /* control socket, default MGMD_SOCKET_PATH */
 	char *user; /* switch to this user after setup, NULL: stay root (with caps) */
+	/* Kernel multicast routing (default on). Off: membership downstream and reporting
+	 * upstream only; something else forwards, or nothing does. */
+	bool forwarding;
 	bool foreground;
 	int verbosity;
 };
@@ -128,6 +141,16 @@ struct mgmd_iface_config *mgmd_config_add_iface(struct mgmd_config *cfg, const c
 /* The stanza an interface name falls under (first match), or NULL. */
 const struct mgmd_iface_config *mgmd_config_match(const struct mgmd_config *cfg,
 						  const char *ifname);
+
+/* The host engine configuration of an upstream stanza for one family (its version,
+ * robustness, query interval, MTU and limits from the stanza's router settings). */
+void mgmd_config_host(const struct mgmd_iface_config *ic, uint8_t family,
+		      struct mgm_host_config *hc);
+
+/* Is a inside the prefix? */
+bool mgmd_prefix_contains(const struct mgmd_prefix *pf, const struct mgm_addr *a);
+/* "239.0.0.0/8" into buf. */
+const char *mgmd_prefix_str(const struct mgmd_prefix *pf, char *buf, size_t len);
 
 /* Is the group inside one of the SSM ranges? */
 bool mgmd_config_is_ssm(const struct mgmd_config *cfg, const struct mgm_addr *group);

@@ -2,7 +2,8 @@
 /*
  * Interfaces as the kernel reports them (netlink.c), each matched against the configuration's
  * stanzas: one router engine per family on downstream and querier interfaces, fed by its
- * packet socket (io.c), with a VIF in the kernel's multicast routing when mgmd routes (fwd.c).
+ * packet socket (io.c), with a VIF in the kernel's multicast routing when mgmd routes (fwd.c);
+ * on upstream interfaces the socket feeds the proxy's host engine (upstream.c).
  * An interface that does not exist yet, is down or has no address is waited for; whatever the
  * kernel reports later is followed without touching the other interfaces.
  */
@@ -129,8 +130,10 @@ static void engine_forward(void *ctx, const struct mgm_fwd_change *c)
 			 c->any_source ? "*" : mgm_addr_str(&c->source, s),
 			 mgm_addr_str(&c->group, g), st[c->from % 3], st[c->to % 3]);
 	}
-	if (role_of(fam->ifc) == MGMD_ROLE_DOWNSTREAM)
+	if (role_of(fam->ifc) == MGMD_ROLE_DOWNSTREAM) {
 		pending_add(d, fam->family, &c->group);
+		mgmd_upstream_pending(d, fam, &c->group);
+	}
 }
 
 static void engine_log(void *ctx, int level, const char *text)
@@ -143,7 +146,11 @@ static void engine_log(void *ctx, int level, const char *text)
 
 static uint64_t engine_random(void *ctx)
 {
-	struct mgmd *d = daemon_of(ctx);
+	return mgmd_random(daemon_of(ctx));
+}
+
+uint64_t mgmd_random(struct mgmd *d)
+{
 	uint64_t x = d->rng;
 
 	/* xorshift64*, seeded from getrandom() at startup. */
@@ -174,6 +181,7 @@ void mgmd_iface_flush(struct mgmd *d)
 			mgmd_fwd_update_group(f, &d->pending[i].group);
 	}
 	d->n_pending = 0;
+	mgmd_upstream_flush(d);
 }
 
 /* ---- Packets -------------------------------------------------------------------------------- */
@@ -195,8 +203,12 @@ static void on_packet(void *ctx, int fd, uint32_t events)
 					 fam_proto(fam->family), strerror(-rc));
 			break;
 		}
-		if (fam->router && ip.family == fam->family)
+		if (ip.family != fam->family)
+			continue;
+		if (fam->router)
 			(void)mgm_router_input(fam->router, mgmd_loop_now(d->loop), &ip);
+		else if (role_of(fam->ifc) == MGMD_ROLE_UPSTREAM)
+			mgmd_upstream_input(d, fam, &ip);
 	}
 	mgmd_iface_flush(d);
 }
@@ -290,6 +302,10 @@ bool mgmd_iface_outputs(void *ctx, uint8_t family, int in_ifindex, struct mgmd_m
 		return true; /* cached with no output, so the kernel stops asking */
 	if (mgm_addr_is_unrouted_group(&e->group))
 		return true;
+	/* RFC 4605 §4.2 with several upstreams: a group's traffic is taken only on the upstream
+	 * that reports it, and what downstream sources send goes only there. */
+	if (role_of(in) == MGMD_ROLE_UPSTREAM && !mgmd_upstream_serves(d, in, &e->group))
+		return true;
 	for (i = 0; i < d->n_ifaces; i++) {
 		struct mgmd_iface *o = d->ifaces[i];
 		struct mgmd_fam *fam = &o->fam[fi];
@@ -300,7 +316,8 @@ bool mgmd_iface_outputs(void *ctx, uint8_t family, int in_ifindex, struct mgmd_m
 			if (mgmd_iface_wants(d, fam, &e->source, &e->group, NULL, 0))
 				e->ttl[fam->vif] = 1;
 		} else if (role_of(o) == MGMD_ROLE_UPSTREAM &&
-			   role_of(in) == MGMD_ROLE_DOWNSTREAM) {
+			   role_of(in) == MGMD_ROLE_DOWNSTREAM &&
+			   mgmd_upstream_serves(d, o, &e->group)) {
 			/* RFC 4605 §4.2: what a source on a downstream link sends goes upstream. */
 			e->ttl[fam->vif] = 1;
 		}
@@ -380,6 +397,8 @@ static void fam_down(struct mgmd *d, struct mgmd_fam *fam, bool destroy)
 	if (fam->router && fam->started) {
 		mgm_router_stop(fam->router, now);
 		fam->started = false;
+		/* Its withdrawn records reach the proxy while the engine still exists. */
+		mgmd_iface_flush(d);
 	}
 	if (fam->router && destroy) {
 		mgm_router_destroy(fam->router);
@@ -387,6 +406,9 @@ static void fam_down(struct mgmd *d, struct mgmd_fam *fam, bool destroy)
 		fam->addr_applied = fam->has_addr = false;
 	}
 	fam_close_socket(d, fam);
+	if (destroy)
+		fam->addr_applied = fam->has_addr = false;
+	mgmd_upstream_fam_changed(d, fam);
 	fam_del_vif(d, fam);
 	mgmd_iface_flush(d);
 }
@@ -407,6 +429,30 @@ static void fam_pick_address(struct mgmd_fam *fam, struct mgm_addr *a, uint8_t *
 		*plen = fam->addrs[i].prefix_len;
 		return;
 	}
+}
+
+static int fam_open_socket(struct mgmd *d, struct mgmd_fam *fam)
+{
+	char err[256];
+	int r;
+
+	if (fam->fd >= 0)
+		return 0;
+	r = mgmd_io_open(fam->family, fam->ifc->ifindex, err, sizeof(err));
+	if (r < 0) {
+		snprintf(fam->problem, sizeof(fam->problem), "%s", err);
+		mgmd_log(LOG_ERR, "%s: %s", fam->ifc->name, err);
+		return r;
+	}
+	fam->fd = r;
+	r = mgmd_loop_add(d->loop, fam->fd, EPOLLIN, on_packet, fam);
+	if (r < 0) {
+		close(fam->fd);
+		fam->fd = -1;
+		snprintf(fam->problem, sizeof(fam->problem), "event loop: %s", strerror(-r));
+		return r;
+	}
+	return 0;
 }
 
 static void fam_up(struct mgmd *d, struct mgmd_fam *fam)
@@ -441,23 +487,8 @@ static void fam_up(struct mgmd *d, struct mgmd_fam *fam)
 				return;
 			}
 		}
-		if (fam->fd < 0) {
-			r = mgmd_io_open(fam->family, ifc->ifindex, err, sizeof(err));
-			if (r < 0) {
-				snprintf(fam->problem, sizeof(fam->problem), "%s", err);
-				mgmd_log(LOG_ERR, "%s: %s", ifc->name, err);
-				return;
-			}
-			fam->fd = r;
-			r = mgmd_loop_add(d->loop, fam->fd, EPOLLIN, on_packet, fam);
-			if (r < 0) {
-				close(fam->fd);
-				fam->fd = -1;
-				snprintf(fam->problem, sizeof(fam->problem), "event loop: %s",
-					 strerror(-r));
-				return;
-			}
-		}
+		if (fam_open_socket(d, fam) < 0)
+			return;
 		if (!fam->addr_applied || !mgm_addr_eq(&a, &fam->addr) || plen != fam->prefix_len) {
 			fam->addr_applied = true;
 			fam->addr = a;
@@ -485,6 +516,16 @@ static void fam_up(struct mgmd *d, struct mgmd_fam *fam)
 			snprintf(fam->problem, sizeof(fam->problem),
 				 "no %s address yet: cannot be querier",
 				 fam->family == MGM_INET ? "IPv4" : "IPv6 link-local");
+	} else if (role_of(ifc) == MGMD_ROLE_UPSTREAM) {
+		/* The proxy's host engine reports here (upstream.c): the socket carries the
+		 * queries in and the reports out, from the interface's address. */
+		if (fam_open_socket(d, fam) < 0)
+			return;
+		fam->addr = a;
+		fam->prefix_len = plen;
+		fam->has_addr = !mgm_addr_is_any(&a);
+		fam->addr_applied = true;
+		mgmd_upstream_fam_changed(d, fam);
 	}
 	if (f && (role_of(ifc) == MGMD_ROLE_DOWNSTREAM || role_of(ifc) == MGMD_ROLE_UPSTREAM) &&
 	    fam->vif < 0) {
@@ -542,32 +583,67 @@ static void reconcile(struct mgmd *d, struct mgmd_iface *ifc)
 	}
 }
 
-static void joins_from_config(struct mgmd_iface *ifc)
+static bool same_join(const struct mgmd_join *a, const struct mgmd_join *b)
 {
-	size_t i, n = 0;
-	struct mgmd_join *j;
+	return mgm_addr_eq(&a->group, &b->group) && a->has_source == b->has_source &&
+	       (!a->has_source || mgm_addr_eq(&a->source, &b->source));
+}
 
-	/* Keep mgmctl's, replace the configuration's. */
+static bool join_in(const struct mgmd_join *j, const struct mgmd_join *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_join(j, &v[i]))
+			return true;
+	return false;
+}
+
+/* The configuration's static joins replace the earlier configuration's (mgmctl's stay); the
+ * proxy hears only the difference, so a reload does not make the upstream leave and join. */
+static void joins_from_config(struct mgmd *d, struct mgmd_iface *ifc)
+{
+	size_t i, n = 0, n_old = 0;
+	struct mgmd_join *j, *old = NULL;
+
+	for (i = 0; i < ifc->n_joins; i++)
+		n_old += ifc->joins[i].from_config;
+	if (n_old && (old = malloc(n_old * sizeof(*old))) != NULL)
+		for (i = 0, n_old = 0; i < ifc->n_joins; i++)
+			if (ifc->joins[i].from_config)
+				old[n_old++] = ifc->joins[i];
 	for (i = 0; i < ifc->n_joins; i++)
 		if (!ifc->joins[i].from_config)
 			ifc->joins[n++] = ifc->joins[i];
 	ifc->n_joins = n;
-	if (!ifc->ic || !ifc->ic->n_joins)
-		return;
-	j = realloc(ifc->joins, (n + ifc->ic->n_joins) * sizeof(*j));
-	if (!j) {
-		mgmd_log(LOG_ERR, "%s: out of memory for static joins", ifc->name);
+	if (ifc->ic && ifc->ic->n_joins) {
+		j = realloc(ifc->joins, (n + ifc->ic->n_joins) * sizeof(*j));
+		if (!j) {
+			mgmd_log(LOG_ERR, "%s: out of memory for static joins", ifc->name);
+		} else {
+			ifc->joins = j;
+			for (i = 0; i < ifc->ic->n_joins; i++) {
+				j[n].group = ifc->ic->joins[i].group;
+				j[n].has_source = ifc->ic->joins[i].has_source;
+				j[n].source = ifc->ic->joins[i].source;
+				j[n].from_config = true;
+				n++;
+			}
+			ifc->n_joins = n;
+		}
+	}
+	if (!old) {
+		/* The earlier ones unknown (none, or no memory to compare): add what is new. */
+		for (i = 0; i < ifc->n_joins; i++)
+			if (ifc->joins[i].from_config)
+				mgmd_upstream_static(d, ifc, &ifc->joins[i], true);
 		return;
 	}
-	ifc->joins = j;
-	for (i = 0; i < ifc->ic->n_joins; i++) {
-		j[n].group = ifc->ic->joins[i].group;
-		j[n].has_source = ifc->ic->joins[i].has_source;
-		j[n].source = ifc->ic->joins[i].source;
-		j[n].from_config = true;
-		n++;
-	}
-	ifc->n_joins = n;
+	for (i = 0; i < n_old; i++)
+		if (!join_in(&old[i], ifc->joins, ifc->n_joins))
+			mgmd_upstream_static(d, ifc, &old[i], false);
+	for (i = 0; i < ifc->n_joins; i++)
+		if (ifc->joins[i].from_config && !join_in(&ifc->joins[i], old, n_old))
+			mgmd_upstream_static(d, ifc, &ifc->joins[i], true);
+	free(old);
 }
 
 static void acl_counters(struct mgmd_iface *ifc)
@@ -604,7 +680,7 @@ static struct mgmd_iface *iface_new(struct mgmd *d, const struct mgmd_link *l)
 		ifc->fam[fi].vif = -1;
 	}
 	ifc->ic = mgmd_config_match(&d->cfg, ifc->name);
-	joins_from_config(ifc);
+	joins_from_config(d, ifc);
 	acl_counters(ifc);
 	d->ifaces[d->n_ifaces++] = ifc;
 	if (ifc->ic)
@@ -619,6 +695,8 @@ static void iface_free(struct mgmd *d, struct mgmd_iface *ifc)
 
 	for (int fi = 0; fi < 2; fi++)
 		fam_down(d, &ifc->fam[fi], true);
+	if (role_of(ifc) == MGMD_ROLE_DOWNSTREAM)
+		mgmd_upstream_remove_downstream(d, ifc);
 	for (i = 0; i < d->n_ifaces; i++)
 		if (d->ifaces[i] == ifc) {
 			d->ifaces[i] = d->ifaces[--d->n_ifaces];
@@ -671,6 +749,7 @@ static void nl_link(void *ctx, const struct mgmd_link *l)
 	ifc->up = l->up;
 	ifc->multicast = l->multicast;
 	reconcile(d, ifc);
+	mgmd_upstream_sync(d, mgmd_loop_now(d->loop));
 }
 
 static void nl_link_del(void *ctx, int ifindex)
@@ -683,6 +762,7 @@ static void nl_link_del(void *ctx, int ifindex)
 	if (ifc->ic)
 		mgmd_log(LOG_INFO, "%s: deleted", ifc->name);
 	iface_free(d, ifc);
+	mgmd_upstream_sync(d, mgmd_loop_now(d->loop));
 }
 
 static void nl_addr(void *ctx, int ifindex, const struct mgm_addr *a, uint8_t plen, bool added)
@@ -761,6 +841,7 @@ static void nl_dump_done(void *ctx)
 			reconcile(d, ifc);
 		i++;
 	}
+	mgmd_upstream_sync(d, mgmd_loop_now(d->loop));
 }
 
 void mgmd_iface_netlink_callbacks(struct mgmd *d, struct mgmd_netlink_callbacks *cb)
@@ -805,15 +886,18 @@ void mgmd_iface_apply_config(struct mgmd *d, int64_t now)
 			/* Role or families changed: start over. */
 			for (int fi = 0; fi < 2; fi++)
 				fam_down(d, &ifc->fam[fi], true);
+			if (role_of(ifc) == MGMD_ROLE_DOWNSTREAM)
+				mgmd_upstream_remove_downstream(d, ifc);
 			ifc->ic = nw;
 			if (nw)
 				mgmd_log(LOG_INFO, "%s: role %s", ifc->name,
 					 mgmd_role_name(nw->role));
 		}
-		joins_from_config(ifc);
+		joins_from_config(d, ifc);
 		acl_counters(ifc);
 		reconcile(d, ifc);
 	}
+	mgmd_upstream_sync(d, now);
 	for (int fi = 0; fi < 2; fi++)
 		if (d->fwd[fi]) {
 			mgmd_fwd_set_limits(d->fwd[fi], d->cfg.max_routes, d->cfg.route_idle_s);
@@ -824,6 +908,13 @@ void mgmd_iface_apply_config(struct mgmd *d, int64_t now)
 void mgmd_iface_shutdown(struct mgmd *d, int64_t now)
 {
 	(void)now;
+	/* Upstream: the whole downstream interest leaves at once (one state-change report per
+	 * upstream, best effort: its retransmissions would come after the exit), so the
+	 * upstream router stops the traffic now rather than after its membership timeout. */
+	for (size_t i = 0; i < d->n_ifaces; i++)
+		if (role_of(d->ifaces[i]) == MGMD_ROLE_DOWNSTREAM)
+			mgmd_upstream_remove_downstream(d, d->ifaces[i]);
+	mgmd_upstream_shutdown(d);
 	while (d->n_ifaces)
 		iface_free(d, d->ifaces[d->n_ifaces - 1]);
 	free(d->ifaces);
@@ -853,7 +944,8 @@ int64_t mgmd_iface_timers(struct mgmd *d, int64_t now)
 				next = t;
 		}
 	mgmd_iface_flush(d);
-	return next;
+	t = mgmd_upstream_timers(d, now);
+	return t < next ? t : next;
 }
 
 int mgmd_iface_join(struct mgmd *d, const char *ifname, const struct mgm_addr *group,
@@ -914,12 +1006,17 @@ int mgmd_iface_join(struct mgmd *d, const char *ifname, const struct mgm_addr *g
 			mgm_addr_any(&j[ifc->n_joins].source, group->family);
 		j[ifc->n_joins].from_config = false;
 		ifc->n_joins++;
+		mgmd_upstream_static(d, ifc, &j[ifc->n_joins - 1], true);
 	} else {
+		struct mgmd_join gone;
+
 		if (i == ifc->n_joins) {
 			snprintf(err, errlen, "%s: no such static join", ifname);
 			return -ENOENT;
 		}
+		gone = ifc->joins[i];
 		ifc->joins[i] = ifc->joins[--ifc->n_joins];
+		mgmd_upstream_static(d, ifc, &gone, false);
 	}
 	if (d->fwd[mgmd_fi(group->family)])
 		mgmd_fwd_update_group(d->fwd[mgmd_fi(group->family)], group);

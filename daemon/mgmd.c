@@ -36,7 +36,7 @@ struct cli {
 	const char **up, **down, **querier;
 	size_t n_up, n_down, n_querier;
 	int igmp_version, mld_version; /* 0: default */
-	bool no_ipv4, no_ipv6, fast_leave;
+	bool no_ipv4, no_ipv6, fast_leave, no_forwarding;
 	const char *socket_path, *user;
 	long table; /* -1: from the file */
 	bool check, foreground;
@@ -45,12 +45,14 @@ struct cli {
 
 static void usage(FILE *f)
 {
-	fputs("usage: mgmd [-f FILE] [--upstream IF] [--downstream IF]... [--querier IF]...\n"
+	fputs("usage: mgmd [-f FILE] [--upstream IF]... [--downstream IF]... [--querier IF]...\n"
 	      "            [--igmp-version 1|2|3] [--mld-version 1|2] [--no-ipv4] [--no-ipv6]\n"
-	      "            [--fast-leave] [--socket PATH] [--table N] [-u USER] [-n] [-F] [-v]...\n"
-	      "IGMP/MLD querier and multicast router.\n"
+	      "            [--fast-leave] [--no-forwarding] [--socket PATH] [--table N]\n"
+	      "            [-u USER] [-n] [-F] [-v]...\n"
+	      "IGMP/MLD querier, multicast router and proxy (RFC 4605).\n"
 	      "  -f, --config FILE      read the configuration file (mgmd.conf(5))\n"
-	      "      --upstream IF      the interface towards the sources (router mode)\n"
+	      "      --upstream IF      towards the sources: reports the downstream membership\n"
+	      "                         there (proxy; repeatable, first gets every group)\n"
 	      "      --downstream IF    an interface with receivers (router mode; repeatable)\n"
 	      "      --querier IF       querier only, no forwarding (repeatable)\n"
 	      "                         IF may be a pattern: ppp+, wg*, eth[0-3]\n"
@@ -59,6 +61,8 @@ static void usage(FILE *f)
 	      "      --no-ipv4          no IGMP on the command line's interfaces\n"
 	      "      --no-ipv6          no MLD on the command line's interfaces\n"
 	      "      --fast-leave       stop a stream the moment its last reporter leaves\n"
+	      "      --no-forwarding    no kernel multicast routing: membership and upstream\n"
+	      "                         reports only (forwarding off in mgmd.conf)\n"
 	      "      --socket PATH      control socket (" MGMD_SOCKET_PATH ")\n"
 	      "      --table N          kernel multicast routing table (0: the default)\n"
 	      "  -u, --user USER        run as USER after setup, keeping two capabilities\n"
@@ -107,7 +111,8 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		O_NO6,
 		O_FAST,
 		O_SOCK,
-		O_TABLE
+		O_TABLE,
+		O_NOFWD
 	};
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'f'},
@@ -119,6 +124,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		{"no-ipv4", no_argument, NULL, O_NO4},
 		{"no-ipv6", no_argument, NULL, O_NO6},
 		{"fast-leave", no_argument, NULL, O_FAST},
+		{"no-forwarding", no_argument, NULL, O_NOFWD},
 		{"socket", required_argument, NULL, O_SOCK},
 		{"table", required_argument, NULL, O_TABLE},
 		{"user", required_argument, NULL, 'u'},
@@ -161,6 +167,9 @@ static void parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case O_FAST:
 			c->fast_leave = true;
+			break;
+		case O_NOFWD:
+			c->no_forwarding = true;
 			break;
 		case O_SOCK:
 			if (strlen(optarg) >= MGMD_SOCKET_PATH_MAX) {
@@ -251,6 +260,8 @@ static int build_config(struct mgmd_config *cfg, const struct cli *c, char *err,
 		snprintf(cfg->socket_path, sizeof(cfg->socket_path), "%s", c->socket_path);
 	if (c->table >= 0)
 		cfg->table = (uint32_t)c->table;
+	if (c->no_forwarding)
+		cfg->forwarding = false;
 	if (c->user) {
 		free(cfg->user);
 		cfg->user = strdup(c->user);
@@ -312,7 +323,7 @@ static int open_forwarding(struct mgmd *d, char *err, size_t errlen)
 		uint8_t family = fi == 0 ? MGM_INET : MGM_INET6;
 		int rc;
 
-		if (d->fwd[fi] || !routes_family(&d->cfg, family))
+		if (d->fwd[fi] || !routes_family(&d->cfg, family) || !d->cfg.forwarding)
 			continue;
 		rc = mgmd_fwd_open(&d->fwd[fi], family, d->cfg.table, d->cfg.max_routes,
 				   d->cfg.route_idle_s, &ops, d->loop, err, errlen);
@@ -502,8 +513,12 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	mgmd_log(LOG_NOTICE, "mgmd %s started: %s mode, %zu interface stanza%s, control socket %s",
-		 MGMD_VERSION, d->router_mode ? "router" : "querier", d->cfg.n_ifaces,
-		 d->cfg.n_ifaces == 1 ? "" : "s", d->cfg.socket_path);
+		 MGMD_VERSION,
+		 d->router_mode ? "router"
+		 : routes_family(&d->cfg, MGM_INET) || routes_family(&d->cfg, MGM_INET6)
+			 ? "router without forwarding"
+			 : "querier",
+		 d->cfg.n_ifaces, d->cfg.n_ifaces == 1 ? "" : "s", d->cfg.socket_path);
 	mgmd_notify("READY=1");
 	rc = mgmd_loop_run(d->loop);
 	mgmd_notify("STOPPING=1");

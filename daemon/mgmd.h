@@ -13,6 +13,7 @@
 #include "config.h"
 #include "fwd.h"
 #include "io.h"
+#include "mgm/proxy.h"
 #include "mgm/router.h"
 
 struct mgmd_loop;
@@ -72,6 +73,40 @@ struct mgmd_pending {
 	struct mgm_addr group;
 };
 
+/* One upstream interface of one family: a host engine of the family's proxy (upstream.c). */
+struct mgmd_upslot {
+	struct mgmd *d;
+	uint8_t family;
+	int ifindex;
+	const struct mgmd_iface_config *ic;
+	bool started;
+	struct mgm_addr addr; /* the host engine's */
+	int64_t last_tx;      /* when it last sent, 0: never */
+	char last_msg[256];   /* what, in words */
+	bool has_querier;     /* the last query heard upstream */
+	struct mgm_addr querier;
+	uint8_t querier_version;
+	int64_t querier_seen;
+	uint64_t queries;
+};
+
+struct mgmd_ppending {
+	int ifindex;
+	struct mgm_addr group;
+};
+
+/* Proxying of one family: NULL proxy when no upstream interface of it exists. */
+struct mgmd_proxyfam {
+	struct mgm_proxy *proxy;
+	struct mgmd_upslot *slots; /* slot k = the proxy's upstream k */
+	size_t n_slots;
+	/* (downstream interface, group) whose router record changed in an engine call. */
+	struct mgmd_ppending *pending;
+	size_t n_pending, cap_pending;
+	bool replay; /* a pending entry was lost: rebuild from the engines at the flush */
+	uint64_t refused;
+};
+
 struct mgmd {
 	struct mgmd_loop *loop;
 	struct mgmd_config cfg; /* running */
@@ -85,6 +120,7 @@ struct mgmd {
 	 * rewritten when the call returns (a callback may not call back into its engine). */
 	struct mgmd_pending *pending;
 	size_t n_pending, cap_pending;
+	struct mgmd_proxyfam px[2];
 	uint64_t rng;
 	int64_t started;
 	uint64_t reloads, reload_failures;
@@ -119,6 +155,29 @@ bool mgmd_iface_wants(struct mgmd *d, struct mgmd_fam *fam, const struct mgm_add
 int mgmd_iface_join(struct mgmd *d, const char *ifname, const struct mgm_addr *group,
 		    const struct mgm_addr *source, bool join, char *err, size_t errlen);
 const char *mgmd_role_name(uint8_t role);
+uint64_t mgmd_random(struct mgmd *d);
+
+/* upstream.c: proxying (RFC 4605) */
+/* The upstream interfaces as configuration and kernel now say; rebuilt when they changed. */
+void mgmd_upstream_sync(struct mgmd *d, int64_t now);
+/* An upstream interface's socket or address changed: its host engine started or stopped. */
+void mgmd_upstream_fam_changed(struct mgmd *d, struct mgmd_fam *fam);
+/* A packet on an upstream interface. */
+void mgmd_upstream_input(struct mgmd *d, struct mgmd_fam *fam, const struct mgm_ip_info *ip);
+/* A downstream router engine's record of group changed (inside an engine call). */
+void mgmd_upstream_pending(struct mgmd *d, const struct mgmd_fam *fam,
+			   const struct mgm_addr *group);
+/* Passes the pending changes to the database (after the engine call returned). */
+void mgmd_upstream_flush(struct mgmd *d);
+void mgmd_upstream_static(struct mgmd *d, struct mgmd_iface *ifc, const struct mgmd_join *j,
+			  bool join);
+/* A downstream interface gone or no longer downstream: its records and static joins leave. */
+void mgmd_upstream_remove_downstream(struct mgmd *d, struct mgmd_iface *ifc);
+int64_t mgmd_upstream_timers(struct mgmd *d, int64_t now);
+void mgmd_upstream_shutdown(struct mgmd *d);
+/* Is ifc the upstream that reports group (so its traffic is taken there and sent there)? */
+bool mgmd_upstream_serves(struct mgmd *d, const struct mgmd_iface *ifc,
+			  const struct mgm_addr *group);
 
 /* show.c: registers the control commands. */
 int mgmd_show_register(struct mgmd *d);

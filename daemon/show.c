@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -315,6 +316,211 @@ static struct json_object *cmd_sources(void *ctx, struct json_object *req, char 
 	(void)err;
 	(void)errlen;
 	return groups_or_sources(ctx, req, true);
+}
+
+/* ---- show-upstream -------------------------------------------------------------------------- */
+
+struct uwalk {
+	struct mgmd *d;
+	struct mgmd_proxyfam *px;
+	struct mgm_host *h;
+	uint32_t index;
+	struct json_object *arr;
+	struct json_object *downs; /* of the group being written */
+};
+
+static struct json_object *jsources(const struct mgm_addr *v, uint32_t n)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (uint32_t i = 0; i < n; i++)
+		json_object_array_add(arr, jaddr(&v[i]));
+	return arr;
+}
+
+static const char *downstream_name(struct mgmd *d, uint32_t id, char *buf, size_t len)
+{
+	bool st = id & 0x80000000u;
+	struct mgmd_iface *ifc = mgmd_iface_by_index(d, (int)(id & 0x7fffffffu));
+
+	snprintf(buf, len, "%s%s", ifc ? ifc->name : "?", st ? " (static)" : "");
+	return buf;
+}
+
+static int walk_record(void *ctx, const struct mgm_proxy_record_info *ri)
+{
+	struct uwalk *w = ctx;
+	struct json_object *o = json_object_new_object();
+	struct mgm_addr *src = NULL;
+	char name[MGMD_IFNAMSIZ + 16];
+	uint32_t n = 0;
+
+	if (ri->upstream != w->index)
+		return 0;
+	if (ri->num_sources)
+		src = calloc(ri->num_sources, sizeof(*src));
+	if (src) {
+		struct mgm_proxy_record_info tmp;
+
+		if (mgm_proxy_record(w->px->proxy, now_of(w->d), ri->downstream, &ri->group, &tmp,
+				     src, ri->num_sources) == 0)
+			n = tmp.num_sources < ri->num_sources ? tmp.num_sources : ri->num_sources;
+	}
+	put(o, "interface",
+	    json_object_new_string(downstream_name(w->d, ri->downstream, name, sizeof(name))));
+	put(o, "filter-mode",
+	    json_object_new_string(ri->filter_mode == MGM_INCLUDE ? "include" : "exclude"));
+	put(o, "sources", jsources(src, n));
+	put(o, "holddown-ms", json_object_new_int64(ri->holddown_ms));
+	free(src);
+	json_object_array_add(w->downs, o);
+	return 0;
+}
+
+static int walk_up_group(void *ctx, const struct mgm_host_group_info *gi)
+{
+	struct uwalk *w = ctx;
+	struct json_object *o = json_object_new_object();
+	struct mgm_addr *src = NULL;
+	uint32_t n = 0;
+
+	if (gi->num_sources)
+		src = calloc(gi->num_sources, sizeof(*src));
+	if (src) {
+		int r = mgm_host_group_sources(w->h, &gi->group, src, gi->num_sources);
+
+		n = r < 0 ? 0 : (uint32_t)r < gi->num_sources ? (uint32_t)r : gi->num_sources;
+	}
+	put(o, "group", jaddr(&gi->group));
+	put(o, "filter-mode",
+	    json_object_new_string(gi->filter_mode == MGM_INCLUDE ? "include" : "exclude"));
+	put(o, "sources", jsources(src, n));
+	free(src);
+	put(o, "retransmit-ms", json_object_new_int64(gi->retransmit_ms));
+	put(o, "response-ms", json_object_new_int64(gi->response_ms));
+	w->downs = json_object_new_array();
+	(void)mgm_proxy_foreach_record(w->px->proxy, now_of(w->d), &gi->group, walk_record, w);
+	put(o, "downstream", w->downs);
+	json_object_array_add(w->arr, o);
+	return 0;
+}
+
+static struct json_object *upslot_json(struct mgmd *d, struct mgmd_proxyfam *px, uint32_t k)
+{
+	struct mgmd_upslot *s = &px->slots[k];
+	struct mgmd_iface *ifc = mgmd_iface_by_index(d, s->ifindex);
+	struct mgm_host *h = mgm_proxy_upstream_host(px->proxy, k);
+	struct json_object *o = json_object_new_object(), *arr, *oq, *x;
+	struct mgm_host_status st;
+	struct mgm_host_counters c;
+	struct uwalk w = {.d = d, .px = px, .h = h, .index = k};
+	int64_t now = now_of(d);
+	char buf[64];
+
+	mgm_host_status(h, now, &st);
+	mgm_host_counters(h, &c);
+	put(o, "interface", json_object_new_string(ifc ? ifc->name : "?"));
+	put(o, "family", json_object_new_string(fam_key(s->family)));
+	put(o, "index", json_object_new_int((int)k));
+	put(o, "state", json_object_new_string(st.running ? "running" : "stopped"));
+	put(o, "problem",
+	    json_object_new_string(st.running ? ""
+				   : !ifc     ? "interface gone"
+				   : ifc->fam[mgmd_fi(s->family)].problem[0]
+					   ? ifc->fam[mgmd_fi(s->family)].problem
+					   : "link down or no socket"));
+	put(o, "address", jaddr(&st.address));
+	arr = json_object_new_array();
+	for (size_t r = 0; r < s->ic->n_up_groups; r++)
+		if (s->ic->up_groups[r].addr.family == s->family)
+			json_object_array_add(
+				arr, json_object_new_string(mgmd_prefix_str(&s->ic->up_groups[r],
+									    buf, sizeof(buf))));
+	put(o, "groups-served", arr);
+	put(o, "configured-version", json_object_new_int(st.configured_version));
+	put(o, "operating-version", json_object_new_int(st.operating_version));
+	oq = json_object_new_object();
+	put(oq, "v1", json_object_new_int64(st.older_querier_present_ms[0]));
+	if (s->family == MGM_INET)
+		put(oq, "v2", json_object_new_int64(st.older_querier_present_ms[1]));
+	put(o, "older-version-querier-present-ms", oq);
+	if (s->has_querier) {
+		x = json_object_new_object();
+		put(x, "address", jaddr(&s->querier));
+		put(x, "version", json_object_new_int(s->querier_version));
+		put(x, "ago-ms", json_object_new_int64(now - s->querier_seen));
+		put(o, "querier", x);
+	} else {
+		put(o, "querier", NULL);
+	}
+	if (s->last_tx) {
+		x = json_object_new_object();
+		put(x, "ago-ms", json_object_new_int64(now - s->last_tx));
+		put(x, "message", json_object_new_string(s->last_msg));
+		put(o, "last-report", x);
+	} else {
+		put(o, "last-report", NULL);
+	}
+	put(o, "keep-joined-ms", json_object_new_int64(s->ic->keep_joined_ms));
+	put(o, "leave-holddown-ms", json_object_new_int64(s->ic->leave_holddown_ms));
+	w.arr = json_object_new_array();
+	if (h)
+		(void)mgm_host_foreach_group(h, now, walk_up_group, &w);
+	put(o, "groups", w.arr);
+	x = json_object_new_object();
+	put(x, "reports-sent",
+	    json_object_new_int64((int64_t)(c.tx_reports[0] + c.tx_reports[1] + c.tx_reports[2])));
+	put(x, "leaves-sent", json_object_new_int64((int64_t)c.tx_leaves));
+	put(x, "queries-received",
+	    json_object_new_int64((int64_t)(c.rx_queries[0] + c.rx_queries[1] + c.rx_queries[2])));
+	put(x, "suppressed", json_object_new_int64((int64_t)c.suppressed));
+	put(o, "statistics", x);
+	return o;
+}
+
+static struct json_object *cmd_upstream(void *ctx, struct json_object *req, char *err,
+					size_t errlen)
+{
+	struct mgmd *d = ctx;
+	struct json_object *res = json_object_new_object(), *arr = json_object_new_array();
+	struct mgm_proxy_counters pc;
+
+	(void)err;
+	(void)errlen;
+	put(res, "upstreams", arr);
+	for (int fi = 0; fi < 2; fi++) {
+		struct mgmd_proxyfam *px = &d->px[fi];
+
+		if (!px->proxy)
+			continue;
+		for (uint32_t k = 0; k < px->n_slots; k++) {
+			struct mgmd_iface *ifc = mgmd_iface_by_index(d, px->slots[k].ifindex);
+
+			if (ifc && !wanted(req, ifc, px->slots[k].family))
+				continue;
+			json_object_array_add(arr, upslot_json(d, px, k));
+		}
+		mgm_proxy_counters(px->proxy, &pc);
+		{
+			struct json_object *o = json_object_new_object();
+
+			put(o, "records", json_object_new_int64(mgm_proxy_num_records(px->proxy)));
+			put(o, "updates", json_object_new_int64((int64_t)pc.updates));
+			put(o, "unmatched", json_object_new_int64((int64_t)pc.unmatched));
+			put(o, "holddown-canceled",
+			    json_object_new_int64((int64_t)pc.holddown_canceled));
+			put(o, "holddown-expired",
+			    json_object_new_int64((int64_t)pc.holddown_expired));
+			put(o, "keep-joined-rounds",
+			    json_object_new_int64((int64_t)pc.keep_joined_rounds));
+			put(o, "refused",
+			    json_object_new_int64((int64_t)(pc.refused + px->refused)));
+			put(o, "memory",
+			    json_object_new_int64((int64_t)mgm_proxy_memory(px->proxy)));
+			put(res, fi == 0 ? "proxy-ipv4" : "proxy-ipv6", o);
+		}
+	}
+	return res;
 }
 
 /* ---- show-routes ---------------------------------------------------------------------------- */
@@ -719,6 +925,7 @@ int mgmd_show_register(struct mgmd *d)
 		{"show-groups", cmd_groups},
 		{"show-sources", cmd_sources},
 		{"show-routes", cmd_routes},
+		{"show-upstream", cmd_upstream},
 		{"show-stats", cmd_stats},
 		{"explain", cmd_explain},
 		{"join", cmd_join},

@@ -46,6 +46,8 @@ static void usage(FILE *f)
 	      "  show interfaces [IF]      roles, queriers, timers, group counts, problems\n"
 	      "  show groups [IF]          memberships: filter mode, compatibility, timers, sources\n"
 	      "  show sources [IF]         the sources of every group\n"
+	      "  show upstream [IF]        proxying: the merged membership each upstream reports,\n"
+	      "                            what it sent last, its querier and compatibility mode\n"
 	      "  show routes               the kernel's multicast forwarding entries\n"
 	      "  show stats                the counters (also: stats)\n"
 	      "  stats [--prometheus]      the counters, or in Prometheus' text format\n"
@@ -604,6 +606,128 @@ static void show_sources(struct json_object *res, const char *ifname)
 	print_table(&t);
 }
 
+/* "a, b, c" of a JSON array of strings, "-" when empty. */
+static char *join_strings(struct json_object *arr)
+{
+	char *out = xstrdup("");
+	size_t len = 0;
+
+	for (size_t i = 0; i < count(arr); i++) {
+		const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
+		size_t n = strlen(s);
+
+		out = xrealloc(out, len + n + 3);
+		if (len) {
+			memcpy(out + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(out + len, s, n + 1);
+		len += n;
+	}
+	if (!len) {
+		free(out);
+		out = xstrdup("-");
+	}
+	return out;
+}
+
+static const char *ms_text(char *buf, size_t n, struct json_object *o, const char *key)
+{
+	struct json_object *v = field(o, key);
+
+	if (!is_number(v) || json_object_get_int64(v) < 0)
+		return "-";
+	snprintf(buf, n, "%.1fs", (double)json_object_get_int64(v) / 1000.0);
+	return buf;
+}
+
+static void show_upstream(struct json_object *res)
+{
+	static const char *const head[] = {"GROUP", "MODE", "SOURCES", "FROM"};
+	struct json_object *ups = array(res, "upstreams");
+	char a[32], b[32], c[32];
+
+	if (!count(ups))
+		puts("no upstream interface (proxying needs role upstream: --upstream IF)");
+	for (size_t k = 0; k < count(ups); k++) {
+		struct json_object *u = json_object_array_get_idx(ups, k), *q, *lr, *oq;
+		struct json_object *groups = array(u, "groups");
+		struct table t = {4, head, "    ", NULL, 0};
+		char *served = join_strings(array(u, "groups-served"));
+		bool v6 = str(u, "family") && !strcmp(str(u, "family"), "ipv6");
+
+		printf("%s%s %s upstream %s: %s, %s%s operating (v%s configured), address %s\n",
+		       k ? "\n" : "", cell_str(u, "interface"), v6 ? "MLD" : "IGMP",
+		       cell_int(a, sizeof(a), u, "index"), cell_str(u, "state"),
+		       v6 ? "MLDv" : "IGMPv", cell_int(b, sizeof(b), u, "operating-version"),
+		       cell_int(c, sizeof(c), u, "configured-version"), cell_str(u, "address"));
+		if (str(u, "problem") && str(u, "problem")[0])
+			printf("  problem: %s\n", str(u, "problem"));
+		printf("  serves: %s\n", strcmp(served, "-") ? served : "every group");
+		free(served);
+		q = field(u, "querier");
+		if (q && json_object_is_type(q, json_type_object))
+			printf("  querier: %s (%sv%s), last query %s ago\n", cell_str(q, "address"),
+			       v6 ? "MLD" : "IGMP", cell_int(a, sizeof(a), q, "version"),
+			       ms_text(b, sizeof(b), q, "ago-ms"));
+		else
+			puts("  querier: none heard");
+		oq = field(u, "older-version-querier-present");
+		oq = oq ? oq : field(u, "older-version-querier-present-ms");
+		if (is_number(field(oq, "v1")) && json_object_get_int64(field(oq, "v1")) >= 0)
+			printf("  older version querier present: v1 for %s\n",
+			       ms_text(a, sizeof(a), oq, "v1"));
+		if (is_number(field(oq, "v2")) && json_object_get_int64(field(oq, "v2")) >= 0)
+			printf("  older version querier present: v2 for %s\n",
+			       ms_text(a, sizeof(a), oq, "v2"));
+		lr = field(u, "last-report");
+		if (lr && json_object_is_type(lr, json_type_object))
+			printf("  last sent %s ago: %s\n", ms_text(a, sizeof(a), lr, "ago-ms"),
+			       cell_str(lr, "message"));
+		else
+			puts("  last sent: nothing yet");
+		printf("  keep-joined %s, leave-holddown %s\n",
+		       ms_text(a, sizeof(a), u, "keep-joined-ms")[0] == '0'
+			       ? "off"
+			       : ms_text(a, sizeof(a), u, "keep-joined-ms"),
+		       ms_text(b, sizeof(b), u, "leave-holddown-ms")[0] == '0'
+			       ? "off"
+			       : ms_text(b, sizeof(b), u, "leave-holddown-ms"));
+		for (size_t g = 0; g < count(groups); g++) {
+			struct json_object *gr = json_object_array_get_idx(groups, g);
+			struct json_object *downs = array(gr, "downstream");
+			char *srcs = join_strings(array(gr, "sources"));
+
+			row(&t, cell_str(gr, "group"), cell_str(gr, "filter-mode"), srcs,
+			    count(downs) ? "" : "-");
+			free(srcs);
+			for (size_t i = 0; i < count(downs); i++) {
+				struct json_object *dn = json_object_array_get_idx(downs, i);
+				char *ds = join_strings(array(dn, "sources"));
+				char from[96];
+
+				snprintf(from, sizeof(from), "%s%s%s", cell_str(dn, "interface"),
+					 is_number(field(dn, "holddown-ms")) &&
+							 json_object_get_int64(
+								 field(dn, "holddown-ms")) >= 0
+						 ? ", leaving in "
+						 : "",
+					 is_number(field(dn, "holddown-ms")) &&
+							 json_object_get_int64(
+								 field(dn, "holddown-ms")) >= 0
+						 ? ms_text(a, sizeof(a), dn, "holddown-ms")
+						 : "");
+				row(&t, "", cell_str(dn, "filter-mode"), ds, from);
+				free(ds);
+			}
+		}
+		if (t.nrows)
+			print_table(&t);
+		else
+			puts("  no group reported");
+	}
+}
+
 static void show_routes(struct json_object *res)
 {
 	static const char *const head[] = {"SOURCE",  "GROUP", "INPUT",	   "OUTPUTS",
@@ -847,7 +971,8 @@ static void show_stats(struct json_object *res, bool prometheus)
 static struct json_object *build_request(int argc, char **argv, const struct opts *o,
 					 const char **what)
 {
-	static const char *const shows[] = {"interfaces", "groups", "sources", "routes", "stats"};
+	static const char *const shows[] = {"interfaces", "groups", "sources",
+					    "upstream",	  "routes", "stats"};
 	struct json_object *req = need(json_object_new_object());
 	const char *cmd = argv[0];
 	char name[32];
@@ -856,7 +981,8 @@ static struct json_object *build_request(int argc, char **argv, const struct opt
 
 	if (strcmp(cmd, "show") == 0) {
 		if (argc < 2) {
-			usage_error("show what? interfaces, groups, sources, routes or stats");
+			usage_error("show what? interfaces, groups, sources, upstream, routes or "
+				    "stats");
 			goto fail;
 		}
 		for (i = 0; i < sizeof(shows) / sizeof(shows[0]); i++)
@@ -864,12 +990,13 @@ static struct json_object *build_request(int argc, char **argv, const struct opt
 				break;
 		if (i == sizeof(shows) / sizeof(shows[0])) {
 			usage_error(
-				"cannot show '%s': interfaces, groups, sources, routes or stats",
+				"cannot show '%s': interfaces, groups, sources, upstream, routes or "
+				"stats",
 				argv[1]);
 			goto fail;
 		}
 		*what = shows[i];
-		max = i < 3 ? 3 : 2;
+		max = i < 4 ? 3 : 2;
 		if (argc > max)
 			goto extra;
 		snprintf(name, sizeof(name), "show-%s", shows[i]);
@@ -1008,6 +1135,8 @@ int main(int argc, char **argv)
 		show_groups(res, argc - optind == 3 ? argv[optind + 2] : NULL);
 	else if (strcmp(what, "sources") == 0)
 		show_sources(res, argc - optind == 3 ? argv[optind + 2] : NULL);
+	else if (strcmp(what, "upstream") == 0)
+		show_upstream(res);
 	else if (strcmp(what, "routes") == 0)
 		show_routes(res);
 	else if (strcmp(what, "stats") == 0)

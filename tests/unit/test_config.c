@@ -319,9 +319,20 @@ static const struct {
 	{"interface a/b { role downstream }\n",
 	 "mgmd.conf:1: interface: expected an interface name or pattern of 1 to 15 characters "
 	 "without '/', ':' or spaces, got a/b\n"},
-	{"interface eth0 { role upstream }\ninterface ppp+ {\n role upstream\n}\n",
-	 "mgmd.conf:3: role: only one upstream interface is supported; interface eth0 at line 1 "
-	 "is upstream already\n"},
+	{"interface eth0 {\n role upstream\n keep-joined 500ms\n}\n",
+	 "mgmd.conf:3: keep-joined: expected off, 0 or 1000ms..3600000ms, got 500ms\n"},
+	{"interface eth0 {\n role upstream\n leave-holddown 61s\n}\n",
+	 "mgmd.conf:3: leave-holddown: expected off, 0 or 0ms..60000ms, got 61000ms\n"},
+	{"interface eth0 {\n role upstream\n unsolicited-report-interval 0s\n}\n",
+	 "mgmd.conf:3: unsolicited-report-interval: expected 1000ms..60000ms, got 0ms\n"},
+	{"interface eth0 {\n role upstream\n groups 239.1.1.1/8\n}\n",
+	 "mgmd.conf:3: groups: 239.1.1.1/8 has host bits set; the range is 239.0.0.0/8\n"},
+	{"interface eth0 {\n role upstream\n groups 239.0.0.0/8 239.1.0.0/16 239.2.0.0/16 "
+	 "239.3.0.0/16 239.4.0.0/16 239.5.0.0/16 239.6.0.0/16 239.7.0.0/16 239.8.0.0/16\n"
+	 " groups 239.9.0.0/16 239.10.0.0/16 239.11.0.0/16 239.12.0.0/16 239.13.0.0/16 "
+	 "239.14.0.0/16 239.15.0.0/16 239.16.0.0/16\n}\n",
+	 "mgmd.conf:4: groups: at most 16 ranges per interface\n"},
+	{"forwarding maybe\n", "mgmd.conf:1: forwarding: expected off, on, no or yes, got maybe\n"},
 	{"user \"mgmd\n", "mgmd.conf:1: unterminated string: expected '\"' before the end of the "
 			  "line\n"},
 	{"}\n", "mgmd.conf:1: expected an option or 'interface', got '}'\n"},
@@ -534,6 +545,67 @@ static void test_config_warnings_do_not_fail(void **state)
 		"filters the memberships that downstream and querier interfaces learn\n"
 		"mgmd.conf:16: warning: join ff3e::1: has no effect: ipv6 is off on this "
 		"interface\n");
+}
+
+/* Proxying: several upstreams, their ranges, keep-joined, hold-down, report interval, and
+ * forwarding off; the host engine's settings derived from the stanza. */
+static void test_config_upstream_options(void **state)
+{
+	struct fixture *f = *state;
+	const struct mgmd_iface_config *ic;
+	struct mgm_host_config hc;
+
+	load_ok(f, "forwarding off\n"
+		   "interface u0 {\n role upstream\n groups 239.1.0.0/16 ff3e::/32\n"
+		   " groups 232.0.0.0/8\n keep-joined 30s\n leave-holddown 2s\n"
+		   " unsolicited-report-interval 2s\n igmp-version 2\n robustness 3\n}\n"
+		   "interface u1 { role upstream }\n"
+		   "interface d0 { role downstream }\n");
+	assert_string_equal(f->warn, "");
+	assert_false(f->cfg.forwarding);
+	assert_int_equal(f->cfg.n_ifaces, 3);
+	ic = &f->cfg.ifaces[0];
+	assert_int_equal(ic->n_up_groups, 3);
+	assert_prefix(&ic->up_groups[0], "239.1.0.0", 16);
+	assert_prefix(&ic->up_groups[1], "ff3e::", 32);
+	assert_prefix(&ic->up_groups[2], "232.0.0.0", 8);
+	assert_int_equal(ic->keep_joined_ms, 30000);
+	assert_int_equal(ic->leave_holddown_ms, 2000);
+	assert_int_equal(ic->unsolicited_report_ms, 2000);
+	mgmd_config_host(ic, MGM_INET, &hc);
+	assert_int_equal(hc.family, MGM_INET);
+	assert_int_equal(hc.version, 2);
+	assert_int_equal(hc.robustness, 3);
+	assert_int_equal(hc.unsolicited_report_interval_ms, 2000);
+	assert_int_equal(hc.v1v2_unsolicited_report_interval_ms, 2000);
+	assert_int_equal(mgm_host_config_check(&hc, NULL, 0), 0);
+	mgmd_config_host(ic, MGM_INET6, &hc);
+	assert_int_equal(hc.version, 2); /* MLDv2, the default */
+	ic = &f->cfg.ifaces[1];
+	assert_int_equal(ic->n_up_groups, 0);
+	assert_int_equal(ic->keep_joined_ms, 0);
+	mgmd_config_host(ic, MGM_INET, &hc);
+	assert_int_equal(hc.version, 3);
+	assert_int_equal(hc.unsolicited_report_interval_ms, 1000);
+	assert_int_equal(hc.v1v2_unsolicited_report_interval_ms, 10000);
+
+	/* Forwarding is on unless a file says otherwise. */
+	mgmd_config_free(&f->cfg);
+	load_ok(f, "interface u0 {\n role upstream\n keep-joined off\n}\n");
+	assert_true(f->cfg.forwarding);
+	assert_int_equal(f->cfg.ifaces[0].keep_joined_ms, 0);
+
+	/* An upstream serving every group ahead of another: the second never reports. Upstream
+	 * options elsewhere do nothing. */
+	mgmd_config_free(&f->cfg);
+	load_ok(f, "interface u0 { role upstream }\n"
+		   "interface u1 { role upstream }\n"
+		   "interface d0 {\n role downstream\n keep-joined 10s\n}\n");
+	assert_string_equal(
+		f->warn, "mgmd.conf:2: warning: interface u1: never reports a group: upstream u0 "
+			 "at line 1 has no 'groups' and so serves every group first\n"
+			 "mgmd.conf:5: warning: keep-joined: has no effect on a downstream "
+			 "interface: only upstream interfaces report\n");
 }
 
 /* ---- Matching -------------------------------------------------------------------------------- */
@@ -756,6 +828,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_config_load_appends_stanzas_and_keeps_unset_globals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_warnings_do_not_fail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_upstream_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_config_match_names_and_patterns_first_match_wins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_acl_first_match_wins_then_default,

@@ -323,8 +323,8 @@ Try 'mgmctl --help'.
 " -- "${@:2}"
 }
 usage "unknown command 'shwo'" shwo groups
-usage "cannot show 'group': interfaces, groups, sources, routes or stats" show group
-usage "show what? interfaces, groups, sources, routes or stats" show
+usage "cannot show 'group': interfaces, groups, sources, upstream, routes or stats" show group
+usage "show what? interfaces, groups, sources, upstream, routes or stats" show
 usage "too many arguments for show" show routes eth1
 usage "too many arguments for join" join eth1 239.1.1.1 198.18.0.5 extra
 usage "join needs an interface and a group" join eth1

@@ -1,0 +1,672 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Proxying (RFC 4605) in the daemon: per family one membership database (lib/proxy), fed by
+ * the downstream interfaces' router engines and static joins, reporting on the upstream
+ * interfaces through its host engines (lib/host), one per upstream interface.
+ *
+ * The upstream "slots" of a family are the existing interfaces whose stanza has role upstream,
+ * in stanza order (then interface index): the order in which groups are matched against the
+ * stanzas' `groups` ranges. When that list changes (an upstream appears or goes, a reload
+ * changes ranges, keep-joined or hold-down), the database is built anew from the downstream
+ * engines' state and each running upstream reports its state as if just joined; a reload that
+ * changes only the host engines' settings reconfigures them in place.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "log.h"
+#include "loop.h"
+#include "mgmd.h"
+
+#define STATIC_ID(ifindex) (0x80000000u | (uint32_t)(ifindex))
+
+static const char *fam_proto(uint8_t family)
+{
+	return family == MGM_INET ? "IGMP" : "MLD";
+}
+
+/* ---- Host engine callbacks -------------------------------------------------------------- */
+
+/* A short description of what was sent, for mgmctl show upstream. */
+static void describe(struct mgmd_upslot *s, uint8_t family, const struct mgm_addr *dst,
+		     const uint8_t *payload, size_t len)
+{
+	struct mgm_msg m;
+	struct mgm_record_iter it;
+	struct mgm_record rec;
+	char g[MGM_ADDRSTRLEN];
+	size_t used;
+	int n;
+
+	if (mgm_decode(family, payload, len, &s->addr, dst, &m) < 0) {
+		snprintf(s->last_msg, sizeof(s->last_msg), "%zu octets (did not decode)", len);
+		return;
+	}
+	n = snprintf(s->last_msg, sizeof(s->last_msg), "%sv%u %s", fam_proto(family),
+		     (unsigned)m.version, mgm_msg_kind_name(family, m.kind));
+	used = n > 0 ? (size_t)n : 0;
+	if (!m.records) {
+		if (used < sizeof(s->last_msg))
+			snprintf(s->last_msg + used, sizeof(s->last_msg) - used, " %s",
+				 mgm_addr_str(&m.group, g));
+		return;
+	}
+	mgm_records_begin(&m, &it);
+	while (mgm_records_next(&it, &rec) && used + 1 < sizeof(s->last_msg)) {
+		n = snprintf(s->last_msg + used, sizeof(s->last_msg) - used, "%s %s(%s, %u source%s)",
+			     used && s->last_msg[used - 1] == ')' ? "," : ":",
+			     mgm_record_type_name(rec.type), mgm_addr_str(&rec.group, g),
+			     (unsigned)rec.num_sources, rec.num_sources == 1 ? "" : "s");
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+static void host_send(void *ctx, const struct mgm_addr *dst, const uint8_t *payload, size_t len)
+{
+	struct mgmd_upslot *s = ctx;
+	struct mgmd_iface *ifc = mgmd_iface_by_index(s->d, s->ifindex);
+	struct mgmd_fam *fam;
+	int rc;
+
+	if (!ifc)
+		return;
+	fam = &ifc->fam[mgmd_fi(s->family)];
+	if (fam->fd < 0)
+		return;
+	rc = mgmd_io_send(fam->fd, ifc->ifindex, &s->addr, dst, payload, len, &fam->io);
+	if (rc < 0) {
+		MGMD_LOG_RL(5, 60000, mgmd_loop_now(s->d->loop), LOG_WARNING,
+			    "%s %s upstream: send: %s", ifc->name, fam_proto(s->family),
+			    strerror(-rc));
+		return;
+	}
+	s->last_tx = mgmd_loop_now(s->d->loop);
+	describe(s, s->family, dst, payload, len);
+	if (mgmd_log_enabled(LOG_DEBUG))
+		mgmd_log(LOG_DEBUG, "%s upstream: sent %s", ifc->name, s->last_msg);
+}
+
+static void host_log(void *ctx, int level, const char *text)
+{
+	struct mgmd_upslot *s = ctx;
+	struct mgmd_iface *ifc = mgmd_iface_by_index(s->d, s->ifindex);
+
+	mgmd_log(level, "%s %s upstream: %s", ifc ? ifc->name : "?", fam_proto(s->family), text);
+}
+
+static uint64_t host_random(void *ctx)
+{
+	struct mgmd_upslot *s = ctx;
+
+	return mgmd_random(s->d);
+}
+
+/* ---- Slots ---------------------------------------------------------------------------------- */
+
+static bool fam_on(const struct mgmd_iface_config *ic, uint8_t family)
+{
+	return family == MGM_INET ? ic->ipv4 : ic->ipv6;
+}
+
+/* The slots the configuration and the interfaces call for, in order, into v (cap entries);
+ * returns how many (may exceed cap: the rest are left out). */
+static size_t wanted_slots(struct mgmd *d, uint8_t family, struct mgmd_upslot *v, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < d->cfg.n_ifaces; k++) {
+		const struct mgmd_iface_config *ic = &d->cfg.ifaces[k];
+		int last = 0;
+
+		if (ic->role != MGMD_ROLE_UPSTREAM || !fam_on(ic, family))
+			continue;
+		/* The interfaces under this stanza by rising index. */
+		for (;;) {
+			struct mgmd_iface *best = NULL;
+
+			for (size_t i = 0; i < d->n_ifaces; i++) {
+				struct mgmd_iface *ifc = d->ifaces[i];
+
+				if (ifc->ic == ic && ifc->ifindex > last &&
+				    (!best || ifc->ifindex < best->ifindex))
+					best = ifc;
+			}
+			if (!best)
+				break;
+			last = best->ifindex;
+			if (n < cap) {
+				memset(&v[n], 0, sizeof(v[n]));
+				v[n].ifindex = best->ifindex;
+				v[n].ic = ic;
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Same upstream as far as the database is concerned: interface, ranges, keep-joined and
+ * hold-down (the host engine's own settings can change in place). */
+static bool same_slot(const struct mgmd_upslot *a, const struct mgmd_upslot *b)
+{
+	const struct mgmd_iface_config *x = a->ic, *y = b->ic;
+
+	if (a->ifindex != b->ifindex || x->n_up_groups != y->n_up_groups ||
+	    x->keep_joined_ms != y->keep_joined_ms || x->leave_holddown_ms != y->leave_holddown_ms)
+		return false;
+	for (size_t i = 0; i < x->n_up_groups; i++)
+		if (x->up_groups[i].len != y->up_groups[i].len ||
+		    !mgm_addr_eq(&x->up_groups[i].addr, &y->up_groups[i].addr))
+			return false;
+	return true;
+}
+
+static void host_config_of(struct mgmd *d, const struct mgmd_upslot *s, struct mgm_host_config *hc)
+{
+	struct mgmd_iface *ifc = mgmd_iface_by_index(d, s->ifindex);
+	uint32_t floor = s->family == MGM_INET ? 576 : 1280;
+
+	mgmd_config_host(s->ic, s->family, hc);
+	if (ifc && !s->ic->mtu_configured && ifc->mtu)
+		hc->mtu = ifc->mtu < floor ? floor : ifc->mtu;
+}
+
+/* ---- The database from the downstream state ------------------------------------------------ */
+
+struct collect {
+	struct mgmd *d;
+	const struct mgmd_iface *ifc;
+	const struct mgm_addr *group;
+	uint8_t mode;
+	struct mgm_addr *out;
+	uint32_t n, cap;
+	bool overflow;
+};
+
+static int collect_source(void *ctx, const struct mgm_router_source_info *si)
+{
+	struct collect *c = ctx;
+	bool allow;
+
+	/* INCLUDE: the sources forwarded (A); EXCLUDE: those not forwarded (Y), the record RFC
+	 * 4605 §4.1 merges. The access list drops from A what it would not forward. */
+	if (si->forwarded != (c->mode == MGM_INCLUDE))
+		return 0;
+	if (c->mode == MGM_INCLUDE) {
+		(void)mgmd_acl_match(c->ifc->ic, c->group, &si->source, &allow);
+		if (!allow)
+			return 0;
+	}
+	if (c->n == c->cap) {
+		c->overflow = true;
+		return 1;
+	}
+	c->out[c->n++] = si->source;
+	return 0;
+}
+
+/*
+ * The record of one downstream interface for one group into the database: what its router
+ * engine holds, as the daemon forwards it: the access list applies (a group denied any-source
+ * is reported as INCLUDE of the sources the list allows), and an EXCLUDE record in an SSM
+ * range counts for nothing (RFC 4604 §2.2.2: no any-source reception there).
+ */
+static void update_group(struct mgmd *d, struct mgmd_proxyfam *px, struct mgmd_iface *ifc,
+			 const struct mgm_addr *group, int64_t now)
+{
+	struct mgmd_fam *fam = &ifc->fam[mgmd_fi(group->family)];
+	struct mgm_router_group_info gi;
+	struct collect c = {.d = d, .ifc = ifc, .group = group};
+	bool allow = true;
+	int rc;
+
+	if (!fam->router || mgm_router_group(fam->router, now, group, &gi) < 0) {
+		rc = mgm_proxy_set_filter(px->proxy, now, (uint32_t)ifc->ifindex, group,
+					  MGM_INCLUDE, NULL, 0);
+		goto out;
+	}
+	c.mode = gi.filter_mode;
+	if (c.mode == MGM_EXCLUDE) {
+		(void)mgmd_acl_match(ifc->ic, group, NULL, &allow);
+		if (!allow || mgmd_config_is_ssm(&d->cfg, group))
+			c.mode = MGM_INCLUDE; /* then only sources A (none in EXCLUDE) */
+	}
+	c.cap = gi.num_sources ? gi.num_sources : 1;
+	c.out = malloc(c.cap * sizeof(*c.out));
+	if (!c.out) {
+		rc = MGM_E_NOMEM;
+		goto out;
+	}
+	if (c.mode == gi.filter_mode)
+		(void)mgm_router_foreach_source(fam->router, now, group, collect_source, &c);
+	rc = c.overflow ? MGM_E_LIMIT
+			: mgm_proxy_set_filter(px->proxy, now, (uint32_t)ifc->ifindex, group,
+					       c.mode, c.out, c.n);
+	free(c.out);
+out:
+	if (rc < 0) {
+		char g[MGM_ADDRSTRLEN];
+
+		px->refused++;
+		MGMD_LOG_RL(5, 60000, now, LOG_WARNING,
+			    "%s %s: group %s not passed upstream: %s (upstream limits: "
+			    "max-groups, max-sources-per-group of the upstream stanza)",
+			    ifc->name, fam_proto(group->family), mgm_addr_str(group, g),
+			    mgm_strerror(rc));
+	}
+}
+
+static int replay_group(void *ctx, const struct mgm_router_group_info *gi);
+
+struct replay {
+	struct mgmd *d;
+	struct mgmd_proxyfam *px;
+	struct mgmd_iface *ifc;
+	int64_t now;
+	struct mgm_addr *groups;
+	size_t n, cap;
+};
+
+static int replay_group(void *ctx, const struct mgm_router_group_info *gi)
+{
+	struct replay *r = ctx;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct mgm_addr *v = realloc(r->groups, cap * sizeof(*v));
+
+		if (!v)
+			return 1;
+		r->groups = v;
+		r->cap = cap;
+	}
+	r->groups[r->n++] = gi->group;
+	return 0;
+}
+
+static bool is_downstream(const struct mgmd_iface *ifc)
+{
+	return ifc->ic && ifc->ic->role == MGMD_ROLE_DOWNSTREAM;
+}
+
+static void static_apply(struct mgmd *d, struct mgmd_proxyfam *px, struct mgmd_iface *ifc,
+			 const struct mgmd_join *j, bool join, int64_t now)
+{
+	int rc;
+
+	if (!px->proxy || !is_downstream(ifc) || !fam_on(ifc->ic, j->group.family))
+		return;
+	rc = mgm_proxy_set_static(px->proxy, now, STATIC_ID(ifc->ifindex), &j->group,
+				  j->has_source ? &j->source : NULL, join);
+	if (rc < 0 && rc != MGM_E_NOENT) {
+		char g[MGM_ADDRSTRLEN];
+
+		px->refused++;
+		mgmd_log(LOG_WARNING, "%s: static join %s not passed upstream: %s", ifc->name,
+			 mgm_addr_str(&j->group, g), mgm_strerror(rc));
+	}
+	(void)d;
+}
+
+/* Every downstream interface's records and static joins into a new database. */
+static void replay_all(struct mgmd *d, struct mgmd_proxyfam *px, uint8_t family, int64_t now)
+{
+	for (size_t i = 0; i < d->n_ifaces; i++) {
+		struct mgmd_iface *ifc = d->ifaces[i];
+		struct mgmd_fam *fam = &ifc->fam[mgmd_fi(family)];
+		struct replay r = {.d = d, .px = px, .ifc = ifc, .now = now};
+
+		if (!is_downstream(ifc))
+			continue;
+		if (fam->router) {
+			(void)mgm_router_foreach_group(fam->router, now, replay_group, &r);
+			for (size_t k = 0; k < r.n; k++)
+				update_group(d, px, ifc, &r.groups[k], now);
+			free(r.groups);
+		}
+		for (size_t k = 0; k < ifc->n_joins; k++)
+			if (ifc->joins[k].group.family == family)
+				static_apply(d, px, ifc, &ifc->joins[k], true, now);
+	}
+}
+
+static void slot_start(struct mgmd *d, struct mgmd_proxyfam *px, uint32_t k, int64_t now);
+
+static void rebuild(struct mgmd *d, uint8_t family, struct mgmd_upslot *v, size_t n, int64_t now)
+{
+	struct mgmd_proxyfam *px = &d->px[mgmd_fi(family)];
+	struct mgm_proxy_config pc;
+	char err[256];
+	size_t k;
+
+	mgm_proxy_destroy(px->proxy);
+	px->proxy = NULL;
+	free(px->slots);
+	px->slots = NULL;
+	px->n_slots = 0;
+	px->n_pending = 0;
+	if (!n)
+		return;
+	px->slots = calloc(n, sizeof(*px->slots));
+	if (!px->slots) {
+		mgmd_log(LOG_ERR, "%s upstream: out of memory", fam_proto(family));
+		return;
+	}
+	mgm_proxy_config_defaults(&pc, family);
+	pc.max_sources = 1024;
+	pc.max_upstreams = (uint32_t)n;
+	if (mgm_proxy_create(&pc, NULL, &px->proxy, err, sizeof(err)) < 0) {
+		mgmd_log(LOG_ERR, "%s upstream: %s", fam_proto(family), err);
+		free(px->slots);
+		px->slots = NULL;
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		struct mgmd_upslot *s = &px->slots[px->n_slots];
+		struct mgm_proxy_upstream_config uc;
+		struct mgm_host_callbacks cb = {
+			.ctx = s, .send = host_send, .log = host_log, .random = host_random};
+		uint32_t index;
+
+		*s = v[k];
+		s->d = d;
+		s->family = family;
+		mgm_addr_any(&s->addr, family);
+		memset(&uc, 0, sizeof(uc));
+		host_config_of(d, s, &uc.host);
+		for (size_t r = 0; r < s->ic->n_up_groups; r++) {
+			if (s->ic->up_groups[r].addr.family != family)
+				continue;
+			uc.ranges[uc.num_ranges].group = s->ic->up_groups[r].addr;
+			uc.ranges[uc.num_ranges].prefix_len = s->ic->up_groups[r].len;
+			uc.num_ranges++;
+		}
+		if (s->ic->n_up_groups && !uc.num_ranges) {
+			/* Ranges only of the other family: this one serves none of this family.
+			 * A range no group can match says so. */
+			mgm_addr_any(&uc.ranges[0].group, family);
+			uc.ranges[0].prefix_len = mgm_addr_len(family) * 8;
+			uc.num_ranges = 1;
+		}
+		uc.keep_joined_ms = s->ic->keep_joined_ms;
+		uc.leave_holddown_ms = s->ic->leave_holddown_ms;
+		if (mgm_proxy_add_upstream(px->proxy, &uc, &cb, &index, err, sizeof(err)) < 0) {
+			struct mgmd_iface *ifc = mgmd_iface_by_index(d, s->ifindex);
+
+			mgmd_log(LOG_ERR, "%s %s upstream: %s", ifc ? ifc->name : "?",
+				 fam_proto(family), err);
+			continue;
+		}
+		px->n_slots++;
+	}
+	replay_all(d, px, family, now);
+	for (k = 0; k < px->n_slots; k++)
+		slot_start(d, px, (uint32_t)k, now);
+}
+
+static struct mgmd_upslot *slot_of(struct mgmd *d, uint8_t family, int ifindex, uint32_t *k)
+{
+	struct mgmd_proxyfam *px = &d->px[mgmd_fi(family)];
+
+	for (uint32_t i = 0; i < px->n_slots; i++)
+		if (px->slots[i].ifindex == ifindex) {
+			if (k)
+				*k = i;
+			return &px->slots[i];
+		}
+	return NULL;
+}
+
+/* Starts (or keeps running) the host engine of slot k when its interface is up with a socket,
+ * with the interface's address; stops it otherwise. */
+static void slot_start(struct mgmd *d, struct mgmd_proxyfam *px, uint32_t k, int64_t now)
+{
+	struct mgmd_upslot *s = &px->slots[k];
+	struct mgmd_iface *ifc = mgmd_iface_by_index(d, s->ifindex);
+	struct mgm_host *h = mgm_proxy_upstream_host(px->proxy, k);
+	struct mgmd_fam *fam = ifc ? &ifc->fam[mgmd_fi(s->family)] : NULL;
+	bool want = fam && fam->fd >= 0;
+	char a[MGM_ADDRSTRLEN];
+	int rc;
+
+	if (!h)
+		return;
+	if (!want) {
+		if (s->started) {
+			mgm_host_stop(h, now);
+			s->started = false;
+		}
+		return;
+	}
+	if (!mgm_addr_eq(&s->addr, &fam->addr)) {
+		rc = mgm_host_set_address(h, now, &fam->addr);
+		if (rc == 0)
+			s->addr = fam->addr;
+		else
+			mgmd_log(LOG_WARNING, "%s %s upstream: address %s refused: %s", ifc->name,
+				 fam_proto(s->family), mgm_addr_str(&fam->addr, a),
+				 mgm_strerror(rc));
+	}
+	if (!s->started) {
+		rc = mgm_host_start(h, now);
+		if (rc == 0) {
+			s->started = true;
+			mgmd_log(LOG_NOTICE, "%s: %s upstream started (reports from %s)", ifc->name,
+				 fam_proto(s->family), mgm_addr_str(&s->addr, a));
+		} else {
+			mgmd_log(LOG_ERR, "%s %s upstream: start: %s", ifc->name,
+				 fam_proto(s->family), mgm_strerror(rc));
+		}
+	}
+}
+
+/* ---- Daemon entry points -------------------------------------------------------------------- */
+
+void mgmd_upstream_sync(struct mgmd *d, int64_t now)
+{
+	for (int fi = 0; fi < 2; fi++) {
+		uint8_t family = fi == 0 ? MGM_INET : MGM_INET6;
+		struct mgmd_proxyfam *px = &d->px[fi];
+		size_t n = wanted_slots(d, family, NULL, 0), i;
+		struct mgmd_upslot *v;
+		bool same;
+
+		if (n > 64) {
+			mgmd_log(LOG_WARNING, "%s: %zu upstream interfaces; only the first 64 report",
+				 fam_proto(family), n);
+			n = 64;
+		}
+		v = n ? calloc(n, sizeof(*v)) : NULL;
+		if (n && !v) {
+			mgmd_log(LOG_ERR, "%s upstream: out of memory", fam_proto(family));
+			continue;
+		}
+		(void)wanted_slots(d, family, v, n);
+		same = n == px->n_slots && (n == 0 || px->proxy);
+		for (i = 0; same && i < n; i++)
+			same = same_slot(&v[i], &px->slots[i]);
+		if (!same) {
+			if (px->proxy || n)
+				mgmd_log(LOG_INFO, "%s upstream: %zu interface%s", fam_proto(family),
+					 n, n == 1 ? "" : "s");
+			rebuild(d, family, v, n, now);
+		} else {
+			/* The same upstreams: new stanza pointers (a reload), new host settings. */
+			for (i = 0; i < n; i++) {
+				struct mgm_host *h = mgm_proxy_upstream_host(px->proxy, (uint32_t)i);
+				struct mgm_host_config hc;
+				char err[256];
+
+				px->slots[i].ic = v[i].ic;
+				host_config_of(d, &px->slots[i], &hc);
+				if (h && mgm_host_reconfigure(h, now, &hc, err, sizeof(err)) < 0)
+					mgmd_log(LOG_ERR, "%s upstream: reconfigure: %s",
+						 fam_proto(family), err);
+				slot_start(d, px, (uint32_t)i, now);
+			}
+		}
+		free(v);
+	}
+}
+
+void mgmd_upstream_fam_changed(struct mgmd *d, struct mgmd_fam *fam)
+{
+	struct mgmd_proxyfam *px = &d->px[mgmd_fi(fam->family)];
+	uint32_t k;
+
+	if (slot_of(d, fam->family, fam->ifc->ifindex, &k))
+		slot_start(d, px, k, mgmd_loop_now(d->loop));
+}
+
+void mgmd_upstream_input(struct mgmd *d, struct mgmd_fam *fam, const struct mgm_ip_info *ip)
+{
+	struct mgmd_proxyfam *px = &d->px[mgmd_fi(fam->family)];
+	int64_t now = mgmd_loop_now(d->loop);
+	struct mgmd_upslot *s;
+	struct mgm_msg m;
+	uint32_t k;
+
+	s = slot_of(d, fam->family, fam->ifc->ifindex, &k);
+	if (!s || !s->started)
+		return;
+	/* The querier upstream, for mgmctl: the source of the last query that decodes. */
+	if (mgm_decode(ip->family, ip->payload, ip->payload_len, &ip->src, &ip->dst, &m) == 0 &&
+	    m.kind == MGM_MSG_QUERY) {
+		s->has_querier = true;
+		s->querier = ip->src;
+		s->querier_version = m.version;
+		s->querier_seen = now;
+		s->queries++;
+	}
+	(void)mgm_host_input(mgm_proxy_upstream_host(px->proxy, k), now, ip);
+}
+
+void mgmd_upstream_pending(struct mgmd *d, const struct mgmd_fam *fam, const struct mgm_addr *group)
+{
+	struct mgmd_proxyfam *px = &d->px[mgmd_fi(fam->family)];
+	struct mgmd_ppending *p;
+
+	if (!px->proxy)
+		return;
+	for (size_t i = px->n_pending; i > 0 && i + 8 > px->n_pending; i--)
+		if (px->pending[i - 1].ifindex == fam->ifc->ifindex &&
+		    mgm_addr_eq(&px->pending[i - 1].group, group))
+			return;
+	if (px->n_pending == px->cap_pending) {
+		size_t n = px->cap_pending ? px->cap_pending * 2 : 64;
+
+		p = realloc(px->pending, n * sizeof(*p));
+		if (!p) {
+			/* Cannot remember it: the whole database is read again at the flush. */
+			px->replay = true;
+			return;
+		}
+		px->pending = p;
+		px->cap_pending = n;
+	}
+	px->pending[px->n_pending].ifindex = fam->ifc->ifindex;
+	px->pending[px->n_pending].group = *group;
+	px->n_pending++;
+}
+
+void mgmd_upstream_flush(struct mgmd *d)
+{
+	int64_t now = mgmd_loop_now(d->loop);
+
+	for (int fi = 0; fi < 2; fi++) {
+		struct mgmd_proxyfam *px = &d->px[fi];
+
+		if (!px->proxy) {
+			px->n_pending = 0;
+			continue;
+		}
+		if (px->replay) {
+			/* Everything again: rebuilt from the engines, which hold the truth. */
+			struct mgmd_upslot *v = calloc(px->n_slots ? px->n_slots : 1, sizeof(*v));
+
+			px->replay = false;
+			if (v) {
+				size_t n = px->n_slots;
+
+				memcpy(v, px->slots, n * sizeof(*v));
+				rebuild(d, fi == 0 ? MGM_INET : MGM_INET6, v, n, now);
+				free(v);
+			}
+			continue;
+		}
+		for (size_t i = 0; i < px->n_pending; i++) {
+			struct mgmd_iface *ifc = mgmd_iface_by_index(d, px->pending[i].ifindex);
+
+			if (ifc && is_downstream(ifc))
+				update_group(d, px, ifc, &px->pending[i].group, now);
+		}
+		px->n_pending = 0;
+	}
+}
+
+void mgmd_upstream_static(struct mgmd *d, struct mgmd_iface *ifc, const struct mgmd_join *j,
+			  bool join)
+{
+	static_apply(d, &d->px[mgmd_fi(j->group.family)], ifc, j, join, mgmd_loop_now(d->loop));
+}
+
+void mgmd_upstream_remove_downstream(struct mgmd *d, struct mgmd_iface *ifc)
+{
+	int64_t now = mgmd_loop_now(d->loop);
+
+	for (int fi = 0; fi < 2; fi++)
+		if (d->px[fi].proxy) {
+			(void)mgm_proxy_remove_downstream(d->px[fi].proxy, now,
+							  (uint32_t)ifc->ifindex);
+			(void)mgm_proxy_remove_downstream(d->px[fi].proxy, now,
+							  STATIC_ID(ifc->ifindex));
+		}
+}
+
+int64_t mgmd_upstream_timers(struct mgmd *d, int64_t now)
+{
+	int64_t next = INT64_MAX, t;
+
+	for (int fi = 0; fi < 2; fi++) {
+		struct mgm_proxy *p = d->px[fi].proxy;
+
+		if (!p)
+			continue;
+		t = mgm_proxy_next_deadline(p);
+		if (t != MGM_TIME_NEVER && t <= now) {
+			mgm_proxy_timer(p, now);
+			t = mgm_proxy_next_deadline(p);
+		}
+		if (t != MGM_TIME_NEVER && t < next)
+			next = t;
+	}
+	return next;
+}
+
+void mgmd_upstream_shutdown(struct mgmd *d)
+{
+	for (int fi = 0; fi < 2; fi++) {
+		struct mgmd_proxyfam *px = &d->px[fi];
+
+		mgm_proxy_destroy(px->proxy);
+		free(px->slots);
+		free(px->pending);
+		memset(px, 0, sizeof(*px));
+	}
+}
+
+bool mgmd_upstream_serves(struct mgmd *d, const struct mgmd_iface *ifc,
+			  const struct mgm_addr *group)
+{
+	struct mgmd_proxyfam *px = &d->px[mgmd_fi(group->family)];
+	int k;
+
+	if (!px->proxy)
+		return true; /* no database (no upstream of this family): nothing to be consistent with */
+	k = mgm_proxy_upstream_of(px->proxy, group);
+	return k >= 0 && (uint32_t)k < px->n_slots && px->slots[k].ifindex == ifc->ifindex;
+}
