@@ -803,7 +803,10 @@ static void test_config_man_page_example_is_valid(void **state)
 	assert_null(strchr(a, '\\')); /* no roff escapes: the text is the file */
 	load_ok(f, a);
 	assert_string_equal(f->warn, "");
-	assert_int_equal(f->cfg.n_ifaces, 5);
+	assert_int_equal(f->cfg.n_ifaces, 6);
+	assert_int_equal(f->cfg.ifaces[0].n_up_groups, 2);
+	assert_int_equal(f->cfg.ifaces[0].leave_holddown_ms, 2000);
+	assert_int_equal(f->cfg.ifaces[1].keep_joined_ms, 60000);
 }
 
 int main(void)
