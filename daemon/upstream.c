@@ -55,7 +55,8 @@ static void describe(struct mgmd_upslot *s, uint8_t family, const struct mgm_add
 	}
 	mgm_records_begin(&m, &it);
 	while (mgm_records_next(&it, &rec) && used + 1 < sizeof(s->last_msg)) {
-		n = snprintf(s->last_msg + used, sizeof(s->last_msg) - used, "%s %s(%s, %u source%s)",
+		n = snprintf(s->last_msg + used, sizeof(s->last_msg) - used,
+			     "%s %s(%s, %u source%s)",
 			     used && s->last_msg[used - 1] == ')' ? "," : ":",
 			     mgm_record_type_name(rec.type), mgm_addr_str(&rec.group, g),
 			     (unsigned)rec.num_sources, rec.num_sources == 1 ? "" : "s");
@@ -476,7 +477,8 @@ void mgmd_upstream_sync(struct mgmd *d, int64_t now)
 		bool same;
 
 		if (n > 64) {
-			mgmd_log(LOG_WARNING, "%s: %zu upstream interfaces; only the first 64 report",
+			mgmd_log(LOG_WARNING,
+				 "%s: %zu upstream interfaces; only the first 64 report",
 				 fam_proto(family), n);
 			n = 64;
 		}
@@ -491,13 +493,14 @@ void mgmd_upstream_sync(struct mgmd *d, int64_t now)
 			same = same_slot(&v[i], &px->slots[i]);
 		if (!same) {
 			if (px->proxy || n)
-				mgmd_log(LOG_INFO, "%s upstream: %zu interface%s", fam_proto(family),
-					 n, n == 1 ? "" : "s");
+				mgmd_log(LOG_INFO, "%s upstream: %zu interface%s",
+					 fam_proto(family), n, n == 1 ? "" : "s");
 			rebuild(d, family, v, n, now);
 		} else {
 			/* The same upstreams: new stanza pointers (a reload), new host settings. */
 			for (i = 0; i < n; i++) {
-				struct mgm_host *h = mgm_proxy_upstream_host(px->proxy, (uint32_t)i);
+				struct mgm_host *h =
+					mgm_proxy_upstream_host(px->proxy, (uint32_t)i);
 				struct mgm_host_config hc;
 				char err[256];
 
@@ -666,7 +669,8 @@ bool mgmd_upstream_serves(struct mgmd *d, const struct mgmd_iface *ifc,
 	int k;
 
 	if (!px->proxy)
-		return true; /* no database (no upstream of this family): nothing to be consistent with */
+		return true; /* no database (no upstream of this family): nothing to be consistent
+				with */
 	k = mgm_proxy_upstream_of(px->proxy, group);
 	return k >= 0 && (uint32_t)k < px->n_slots && px->slots[k].ifindex == ifc->ifindex;
 }
