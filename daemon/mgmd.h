@@ -175,6 +175,9 @@ void mgmd_upstream_static(struct mgmd *d, struct mgmd_iface *ifc, const struct m
 void mgmd_upstream_remove_downstream(struct mgmd *d, struct mgmd_iface *ifc);
 int64_t mgmd_upstream_timers(struct mgmd *d, int64_t now);
 void mgmd_upstream_shutdown(struct mgmd *d);
+/* What ifc reports upstream about group, in one sentence (mgmctl explain). */
+void mgmd_upstream_explain(struct mgmd *d, const struct mgmd_iface *ifc,
+			   const struct mgm_addr *group, char *buf, size_t len);
 /* Is ifc the upstream that reports group (so its traffic is taken there and sent there)? */
 bool mgmd_upstream_serves(struct mgmd *d, const struct mgmd_iface *ifc,
 			  const struct mgm_addr *group);

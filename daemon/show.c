@@ -798,18 +798,28 @@ static struct json_object *cmd_explain(void *ctx, struct json_object *req, char 
 		} else if (!ifc->up) {
 			snprintf(line, sizeof(line), "link down");
 		} else if (ifc->ic->role == MGMD_ROLE_UPSTREAM) {
+			char rep[256];
+
+			mgmd_upstream_explain(d, ifc, &g, rep, sizeof(rep));
 			if (!f)
-				snprintf(line, sizeof(line), "upstream; no multicast routing");
+				snprintf(line, sizeof(line), "upstream, no multicast routing; %s",
+					 rep);
 			else if (fam->vif < 0)
-				snprintf(line, sizeof(line), "upstream without VIF: %s",
-					 fam->problem[0] ? fam->problem : "none yet");
+				snprintf(line, sizeof(line), "upstream without VIF: %s; %s",
+					 fam->problem[0] ? fam->problem : "none yet", rep);
 			else if (have_route && ri.input_ifindex == ifc->ifindex)
 				snprintf(line, sizeof(line),
-					 "upstream: the traffic arrives here (input of the route)");
+					 "upstream: the traffic arrives here (input of the route); "
+					 "%s",
+					 rep);
+			else if (!mgmd_upstream_serves(d, ifc, &g))
+				snprintf(line, sizeof(line), "upstream: %s", rep);
 			else
 				snprintf(
 					line, sizeof(line),
-					"upstream: receives what sources on downstream links send");
+					"upstream: receives what sources on downstream links send; "
+					"%s",
+					rep);
 		} else {
 			bool want = mgmd_iface_wants(d, fam, &s, &g, why, sizeof(why));
 

@@ -674,3 +674,46 @@ bool mgmd_upstream_serves(struct mgmd *d, const struct mgmd_iface *ifc,
 	k = mgm_proxy_upstream_of(px->proxy, group);
 	return k >= 0 && (uint32_t)k < px->n_slots && px->slots[k].ifindex == ifc->ifindex;
 }
+
+void mgmd_upstream_explain(struct mgmd *d, const struct mgmd_iface *ifc,
+			   const struct mgm_addr *group, char *buf, size_t len)
+{
+	struct mgmd_proxyfam *px = &d->px[mgmd_fi(group->family)];
+	struct mgm_host_group_info gi;
+	struct mgmd_iface *other;
+	uint32_t k;
+	int u;
+
+	if (!slot_of(d, group->family, ifc->ifindex, &k)) {
+		snprintf(buf, len, "reports nothing (not an upstream of this family yet)");
+		return;
+	}
+	u = mgm_proxy_upstream_of(px->proxy, group);
+	if (u < 0) {
+		snprintf(buf, len,
+			 "no upstream serves this group ('groups' ranges): not reported, its "
+			 "traffic not taken");
+		return;
+	}
+	if ((uint32_t)u != k) {
+		other = mgmd_iface_by_index(d, px->slots[u].ifindex);
+		snprintf(buf, len, "does not report this group: upstream %s serves it first",
+			 other ? other->name : "?");
+		return;
+	}
+	if (!px->slots[k].started) {
+		snprintf(buf, len,
+			 "would report this group but is stopped (link down or no socket)");
+		return;
+	}
+	if (mgm_host_group(mgm_proxy_upstream_host(px->proxy, k), mgmd_loop_now(d->loop), group,
+			   &gi) < 0 ||
+	    (gi.filter_mode == MGM_INCLUDE && gi.num_sources == 0)) {
+		snprintf(buf, len,
+			 "reports no interest in it: no downstream member or static join");
+		return;
+	}
+	snprintf(buf, len, "reports %s with %u source%s (mgmctl show upstream)",
+		 gi.filter_mode == MGM_INCLUDE ? "INCLUDE" : "EXCLUDE", (unsigned)gi.num_sources,
+		 gi.num_sources == 1 ? "" : "s");
+}
