@@ -484,7 +484,12 @@ int main(int argc, char **argv)
 
 	rc = open_forwarding(d, err, sizeof(err));
 	if (rc < 0) {
-		mgmd_log(LOG_ERR, "%s", err);
+		mgmd_log(
+			LOG_ERR, "%s%s", err,
+			rc == -ENOPROTOOPT || rc == -EOPNOTSUPP || strstr(err, "without multicast")
+				? "; to report upstream without forwarding, run with --no-forwarding "
+				  "(forwarding off)"
+				: "");
 		goto fail;
 	}
 	make_socket_dir(d->cfg.socket_path);
