@@ -8,7 +8,9 @@
 # reach the top two hops up with the filter intact; a second group of another version
 # (IGMPv2 host on p2's second link) merges with it; the leaves withdraw both hops (the top
 # forgets the groups within the last-member query time of each hop, measured); p2 stopping
-# withdraws what it reported at once (its goodbye report), not after a membership timeout.
+# withdraws what it reported at once (its goodbye report), not after a membership timeout; an
+# upstream interface that appears after the hosts joined gets their membership without a
+# restart.
 # Usage: test_mgmd_proxy_chain.sh BUILD_DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -170,8 +172,48 @@ timed "p2 stopped: p1 forgets ff1e::5:5 (p2's goodbye report, not a timeout)" 15
 	no_group p1 ff1e::5:5
 timed "... and the top forgets it" 2500 no_group top ff1e::5:5
 
+# ---- an upstream that comes late: what the hosts joined meanwhile is reported when it appears
+ns_add p4
+ns_add h4
+veth_add p4 down0 h4 eth0
+addr_add p4 down0 198.18.14.1/24
+addr_add h4 eth0 198.18.14.10/24
+host_versions h4 eth0 3 2
+cat >"$MGMT_TMP/p4.conf" <<CONF
+forwarding off
+interface up9 {
+	role upstream
+}
+interface down0 {
+	role downstream
+	$router_opts
+}
+CONF
+bg p4 60 "$mgmd" -F -v -f "$MGMT_TMP/p4.conf" --socket "$MGMT_TMP/p4.sock" >"$MGMT_TMP/p4.log" 2>&1
+wait_for 5 ns p4 "$mgmctl" --socket "$MGMT_TMP/p4.sock" show interfaces ||
+	mgmt_fail "mgmd p4 did not start"
+ns_pipe h4 14 50 "$mcjoin" -4 -q -t 50 -i eth0 -
+echo "join 239.4.4.4" >&14
+timed "late upstream: p4 learns 239.4.4.4 downstream while up9 does not exist" 2000 \
+	group p4 239.4.4.4 exclude
+ip -n "$(mgmt_ns_name top)" link add eth9 type veth peer name up9 netns "$(mgmt_ns_name p4)"
+addr_add top eth9 198.18.15.1/24
+addr_add p4 up9 198.18.15.2/24
+ns top ip link set eth9 up
+ns p4 ip link set up9 up
+cat >"$MGMT_TMP/top.conf" <<CONF
+interface eth* {
+	role querier
+	$router_opts
+}
+CONF
+ns top "$mgmctl" --socket "$MGMT_TMP/top.sock" reload >/dev/null
+timed "... up9 appears: the top learns 239.4.4.4 from p4 without a restart" 3000 \
+	group top 239.4.4.4 exclude
+exec 14>&-
+
 exec 11>&- 12>&- 13>&-
-for n in top p1; do
+for n in top p1 p4; do
 	kill -TERM "$(ns_pid "$n" mgmd)" 2>/dev/null || true
 done
 sleep 0.5
