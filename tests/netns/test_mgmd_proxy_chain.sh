@@ -57,10 +57,14 @@ interface eth0 {
 }
 CONF
 for p in p1 p2; do
+	# p1 also re-reports its whole state every second (keep-joined).
+	keep=""
+	[ "$p" = p1 ] && keep="keep-joined 1s"
 	cat >"$MGMT_TMP/$p.conf" <<CONF
 forwarding off
 interface up0 {
 	role upstream
+	$keep
 }
 interface down* {
 	role downstream
@@ -151,6 +155,16 @@ timed "... the top has 239.5.5.5 in EXCLUDE mode" 3000 group top 239.5.5.5 exclu
 
 echo "join ff1e::5:5" >&13
 timed "MLDv2 join: the top learns ff1e::5:5 two hops up" 3000 group top ff1e::5:5 exclude
+
+kj() { # the keep-joined rounds p1 counted
+	ns p1 "$mgmctl" --socket "$MGMT_TMP/p1.sock" --json show upstream |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["proxy-ipv4"]["keep-joined-rounds"])'
+}
+kj0=$(kj)
+sleep 2.2
+kj1=$(kj)
+check "keep-joined 1s on p1: $((kj1 - kj0)) unsolicited rounds in 2.2 s (2 expected)" \
+	test $((kj1 - kj0)) -ge 1 -a $((kj1 - kj0)) -le 3
 
 # ---- one of two members leaves: nothing changes upstream; the last one: withdrawn ---------
 echo "leave 239.5.5.5" >&12
