@@ -175,6 +175,10 @@ void mgmd_upstream_static(struct mgmd *d, struct mgmd_iface *ifc, const struct m
 void mgmd_upstream_remove_downstream(struct mgmd *d, struct mgmd_iface *ifc);
 int64_t mgmd_upstream_timers(struct mgmd *d, int64_t now);
 void mgmd_upstream_shutdown(struct mgmd *d);
+/* The upstream slot of an upstream interface's family, or NULL; its host engine's status
+ * (0, or -1 when it has none). */
+const struct mgmd_upslot *mgmd_upstream_slot(struct mgmd *d, const struct mgmd_fam *fam);
+int mgmd_upstream_status(struct mgmd *d, const struct mgmd_fam *fam, struct mgm_host_status *st);
 /* What ifc reports upstream about group, in one sentence (mgmctl explain). */
 void mgmd_upstream_explain(struct mgmd *d, const struct mgmd_iface *ifc,
 			   const struct mgm_addr *group, char *buf, size_t len);

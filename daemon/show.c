@@ -86,6 +86,21 @@ static struct json_object *fam_json(struct mgmd *d, struct mgmd_fam *fam)
 	put(o, "vif", fam->vif >= 0 ? json_object_new_int(fam->vif) : NULL);
 	if (fam->problem[0])
 		put(o, "problem", json_object_new_string(fam->problem));
+	if (!fam->router && ic->role == MGMD_ROLE_UPSTREAM) {
+		/* The proxy's host engine: never querier here; the querier is the one heard. */
+		struct mgm_host_status hs;
+		const struct mgmd_upslot *s = mgmd_upstream_slot(d, fam);
+
+		if (s && mgmd_upstream_status(d, fam, &hs) == 0) {
+			put(o, "version", json_object_new_int(hs.operating_version));
+			put(o, "running", json_object_new_boolean(hs.running));
+			put(o, "address", jaddr(&hs.address));
+			put(o, "querier", json_object_new_boolean(0));
+			put(o, "querier-address", s->has_querier ? jaddr(&s->querier) : NULL);
+			put(o, "group-count", json_object_new_int64(hs.groups));
+			return o;
+		}
+	}
 	if (!fam->router) {
 		put(o, "running", json_object_new_boolean(0));
 		put(o, "address", fam->n_addrs ? jaddr(&fam->addrs[0].addr) : NULL);

@@ -717,3 +717,19 @@ void mgmd_upstream_explain(struct mgmd *d, const struct mgmd_iface *ifc,
 		 gi.filter_mode == MGM_INCLUDE ? "INCLUDE" : "EXCLUDE", (unsigned)gi.num_sources,
 		 gi.num_sources == 1 ? "" : "s");
 }
+
+const struct mgmd_upslot *mgmd_upstream_slot(struct mgmd *d, const struct mgmd_fam *fam)
+{
+	return slot_of(d, fam->family, fam->ifc->ifindex, NULL);
+}
+
+int mgmd_upstream_status(struct mgmd *d, const struct mgmd_fam *fam, struct mgm_host_status *st)
+{
+	uint32_t k;
+
+	if (!slot_of(d, fam->family, fam->ifc->ifindex, &k))
+		return -1;
+	mgm_host_status(mgm_proxy_upstream_host(d->px[mgmd_fi(fam->family)].proxy, k),
+			mgmd_loop_now(d->loop), st);
+	return 0;
+}

@@ -492,6 +492,8 @@ static void interface_row(struct table *t, struct json_object *i, struct json_ob
 		querier = "disabled";
 	else if (!flag(fam, "running"))
 		querier = "waiting"; /* for a link, an address, a VIF: see the problems */
+	else if (!strcmp(cell_str(i, "role"), "upstream"))
+		querier = str(fam, "querier-address") ? str(fam, "querier-address") : "none heard";
 	else if (flag(fam, "querier"))
 		querier = "self";
 	else
