@@ -178,77 +178,37 @@ static void host_config_of(struct mgmd *d, const struct mgmd_upslot *s, struct m
 
 /* ---- The database from the downstream state ------------------------------------------------ */
 
-struct collect {
+struct policy {
 	struct mgmd *d;
 	const struct mgmd_iface *ifc;
-	const struct mgm_addr *group;
-	uint8_t mode;
-	struct mgm_addr *out;
-	uint32_t n, cap;
-	bool overflow;
 };
 
-static int collect_source(void *ctx, const struct mgm_router_source_info *si)
+/* What the daemon would forward to the interface is what it may pull upstream for it: its
+ * access list, and no any-source reception in an SSM range (RFC 4604 §2.2.2). */
+static bool policy_keep(void *ctx, const struct mgm_addr *group, const struct mgm_addr *source)
 {
-	struct collect *c = ctx;
+	struct policy *pol = ctx;
 	bool allow;
 
-	/* INCLUDE: the sources forwarded (A); EXCLUDE: those not forwarded (Y), the record RFC
-	 * 4605 §4.1 merges. The access list drops from A what it would not forward. */
-	if (si->forwarded != (c->mode == MGM_INCLUDE))
-		return 0;
-	if (c->mode == MGM_INCLUDE) {
-		(void)mgmd_acl_match(c->ifc->ic, c->group, &si->source, &allow);
-		if (!allow)
-			return 0;
-	}
-	if (c->n == c->cap) {
-		c->overflow = true;
-		return 1;
-	}
-	c->out[c->n++] = si->source;
-	return 0;
+	(void)mgmd_acl_match(pol->ifc->ic, group, source, &allow);
+	return allow && (source || !mgmd_config_is_ssm(&pol->d->cfg, group));
 }
 
-/*
- * The record of one downstream interface for one group into the database: what its router
- * engine holds, as the daemon forwards it: the access list applies (a group denied any-source
- * is reported as INCLUDE of the sources the list allows), and an EXCLUDE record in an SSM
- * range counts for nothing (RFC 4604 §2.2.2: no any-source reception there).
- */
+/* The record of one downstream interface for one group into the database: what its router
+ * engine holds, through the daemon's policy. */
 static void update_group(struct mgmd *d, struct mgmd_proxyfam *px, struct mgmd_iface *ifc,
 			 const struct mgm_addr *group, int64_t now)
 {
 	struct mgmd_fam *fam = &ifc->fam[mgmd_fi(group->family)];
-	struct mgm_router_group_info gi;
-	struct collect c = {.d = d, .ifc = ifc, .group = group};
-	bool allow = true;
+	struct policy pol = {.d = d, .ifc = ifc};
 	int rc;
 
-	if (!fam->router || mgm_router_group(fam->router, now, group, &gi) < 0) {
+	if (fam->router)
+		rc = mgm_proxy_update_group_policy(px->proxy, now, (uint32_t)ifc->ifindex,
+						   fam->router, group, policy_keep, &pol);
+	else
 		rc = mgm_proxy_set_filter(px->proxy, now, (uint32_t)ifc->ifindex, group,
 					  MGM_INCLUDE, NULL, 0);
-		goto out;
-	}
-	c.mode = gi.filter_mode;
-	if (c.mode == MGM_EXCLUDE) {
-		(void)mgmd_acl_match(ifc->ic, group, NULL, &allow);
-		if (!allow || mgmd_config_is_ssm(&d->cfg, group))
-			c.mode = MGM_INCLUDE; /* then only sources A (none in EXCLUDE) */
-	}
-	c.cap = gi.num_sources ? gi.num_sources : 1;
-	c.out = malloc(c.cap * sizeof(*c.out));
-	if (!c.out) {
-		rc = MGM_E_NOMEM;
-		goto out;
-	}
-	if (c.mode == gi.filter_mode)
-		(void)mgm_router_foreach_source(fam->router, now, group, collect_source, &c);
-	rc = c.overflow ? MGM_E_LIMIT
-			: mgm_proxy_set_filter(px->proxy, now, (uint32_t)ifc->ifindex, group,
-					       c.mode, c.out, c.n);
-	free(c.out);
-out:
 	if (rc < 0) {
 		char g[MGM_ADDRSTRLEN];
 

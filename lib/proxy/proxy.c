@@ -472,6 +472,9 @@ struct collect {
 	uint32_t n, cap;
 	struct mgm_addr *out;
 	bool overflow;
+	const struct mgm_addr *group;
+	mgm_proxy_policy_fn keep;
+	void *ctx;
 };
 
 static int collect_source(void *ctx, const struct mgm_router_source_info *si)
@@ -479,8 +482,11 @@ static int collect_source(void *ctx, const struct mgm_router_source_info *si)
 	struct collect *c = ctx;
 
 	/* INCLUDE: the list A, sources forwarded; EXCLUDE: the list Y, sources not forwarded
-	 * (RFC 3376 §6.2.1, the router-side record that RFC 4605 §4.1 merges). */
+	 * (RFC 3376 §6.2.1, the router-side record that RFC 4605 §4.1 merges). The caller's
+	 * policy may drop sources from A (never add to Y: what it forbids, it does not report). */
 	if (si->forwarded != (c->mode == MGM_INCLUDE))
+		return 0;
+	if (c->mode == MGM_INCLUDE && c->keep && !c->keep(c->ctx, c->group, &si->source))
 		return 0;
 	if (c->n == c->cap) {
 		c->overflow = true;
@@ -493,8 +499,15 @@ static int collect_source(void *ctx, const struct mgm_router_source_info *si)
 int mgm_proxy_update_group(struct mgm_proxy *p, int64_t now, uint32_t downstream,
 			   const struct mgm_router *r, const struct mgm_addr *group)
 {
+	return mgm_proxy_update_group_policy(p, now, downstream, r, group, NULL, NULL);
+}
+
+int mgm_proxy_update_group_policy(struct mgm_proxy *p, int64_t now, uint32_t downstream,
+				  const struct mgm_router *r, const struct mgm_addr *group,
+				  mgm_proxy_policy_fn keep, void *ctx)
+{
 	struct mgm_router_group_info gi;
-	struct collect c = {0};
+	struct collect c = {.group = group, .keep = keep, .ctx = ctx};
 	int rc;
 
 	if (!r || !group)
@@ -502,6 +515,10 @@ int mgm_proxy_update_group(struct mgm_proxy *p, int64_t now, uint32_t downstream
 	if (mgm_router_group(r, now, group, &gi))
 		return mgm_proxy_set_filter(p, now, downstream, group, MGM_INCLUDE, NULL, 0);
 	c.mode = gi.filter_mode;
+	if (c.mode == MGM_EXCLUDE && keep && !keep(ctx, group, NULL)) {
+		/* Any-source reception refused: only what an INCLUDE record would hold, none. */
+		return mgm_proxy_set_filter(p, now, downstream, group, MGM_INCLUDE, NULL, 0);
+	}
 	c.cap = gi.num_sources < p->cfg.max_sources ? gi.num_sources : p->cfg.max_sources;
 	if (c.cap) {
 		c.out = mgm_mem_alloc(&p->mem, sizeof(*c.out) * c.cap);

@@ -460,6 +460,70 @@ static void router_exclude_x_y_is_exclude_y(uint8_t family)
 	fx_free(f);
 }
 
+/* The caller's policy: S2 refused everywhere, any-source reception refused when asked. */
+struct policy {
+	struct mgm_addr s2;
+	bool any_source;
+	int asked_any;
+};
+
+static bool policy_keep(void *ctx, const struct mgm_addr *group, const struct mgm_addr *source)
+{
+	struct policy *pol = ctx;
+
+	(void)group;
+	if (!source) {
+		pol->asked_any++;
+		return pol->any_source;
+	}
+	return !mgm_addr_eq(source, &pol->s2);
+}
+
+/* update_group through a policy: an INCLUDE record loses the refused sources; an EXCLUDE record
+ * whose any-source reception is refused counts as INCLUDE {} (nothing reported for it). */
+static void policy_filters_record(uint8_t family)
+{
+	struct fx *f = fx_new(family);
+	struct mgm_addr g = sim_addr(G(f)), src[4], s1 = sim_addr(S(f, 1));
+	struct mgm_proxy_record_info ri;
+	struct policy pol = {.s2 = sim_addr(S(f, 2)), .any_source = false};
+
+	fx_upstream(f, 0, 0, NULL);
+	f->down[0]->now = f->now;
+	sim_record_list(f->down[0], 0, family == MGM_INET ? "10.1.0.50" : "fe80::50", MGM_REC_ALLOW,
+			G(f), (const char *[]){S(f, 1), S(f, 2)}, 2);
+	assert_int_equal(mgm_proxy_update_group_policy(f->p, f->now, D1, f->down[0]->rt[0].r, &g,
+						       policy_keep, &pol),
+			 0);
+	assert_int_equal(mgm_proxy_record(f->p, f->now, D1, &g, &ri, src, 4), 0);
+	assert_int_equal(ri.filter_mode, MGM_INCLUDE);
+	assert_int_equal(ri.num_sources, 1);
+	assert_true(mgm_addr_eq(&src[0], &s1));
+	assert_string_equal(merged(f, 0), "IN{s1}");
+	assert_int_equal(pol.asked_any, 0);
+
+	/* The host switches to EXCLUDE {}: any source, refused, so nothing is left to report. */
+	sim_record_list(f->down[0], 0, family == MGM_INET ? "10.1.0.50" : "fe80::50", MGM_REC_TO_EX,
+			G(f), NULL, 0);
+	assert_int_equal(mgm_proxy_update_group_policy(f->p, f->now, D1, f->down[0]->rt[0].r, &g,
+						       policy_keep, &pol),
+			 0);
+	assert_int_equal(pol.asked_any, 1);
+	assert_int_equal(mgm_proxy_record(f->p, f->now, D1, &g, &ri, src, 4), MGM_E_NOENT);
+	/* Upstream, INCLUDE {} until the BLOCK is retransmitted, then the group is gone. */
+	assert_string_equal(merged(f, 0), "IN{}");
+	run_to(f, f->now + 5000, NULL);
+	assert_string_equal(merged(f, 0), "none");
+
+	/* Any source allowed again: the EXCLUDE record is taken as the router holds it. */
+	pol.any_source = true;
+	assert_int_equal(mgm_proxy_update_group_policy(f->p, f->now, D1, f->down[0]->rt[0].r, &g,
+						       policy_keep, &pol),
+			 0);
+	assert_string_equal(merged(f, 0), "EX{}");
+	fx_free(f);
+}
+
 /* Limits refuse growth and leave everything as it was, the upstream state included. */
 static void limits(uint8_t family)
 {
@@ -877,6 +941,7 @@ TWINS(exclude_and_include)
 TWINS(exclude_intersection_then_leaves)
 TWINS(include_last_source_blocked)
 TWINS(router_exclude_x_y_is_exclude_y)
+TWINS(policy_filters_record)
 TWINS(limits)
 TWINS(upstream_v2_querier)
 TWINS(upstreams_by_range)
@@ -895,6 +960,7 @@ int main(void)
 		BOTH(exclude_intersection_then_leaves),
 		BOTH(include_last_source_blocked),
 		BOTH(router_exclude_x_y_is_exclude_y),
+		BOTH(policy_filters_record),
 		BOTH(limits),
 		BOTH(upstream_v2_querier),
 		BOTH(upstreams_by_range),

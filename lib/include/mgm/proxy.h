@@ -127,6 +127,19 @@ int mgm_proxy_set_filter(struct mgm_proxy *p, int64_t now, uint32_t downstream,
 int mgm_proxy_update_group(struct mgm_proxy *p, int64_t now, uint32_t downstream,
 			   const struct mgm_router *r, const struct mgm_addr *group);
 
+/*
+ * The same through the caller's policy (access lists, its own SSM ranges): keep(ctx, group,
+ * source) says whether traffic from source may be pulled for that downstream interface, and
+ * keep(ctx, group, NULL) whether any-source reception may. An INCLUDE record keeps the sources
+ * the policy passes; an EXCLUDE record the policy refuses counts as INCLUDE {} (a list of what
+ * it would forbid cannot be reported). keep NULL: mgm_proxy_update_group().
+ */
+typedef bool (*mgm_proxy_policy_fn)(void *ctx, const struct mgm_addr *group,
+				    const struct mgm_addr *source);
+int mgm_proxy_update_group_policy(struct mgm_proxy *p, int64_t now, uint32_t downstream,
+				  const struct mgm_router *r, const struct mgm_addr *group,
+				  mgm_proxy_policy_fn keep, void *ctx);
+
 /* A downstream interface gone: all its records dropped at once (no hold-down). Walks every
  * record. */
 int mgm_proxy_remove_downstream(struct mgm_proxy *p, int64_t now, uint32_t downstream);
