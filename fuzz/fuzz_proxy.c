@@ -510,8 +510,11 @@ static void op_remove(struct world *w, uint8_t a)
 	uint32_t ds = w->ds[a % NDS];
 	struct mgm_proxy_record_info ri;
 
-	CHECK(mgm_proxy_remove_downstream(w->p, w->now, ds) == 0);
-	for (int g = 0; g < NGROUP; g++)
+	int rc = mgm_proxy_remove_downstream(w->p, w->now, ds);
+
+	/* The host engine may refuse a leave for memory: that record stays. */
+	CHECK(rc == 0 || (rc == MGM_E_NOMEM && w->ca.refuse_some));
+	for (int g = 0; g < NGROUP && rc == 0; g++)
 		CHECK(mgm_proxy_record(w->p, w->now, ds, &w->groups[g], &ri, NULL, 0) ==
 		      MGM_E_NOENT);
 }
