@@ -251,7 +251,8 @@ static void check_all(struct world *w)
 			CHECK(up >= 0 && r->ri.upstream == (uint32_t)up);
 			CHECK(mgm_addr_eq(&r->ri.group, &w->groups[g]));
 			CHECK(r->ri.downstream == w->ds[d]);
-			CHECK(r->ri.num_sources <= w->cfg.max_sources && r->ri.num_sources <= MAXSRC);
+			CHECK(r->ri.num_sources <= w->cfg.max_sources &&
+			      r->ri.num_sources <= MAXSRC);
 			CHECK(r->ri.filter_mode == MGM_INCLUDE || r->ri.filter_mode == MGM_EXCLUDE);
 			/* A stored record is never INCLUDE {} (that is a leave). */
 			CHECK(r->ri.filter_mode == MGM_EXCLUDE || r->ri.num_sources);
@@ -279,8 +280,8 @@ static void check_all(struct world *w)
 				/* The host engine may keep a group it left while the state-change
 				 * report's retransmissions run (§5.1): INCLUDE {}, no socket. */
 				CHECK(rc == MGM_E_NOENT || (g == 7 && rc == MGM_E_INVAL) ||
-				      (rc == 0 && gi.filter_mode == MGM_INCLUDE && !gi.num_sources &&
-				       !gi.num_sockets));
+				      (rc == 0 && gi.filter_mode == MGM_INCLUDE &&
+				       !gi.num_sources && !gi.num_sockets));
 				continue;
 			}
 			CHECK(rc == 0);
@@ -434,14 +435,16 @@ static int set_filter(struct world *w, uint32_t ds, int g, uint8_t mode, uint8_t
 	}
 	if (rc == MGM_E_LIMIT || rc == MGM_E_NOMEM || rc == MGM_E_BUSY) {
 		/* A join within the hold-down cancels the hold even when the new filter is then
-		 * refused: the record keeps its filter, not held any more. Everything else stays. */
+		 * refused: the record keeps its filter, not held any more. Everything else stays.
+		 */
 		take(w, &after);
 		if (held) {
 			int d;
 
 			for (d = 0; d < NDS && w->ds[d] != ds; d++)
 				;
-			CHECK(d < NDS && after.r[d][g].present && after.r[d][g].ri.holddown_ms == -1);
+			CHECK(d < NDS && after.r[d][g].present &&
+			      after.r[d][g].ri.holddown_ms == -1);
 			after.r[d][g].ri.holddown_ms = before.r[d][g].ri.holddown_ms;
 		}
 		CHECK(same_snap(&before, &after));
@@ -617,15 +620,14 @@ static void op_control(struct world *w, uint8_t a)
 
 static void setup_addresses(struct world *w)
 {
-	static const char *g4[NGROUP] = {"239.1.0.1",	"239.1.0.2", "239.2.0.1", "232.1.1.1",
-					 "239.1.0.3",	"224.0.0.5", "10.0.0.9",  "ff0e::1:1"};
-	static const char *g6[NGROUP] = {"ff0e::1:1", "ff0e::1:2", "ff0e::2:1", "ff3e::1",
+	static const char *g4[NGROUP] = {"239.1.0.1", "239.1.0.2", "239.2.0.1", "232.1.1.1",
+					 "239.1.0.3", "224.0.0.5", "10.0.0.9",	"ff0e::1:1"};
+	static const char *g6[NGROUP] = {"ff0e::1:1", "ff0e::1:2", "ff0e::2:1",	  "ff3e::1",
 					 "ff0e::1:3", "ff02::5",   "2001:db8::9", "239.1.0.1"};
 	static const char *s4[NSRC] = {"198.18.0.1", "198.18.0.2", "198.18.0.3", "198.18.0.4",
-				       "198.18.0.5", "198.18.0.6", "239.9.9.9",  "2001:db8::1"};
-	static const char *s6[NSRC] = {"2001:db8::1", "2001:db8::2", "2001:db8::3",
-				       "2001:db8::4", "2001:db8::5", "2001:db8::6",
-				       "ff0e::9",     "198.18.0.1"};
+				       "198.18.0.5", "198.18.0.6", "239.9.9.9",	 "2001:db8::1"};
+	static const char *s6[NSRC] = {"2001:db8::1", "2001:db8::2", "2001:db8::3", "2001:db8::4",
+				       "2001:db8::5", "2001:db8::6", "ff0e::9",	    "198.18.0.1"};
 	static const char *r4[4] = {"239.1.0.0", "239.2.0.1", "232.0.0.0", "0.0.0.0"};
 	static const char *r6[4] = {"ff0e::1:0", "ff0e::2:1", "ff3e::", "::"};
 	static const uint8_t l4[4] = {16, 32, 8, 0}, l6[4] = {112, 128, 16, 0};
