@@ -330,16 +330,20 @@ static void keep_joined_arm(struct upstream *u, int64_t now)
 		u->keep_joined_at = now + u->cfg.keep_joined_ms;
 }
 
-/* The interface leaves the group upstream: INCLUDE {} as its socket filter. */
-static void rec_leave_now(struct mgm_proxy *p, int64_t now, struct rec *r)
+/* The interface leaves the group upstream: INCLUDE {} as its socket filter. The host engine
+ * may refuse even a leave (MGM_E_NOMEM: the merge of the sockets that stay is a new source
+ * list); then the record stays as it was, still reported upstream, and the error is returned. */
+static int rec_leave_now(struct mgm_proxy *p, int64_t now, struct rec *r)
 {
 	struct upstream *u = &p->up[r->upstream];
 	int rc = mgm_host_set_filter(u->host, now, r->downstream, &r->group, MGM_INCLUDE, NULL, 0);
 
-	/* A leave needs no memory in the host engine: only re-entry could refuse it. */
-	MGM_ASSERT(rc == 0 || rc == MGM_E_BUSY);
-	(void)rc;
+	if (rc) {
+		p->ctr.refused++;
+		return rc;
+	}
 	rec_delete(p, r);
+	return 0;
 }
 
 static bool sources_ok(const struct mgm_addr *src, uint32_t n, uint8_t family)
@@ -393,14 +397,16 @@ int mgm_proxy_set_filter(struct mgm_proxy *p, int64_t now, uint32_t downstream,
 	if (mode == MGM_INCLUDE && !num_sources) {
 		if (!r || r->hold_until != NO_HOLD)
 			return 0;
-		p->ctr.updates++;
 		if (u->cfg.leave_holddown_ms) {
 			/* The record keeps its filter upstream until the hold-down ends. */
 			hold_append(p, r, now + u->cfg.leave_holddown_ms);
+			p->ctr.updates++;
 			return 0;
 		}
-		rec_leave_now(p, now, r);
-		return 0;
+		rc = rec_leave_now(p, now, r);
+		if (!rc)
+			p->ctr.updates++;
+		return rc;
 	}
 	if (r && r->hold_until != NO_HOLD) {
 		hold_unlink(p, r);
@@ -541,16 +547,23 @@ int mgm_proxy_update_group_policy(struct mgm_proxy *p, int64_t now, uint32_t dow
 
 int mgm_proxy_remove_downstream(struct mgm_proxy *p, int64_t now, uint32_t downstream)
 {
+	int first = 0;
+
 	for (uint32_t b = 0; b < p->nbucket; b++) {
 		struct rec *r = p->bucket[b], *next;
 
 		for (; r; r = next) {
+			int rc;
+
 			next = r->next;
-			if (r->downstream == downstream)
-				rec_leave_now(p, now, r);
+			if (r->downstream != downstream)
+				continue;
+			rc = rec_leave_now(p, now, r);
+			if (rc && !first)
+				first = rc;
 		}
 	}
-	return 0;
+	return first;
 }
 
 int mgm_proxy_set_static(struct mgm_proxy *p, int64_t now, uint32_t id,
@@ -626,9 +639,15 @@ void mgm_proxy_timer(struct mgm_proxy *p, int64_t now)
 		while (u->hold_head && u->hold_head->hold_until <= now) {
 			struct rec *r = u->hold_head;
 
-			p->ctr.holddown_expired++;
 			/* now, not the hold's end: the host engine's clock never goes back. */
-			rec_leave_now(p, now, r);
+			if (rec_leave_now(p, now, r) == 0) {
+				p->ctr.holddown_expired++;
+				continue;
+			}
+			/* Refused (memory): held once more and tried again a hold-down later; the
+			 * queue stays sorted, every other hold ends by now + leave_holddown_ms. */
+			hold_unlink(p, r);
+			hold_append(p, r, now + u->cfg.leave_holddown_ms);
 		}
 		if (u->keep_joined_at <= now)
 			keep_joined_round(p, u, now);

@@ -7,6 +7,7 @@
  * Every test runs for IGMPv3 and its MLDv2 twin.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -561,6 +562,83 @@ static void limits(uint8_t family)
 	free(f);
 }
 
+/* An allocator the test can make refuse. */
+static bool refusing;
+
+static void *refusable_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return refusing ? NULL : malloc(size);
+}
+
+static void refusable_free(void *ctx, void *ptr, size_t size)
+{
+	(void)ctx;
+	(void)size;
+	free(ptr);
+}
+
+/* The host engine may refuse even a leave for memory (the merge of the sockets that stay is a
+ * new source list). The proxy must then keep the record, as the host engine keeps the socket:
+ * it used to drop the record (an assertion in debug builds), and the interface stayed joined
+ * upstream with no record left to leave it by. Found by fuzz_proxy. */
+static void leave_refused_for_memory(uint8_t family)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct mgm_proxy_config cfg;
+	struct mgm_allocator alloc = {.alloc = refusable_alloc, .free = refusable_free};
+	struct mgm_addr g, s1, s2;
+	struct mgm_proxy_record_info ri;
+
+	assert_non_null(f);
+	f->family = family;
+	f->rng = 11;
+	g = sim_addr(G(f));
+	s1 = sim_addr(S(f, 1));
+	s2 = sim_addr(S(f, 2));
+	mgm_proxy_config_defaults(&cfg, family);
+	assert_int_equal(mgm_proxy_create(&cfg, &alloc, &f->p, NULL, 0), 0);
+	fx_upstream(f, 0, 0, NULL);
+	assert_int_equal(mgm_proxy_set_filter(f->p, f->now, D1, &g, MGM_INCLUDE, &s1, 1), 0);
+	assert_int_equal(mgm_proxy_set_filter(f->p, f->now, D2, &g, MGM_INCLUDE, &s2, 1), 0);
+	assert_string_equal(merged(f, 0), "IN{s1,s2}");
+
+	/* Without hold-down: the leave is refused and nothing changes. */
+	refusing = true;
+	assert_int_equal(mgm_proxy_set_filter(f->p, f->now, D1, &g, MGM_INCLUDE, NULL, 0),
+			 MGM_E_NOMEM);
+	assert_int_equal(mgm_proxy_remove_downstream(f->p, f->now, D1), MGM_E_NOMEM);
+	refusing = false;
+	assert_int_equal(mgm_proxy_record(f->p, f->now, D1, &g, &ri, NULL, 0), 0);
+	assert_string_equal(merged(f, 0), "IN{s1,s2}");
+	assert_int_equal(mgm_proxy_remove_downstream(f->p, f->now, D1), 0);
+	assert_int_equal(mgm_proxy_record(f->p, f->now, D1, &g, &ri, NULL, 0), MGM_E_NOENT);
+	assert_string_equal(merged(f, 0), "IN{s2}");
+	mgm_proxy_destroy(f->p);
+
+	/* With a hold-down: the leave refused when it ends is held once more and retried. */
+	assert_int_equal(mgm_proxy_create(&cfg, &alloc, &f->p, NULL, 0), 0);
+	f->now = 0;
+	fx_upstream(f, 0, 1000, NULL);
+	assert_int_equal(mgm_proxy_set_filter(f->p, f->now, D1, &g, MGM_INCLUDE, &s1, 1), 0);
+	assert_int_equal(mgm_proxy_set_filter(f->p, f->now, D2, &g, MGM_INCLUDE, &s2, 1), 0);
+	assert_int_equal(mgm_proxy_set_filter(f->p, f->now, D1, &g, MGM_INCLUDE, NULL, 0), 0);
+	refusing = true;
+	f->now = 1000;
+	mgm_proxy_timer(f->p, f->now);
+	refusing = false;
+	assert_int_equal(mgm_proxy_record(f->p, f->now, D1, &g, &ri, NULL, 0), 0);
+	assert_int_equal(ri.holddown_ms, 1000);
+	assert_string_equal(merged(f, 0), "IN{s1,s2}");
+	assert_int_equal(mgm_proxy_next_deadline(f->p) <= 2000, true);
+	f->now = 2000;
+	mgm_proxy_timer(f->p, f->now);
+	assert_int_equal(mgm_proxy_record(f->p, f->now, D1, &g, &ri, NULL, 0), MGM_E_NOENT);
+	assert_string_equal(merged(f, 0), "IN{s2}");
+	mgm_proxy_destroy(f->p);
+	free(f);
+}
+
 /* An older querier upstream imposes its version (RFC 3376 §7.2.1 in the host engine). */
 static void upstream_v2_querier(uint8_t family)
 {
@@ -948,6 +1026,7 @@ TWINS(upstreams_by_range)
 TWINS(leave_holddown)
 TWINS(keep_joined)
 TWINS(static_joins_and_remove)
+TWINS(leave_refused_for_memory)
 TWINS(end_to_end)
 
 #define BOTH(fn) cmocka_unit_test(test_proxy_##fn##_igmp), cmocka_unit_test(test_proxy_##fn##_mld)
@@ -967,6 +1046,7 @@ int main(void)
 		BOTH(leave_holddown),
 		BOTH(keep_joined),
 		BOTH(static_joins_and_remove),
+		BOTH(leave_refused_for_memory),
 		BOTH(end_to_end),
 	};
 

@@ -141,7 +141,9 @@ int mgm_proxy_update_group_policy(struct mgm_proxy *p, int64_t now, uint32_t dow
 				  mgm_proxy_policy_fn keep, void *ctx);
 
 /* A downstream interface gone: all its records dropped at once (no hold-down). Walks every
- * record. */
+ * record. A leave the host engine refuses (MGM_E_NOMEM) keeps its record; the first such error
+ * is returned, the others are still removed, and a later call retries. A refused leave after a
+ * hold-down is tried again one hold-down later. */
 int mgm_proxy_remove_downstream(struct mgm_proxy *p, int64_t now, uint32_t downstream);
 
 /*
