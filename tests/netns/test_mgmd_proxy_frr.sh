@@ -144,13 +144,14 @@ bg frr 280 $FRR/pimd -N "$frrns" -f /dev/null --log "file:$T/frr/pimd.log" \
 	-i "$T/frr/pimd.pid" >"$T/frr/pimd.out" 2>&1
 wait_for 20 vty -d pimd -c "show ip pim interface" ||
 	mgmt_fail "pimd did not start: $(cat "$T/frr/pimd.out")"
-# IGMPv3 querier on d0 every 2 s, Max Resp Time 1 s, last-member queries 500 ms apart (x2);
+# IGMPv3 querier on d0 every 2 s, Max Resp Time 1 s (set first: FRR wants QI >= MRT), last-member queries 500 ms apart (x2);
 # FRR itself is the RP so that the any-source group (239/8) forwards.
 vty -c "configure terminal" -c "interface s0" -c "ip pim" -c "exit" \
 	-c "interface d0" -c "ip pim" -c "ip igmp" -c "ip igmp version 3" \
-	-c "ip igmp query-interval 2" -c "ip igmp query-max-response-time 10" \
+	-c "ip igmp query-max-response-time 10" -c "ip igmp query-interval 2" \
 	-c "ip igmp last-member-query-interval 5" -c "exit" \
-	-c "ip pim rp 198.18.20.1 224.0.0.0/4" >/dev/null || mgmt_fail "FRR configuration failed"
+	-c "ip pim rp 198.18.20.1 224.0.0.0/4" >"$T/frr/config.out" ||
+	mgmt_fail "FRR configuration failed: $(cat "$T/frr/config.out")"
 wait_for 20 ns frr grep -q d0 /proc/net/ip_mr_vif || mgmt_fail "pimd made no VIF for d0"
 ok "FRR pimd $($FRR/pimd -v 2>/dev/null | head -1 | awk '{print $NF}') runs: IGMPv3 querier and PIM on d0"
 
