@@ -25,7 +25,7 @@ NINJA        ?= ninja
 BUILD      := build
 BUILD_SAN  := build-asan
 BUILD_FUZZ := build-fuzz
-VM_TESTS   ?= test_mroute test_mgmd_router
+VM_TESTS   ?= test_mroute test_mgmd_router test_mgmd_proxy_frr
 NETNS_ASAN_TESTS ?= test_mgmd_querier test_mgmd_router test_mgmd_flood test_mgmd_proxy_chain \
 	test_mgmd_proxy
 

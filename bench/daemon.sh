@@ -14,12 +14,19 @@
 #    fast leave.
 # 3. time and CPU until G joined groups all forward: the sender sprays G groups, the host's
 #    reports for all of them arrive at RATE/s, until every group's packets reach the host wire.
+# 4. proxy (RFC 4605; needs kernel multicast routing): mgmd --upstream against igmpproxy in one
+#    setup, src --- up [FRR pimd, or mgmd router without FRR] --- px [the proxy] --- host: per
+#    repetition a fresh proxy, then a kernel member joins (first packet at the host: the join's
+#    report went upstream and the stream came down) and leaves (the last packet on the proxy's
+#    upstream wire: its withdrawal upstream, "none" when the stream still flows after
+#    BENCH_PROXY_BOUND ms); medians and ratios.
 # Without kernel multicast routing (MRT_INIT fails) only mgmd in querier mode runs the storm;
 # `make bench-vm` runs all of it under Debian's kernel in a VM.
 #
 # Knobs: BENCH_STORM_SIZES ("1000 10000 50000"), BENCH_STORM_RATE (5000), BENCH_LAT_ROUNDS (5),
 # BENCH_FWD_GROUPS (10000), BENCH_FWD_RATE (packets/s of the sender, 2 per group and second),
-# BENCH_PEERS ("igmpproxy frr"; "" for mgmd alone).
+# BENCH_PEERS ("igmpproxy frr"; "" for mgmd alone), BENCH_PROXY_ROUNDS (5),
+# BENCH_PROXY_BOUND (8000 ms), BENCH_PARTS ("storm latency forward proxy": which to run).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
@@ -45,7 +52,11 @@ per_group=2
 [ -n "${MGMT_IN_VM:-}" ] && per_group=1
 FWD_RATE=${BENCH_FWD_RATE:-$((FWD_GROUPS * per_group))}
 PEERS=${BENCH_PEERS-igmpproxy frr}
+PROXY_ROUNDS=${BENCH_PROXY_ROUNDS:-5}
+PROXY_BOUND=${BENCH_PROXY_BOUND:-8000}
+PARTS=${BENCH_PARTS:-storm latency forward proxy}
 FRR=/usr/lib/frr
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 mgmt_init
 calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
@@ -316,6 +327,7 @@ storm() { # ROUTER N
 		"$(calc "$t1 - $t0" 1) s; ${out#igmpflood: }"
 }
 
+if part storm; then
 echo
 echo "  1. report storm: IGMPv2 reports for N groups at $RATE/s from one host on lan; mgmd as"
 echo "     $([ "$routing" = 1 ] && echo "router (upstream wan, downstream lan)" || echo "querier on lan"); a fresh router per N; CPU of every thread"
@@ -358,6 +370,7 @@ for p in "${peers[@]}"; do
 			"$(calc "${STORM_RSS[$p,$n]} / (${STORM_RSS[mgmd,$n]} > 0 ? ${STORM_RSS[mgmd,$n]} : 1)" 1)"
 	done
 done
+fi
 
 if [ "$routing" != 1 ]; then
 	exit 0
@@ -388,6 +401,7 @@ print(" ".join("%.1f/%.1f" % (r["join_ms"], r["leave_ms"])
 	for r in map(json.loads, sys.stdin) if "round" in r))' <<<"$out")"
 }
 
+if part latency; then
 echo
 echo "  2. join and leave latency: sender at 1 000 packets/s, a kernel host (IGMP automatic) joins"
 echo "     and leaves $ROUNDS times; median ms from the join to the first packet on its wire, and"
@@ -409,6 +423,7 @@ for p in "${peers[@]}"; do
 	fi
 	echo
 done
+fi
 
 # ---- 3. time and CPU until every joined group forwards --------------------------------------
 
@@ -447,6 +462,7 @@ fwd_all() { # ROUTER
 }
 
 declare -A FWD_SECS FWD_CPU FWD_SEEN
+if part forward; then
 echo
 echo "  3. until $FWD_GROUPS joined groups all forward: the sender sprays them ($FWD_RATE packets/s),"
 echo "     then the host's reports for all arrive at $RATE/s; from the first report until every"
@@ -464,3 +480,202 @@ for p in "${peers[@]}"; do
 	fi
 	printf ', CPU %sx mgmd\n' "$(calc "${FWD_CPU[$p]} / (${FWD_CPU[mgmd]} > 0 ? ${FWD_CPU[mgmd]} : 0.001)" 1)"
 done
+fi
+
+# ---- 4. proxy: upstream join latency and withdrawal, mgmd against igmpproxy -----------------
+
+PXG=239.7.7.7
+vty_up() {
+	ns up vtysh -N "$(mgmt_ns_name up)" "$@" 2>/dev/null
+}
+# The upstream router of the proxy part: FRR pimd when installed (IGMPv3 querier on d0 every
+# 2 s, last-member queries 500 ms apart, itself the RP), else mgmd as router with the same
+# timers. Sets UPSTREAM.
+start_upstream() {
+	local p d
+	p=$(mgmt_ns_name up)
+	if [ -x "$FRR/pimd" ] && [ -x "$FRR/zebra" ] && command -v vtysh >/dev/null; then
+		UPSTREAM=frr
+		d=$MGMT_TMP/frr-up
+		mkdir -p "$d" "/var/run/frr/$p"
+		chown frr:frr "$d" "/var/run/frr/$p"
+		chmod 755 "$MGMT_TMP"
+		bg up 1800 "$FRR/zebra" -N "$p" -f /dev/null --log "file:$d/zebra.log" \
+			-i "$d/zebra.pid" >"$d/zebra.out" 2>&1
+		wait_for 20 vty_up -c "show version" || mgmt_fail "zebra did not start"
+		bg up 1800 "$FRR/pimd" -N "$p" -f /dev/null --log "file:$d/pimd.log" \
+			-i "$d/pimd.pid" >"$d/pimd.out" 2>&1
+		wait_for 20 vty_up -d pimd -c "show ip pim interface" || mgmt_fail "pimd did not start"
+		vty_up -c "configure terminal" -c "interface s0" -c "ip pim" -c "exit" \
+			-c "interface d0" -c "ip pim" -c "ip igmp" -c "ip igmp version 3" \
+			-c "ip igmp query-max-response-time 10" -c "ip igmp query-interval 2" \
+			-c "ip igmp last-member-query-interval 5" -c "exit" \
+			-c "ip pim rp 198.18.30.1 224.0.0.0/4" >"$d/config.out" ||
+			mgmt_fail "FRR configuration failed: $(cat "$d/config.out")"
+		wait_for 20 ns up grep -q d0 /proc/net/ip_mr_vif || mgmt_fail "pimd made no VIF for d0"
+	else
+		UPSTREAM=mgmd
+		printf 'interface s0 {\n\trole upstream\n\tipv6 off\n}\ninterface d0 {\n\trole downstream\n\tipv6 off\n\tquery-interval 2s\n\tquery-response-interval 1s\n\tlast-member-query-interval 500ms\n}\n' \
+			>"$MGMT_TMP/up.conf"
+		bg up 1800 "$mgmd" -F -f "$MGMT_TMP/up.conf" --socket "$MGMT_TMP/up.sock" \
+			>"$MGMT_TMP/up.log" 2>&1
+		wait_for 20 ns up "$mgmctl" --socket "$MGMT_TMP/up.sock" show interfaces ||
+			mgmt_fail "mgmd (upstream router) did not start"
+	fi
+}
+# Does the upstream router hold PXG on d0?
+upstream_has() {
+	if [ "$UPSTREAM" = frr ]; then
+		vty_up -d pimd -c "show ip igmp groups json" |
+			python3 -c 'import json, sys
+d = json.load(sys.stdin)
+def walk(o):
+    if isinstance(o, dict):
+        return o.get("group") == sys.argv[1] or any(walk(v) for v in o.values())
+    return isinstance(o, list) and any(walk(v) for v in o)
+sys.exit(0 if walk(d) else 1)' "$PXG"
+	else
+		ns up "$mgmctl" --socket "$MGMT_TMP/up.sock" --json show groups d0 | grep -q "\"$PXG\""
+	fi
+}
+
+upstream_clear() { ! upstream_has; }
+
+start_proxy() { # mgmd|igmpproxy: sets PXPID
+	if [ "$1" = mgmd ]; then
+		printf 'interface up0 {\n\trole upstream\n\tipv6 off\n}\ninterface down0 {\n\trole downstream\n\tipv6 off\n}\n' \
+			>"$MGMT_TMP/px.conf"
+		bg px 120 "$mgmd" -F -f "$MGMT_TMP/px.conf" --socket "$MGMT_TMP/px.sock" \
+			>"$MGMT_TMP/px-mgmd.log" 2>&1
+		wait_for 20 ns px "$mgmctl" --socket "$MGMT_TMP/px.sock" show interfaces || {
+			cat "$MGMT_TMP/px-mgmd.log" >&2
+			mgmt_fail "mgmd (proxy) did not start"
+		}
+	else
+		printf 'phyint up0 upstream ratelimit 0 threshold 1\n\taltnet 0.0.0.0/0\nphyint down0 downstream ratelimit 0 threshold 1\nphyint lo disabled\n' \
+			>"$MGMT_TMP/px-igmpproxy.conf"
+		bg px 120 igmpproxy -n "$MGMT_TMP/px-igmpproxy.conf" >"$MGMT_TMP/px-igmpproxy.log" 2>&1
+		wait_for 20 sh -c "[ \$(ip netns exec $(mgmt_ns_name px) cat /proc/net/ip_mr_vif | wc -l) -ge 3 ]" || {
+			cat "$MGMT_TMP/px-igmpproxy.log" >&2
+			mgmt_fail "igmpproxy did not start"
+		}
+	fi
+	PXPID=$MGMT_LAST_PID
+}
+
+stop_proxy() {
+	kill -TERM "$PXPID" 2>/dev/null || true
+	wait "$PXPID" 2>/dev/null || true
+	# Nothing of it left in the kernel for the next one: no VIF.
+	wait_for 10 sh -c "[ \$(ip netns exec $(mgmt_ns_name px) cat /proc/net/ip_mr_vif | wc -l) -le 1 ]" ||
+		echo "  (the proxy's VIFs outlived it)"
+}
+
+declare -A PX_JOIN PX_STOP
+proxy_round() { # PROXY REP
+	local px=$1 rep=$2 out line join stop gone
+	start_proxy "$px"
+	# The upstream router has forgotten the previous proxy's membership (its goodbye, or a
+	# Group Membership Interval at most).
+	gone=$(
+		t0=$EPOCHREALTIME
+		wait_for 15 upstream_clear || echo "-"
+		calc "$EPOCHREALTIME - $t0" 1
+	)
+	out=$(ns host "$mcbench" latency -i eth0 -g $PXG -n 1 -H 300 -Q 500 -W 5000 \
+		-U "$(mgmt_ns_name px):up0" -B "$PROXY_BOUND" -t $((PROXY_BOUND / 1000 + 20)))
+	stop_proxy
+	line=$(head -1 <<<"$out")
+	join=$(python3 -c 'import json,sys; print("%.1f" % json.loads(sys.argv[1])["join_ms"])' "$line")
+	stop=$(python3 -c 'import json,sys; print("%.1f" % json.loads(sys.argv[1])["upstream_stop_ms"])' "$line")
+	PX_JOIN[$px,$rep]=$join
+	PX_STOP[$px,$rep]=$stop
+	printf '  %-10s %3d %12s %18s   (upstream clear of the group before it: %s s)\n' "$px" "$rep" \
+		"$join" "$([ "$stop" = -1.0 ] && echo "none in ${PROXY_BOUND} ms" || echo "$stop")" \
+		"${gone//$'\n'/ }"
+}
+
+median_of() { # VALUES...: the median of those >= 0, or -1 when none
+	python3 -c 'import statistics, sys
+v = [float(x) for x in sys.argv[1:] if float(x) >= 0]
+print("%.1f" % statistics.median(v) if v else -1)' "$@"
+}
+
+if part proxy; then
+	ns_add src
+	ns_add up
+	ns_add px
+	ns_add host
+	veth_add src eth0 up s0
+	veth_add up d0 px up0
+	veth_add px down0 host eth0
+	addr_add src eth0 198.18.30.2/24
+	addr_add up s0 198.18.30.1/24
+	addr_add up d0 198.18.31.1/24
+	addr_add px up0 198.18.31.2/24
+	addr_add px down0 198.18.32.1/24
+	addr_add host eth0 198.18.32.10/24
+	ns src ip route add default via 198.18.30.1
+	ns px ip route add default via 198.18.31.1
+	ns host ip route add default via 198.18.32.1
+	for n in up px; do
+		ns $n sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.default.rp_filter=0
+	done
+	host_versions host eth0 0 0
+	start_upstream
+	px_list=(mgmd)
+	if command -v igmpproxy >/dev/null && [[ " $PEERS " == *" igmpproxy "* ]]; then
+		px_list+=(igmpproxy)
+	fi
+	spray_t=$((PROXY_ROUNDS * ${#px_list[@]} * (PROXY_BOUND / 1000 + 25) + 30))
+	bg src "$spray_t" "$mcbench" spray -i eth0 -g $PXG -n 1 -r 1000 -t "$spray_t" >/dev/null
+	echo
+	echo "  4. proxy: src --- $UPSTREAM (upstream router, IGMPv3 querier) --- proxy --- host; the"
+	echo "     sender at 1 000 packets/s to $PXG; per repetition a fresh proxy (${px_list[*]}"
+	echo "     in turn, default settings: no fast leave), a kernel host joins: ms until the first"
+	echo "     packet at the host (report upstream, stream down); it leaves after 300 ms: ms until"
+	echo "     the last packet on the proxy's upstream wire (silence of 500 ms after it; none when"
+	echo "     it still flows ${PROXY_BOUND} ms after the leave)"
+	printf '  %-10s %3s %12s %18s\n' proxy rep "join ms" "withdrawn ms"
+	for ((rep = 1; rep <= PROXY_ROUNDS; rep++)); do
+		for px in "${px_list[@]}"; do
+			proxy_round "$px" "$rep"
+		done
+	done
+	declare -A PXJ PXS PXN
+	for px in "${px_list[@]}"; do
+		js=() ss=() n=0
+		for ((rep = 1; rep <= PROXY_ROUNDS; rep++)); do
+			js+=("${PX_JOIN[$px,$rep]}")
+			ss+=("${PX_STOP[$px,$rep]}")
+			[ "${PX_STOP[$px,$rep]}" = -1.0 ] || n=$((n + 1))
+		done
+		PXJ[$px]=$(median_of "${js[@]}")
+		PXS[$px]=$(median_of "${ss[@]}")
+		PXN[$px]=$n
+		if [ "$n" -eq 0 ]; then
+			w="none within $(calc "$PROXY_BOUND / 1000" 1) s in $PROXY_ROUNDS of $PROXY_ROUNDS"
+		else
+			w="median ${PXS[$px]} ms ($n of $PROXY_ROUNDS withdrawn within $PROXY_BOUND ms)"
+		fi
+		printf '  %-10s join median %s ms; upstream withdrawal: %s\n' "$px" "${PXJ[$px]}" "$w"
+	done
+	for px in "${px_list[@]}"; do
+		[ "$px" = mgmd ] && continue
+		printf '  %-10s join %sx mgmd' "$px" \
+			"$(calc "${PXJ[$px]} / (${PXJ[mgmd]} > 0 ? ${PXJ[mgmd]} : 0.1)" 1)"
+		if [ "${PXN[$px]}" -gt 0 ] && [ "${PXN[mgmd]}" -gt 0 ]; then
+			printf ', withdrawal %sx mgmd\n' "$(calc "${PXS[$px]} / ${PXS[mgmd]}" 1)"
+		elif [ "${PXN[mgmd]}" -gt 0 ]; then
+			printf ', withdrawal: mgmd %s ms, %s none within %s s\n' "${PXS[mgmd]}" "$px" \
+				"$(calc "$PROXY_BOUND / 1000" 1)"
+		else
+			echo
+		fi
+	done
+	verdict "proxy, mgmd withdraws upstream within 4.5 s (median, $UPSTREAM upstream)" \
+		"${PXS[mgmd]} ms, ${PXN[mgmd]}/$PROXY_ROUNDS rounds" \
+		"$(pass_if "${PXN[mgmd]} == $PROXY_ROUNDS && ${PXS[mgmd]} >= 0 && ${PXS[mgmd]} < 4500")"
+	topo_down
+fi

@@ -4,7 +4,8 @@
  *   spray    multicast UDP to NGROUPS groups in turn at RATE packets a second (the sender);
  *   seen     on an interface's wire, the moment every group of a range has had a packet;
  *   latency  a kernel member joins and leaves a group ROUNDS times: join -> first packet on
- *            the wire, leave -> last packet on the wire;
+ *            the wire, leave -> last packet on the wire; with -U NETNS:IF also the last packet
+ *            on a proxy's upstream wire in another namespace (its withdrawal upstream);
  *   floor    a daemon's skeleton without the daemon: an epoll loop reading an interface's
  *            IPv4 packets until none is left, and nothing else (the CPU any router spends per
  *            packet woken for, whatever it does with it).
@@ -13,12 +14,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,10 +38,10 @@
 #define MAX_ROUNDS 100
 
 struct opts {
-	const char *ifname;
+	const char *ifname, *upstream; /* upstream: NETNS:IF or NULL */
 	unsigned int ifindex;
 	uint32_t base; /* host order */
-	unsigned long ngroups, rate, rounds, secs, hold_ms, quiet_ms, wait_ms;
+	unsigned long ngroups, rate, rounds, secs, hold_ms, quiet_ms, wait_ms, bound_ms;
 };
 
 static double now_ms(void)
@@ -65,7 +68,7 @@ __attribute__((noreturn)) static void usage(void)
 	fputs("usage: mcbench spray   -i IF -g BASE [-n NGROUPS] [-r RATE] [-t SECONDS]\n"
 	      "       mcbench seen    -i IF -g BASE [-n NGROUPS] [-t SECONDS]\n"
 	      "       mcbench latency -i IF -g GROUP [-n ROUNDS] [-H HOLD_MS] [-Q QUIET_MS]\n"
-	      "                       [-W WAIT_MS] [-t SECONDS]\n"
+	      "                       [-W WAIT_MS] [-U NETNS:IF [-B BOUND_MS]] [-t SECONDS]\n"
 	      "       mcbench floor   -i IF [-t SECONDS]\n",
 	      stderr);
 	exit(2);
@@ -106,18 +109,51 @@ static void spray(const struct opts *o)
 }
 
 /* A packet socket on the interface's wire: incoming IPv4 only. */
-static int wire_open(const struct opts *o)
+static int wire_open_on(const char *ifname, unsigned int ifindex)
 {
 	struct sockaddr_ll sll = {.sll_family = AF_PACKET,
 				  .sll_protocol = htons(ETH_P_IP),
-				  .sll_ifindex = (int)o->ifindex};
+				  .sll_ifindex = (int)ifindex};
 	int fd, size = 8 << 20;
 
 	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		die("packet socket on %s: %s", o->ifname, strerror(errno));
+		die("packet socket on %s: %s", ifname, strerror(errno));
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	return fd;
+}
+
+static int wire_open(const struct opts *o)
+{
+	return wire_open_on(o->ifname, o->ifindex);
+}
+
+/* A packet socket on IF of network namespace NETNS (spec "NETNS:IF", the name under
+ * /run/netns): a socket stays in the namespace it was made in, so one process watches both. */
+static int wire_open_netns(const char *spec)
+{
+	char path[256], ifname[IF_NAMESIZE];
+	const char *colon = strrchr(spec, ':');
+	unsigned int ifindex;
+	int self, other, fd;
+
+	if (!colon || colon == spec || strlen(colon + 1) >= sizeof(ifname))
+		die("-U %s: not NETNS:IF", spec);
+	snprintf(path, sizeof(path), "/run/netns/%.*s", (int)(colon - spec), spec);
+	strcpy(ifname, colon + 1);
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	other = open(path, O_RDONLY | O_CLOEXEC);
+	if (self < 0 || other < 0 || setns(other, CLONE_NEWNET) < 0)
+		die("-U %s: cannot enter %s: %s", spec, path, strerror(errno));
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex)
+		die("-U %s: no interface %s there", spec, ifname);
+	fd = wire_open_on(ifname, ifindex);
+	if (setns(self, CLONE_NEWNET) < 0)
+		die("-U %s: cannot come back: %s", spec, strerror(errno));
+	close(self);
+	close(other);
 	return fd;
 }
 
@@ -129,18 +165,23 @@ static long wire_next(int fd, uint32_t base, unsigned long n, double timeout_ms)
 	uint8_t buf[2048];
 
 	for (;;) {
-		double left = until - now_ms();
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		struct sockaddr_ll from;
 		socklen_t fl = sizeof(from);
 		ssize_t len;
 		uint32_t dst;
 
-		if (left <= 0)
-			return -1;
-		if (poll(&pfd, 1, (int)left + 1) <= 0)
-			continue;
+		/* Read first, wait only when nothing is queued: with a timeout of 0 this drains
+		 * what is already there. */
 		len = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		if (len < 0) {
+			double left = until - now_ms();
+
+			if (left <= 0)
+				return -1;
+			(void)poll(&pfd, 1, (int)left + 1);
+			continue;
+		}
 		if (len < 20 || from.sll_pkttype == PACKET_OUTGOING)
 			continue;
 		if ((buf[0] >> 4) != 4 || buf[9] != IPPROTO_UDP)
@@ -202,17 +243,20 @@ static double median(double *v, unsigned long n)
 }
 
 /* latency: per round, join (the kernel reports at once), the first packet of the group on the
- * wire, HOLD_MS of traffic, leave, then the last packet before QUIET_MS of silence. */
+ * wire, HOLD_MS of traffic, leave, then the last packet before QUIET_MS of silence. With -U, the
+ * same on the upstream wire: the last packet there after the leave before QUIET_MS of silence,
+ * or none (-1) when it still flows BOUND_MS after the leave. */
 static void latency(const struct opts *o)
 {
 	struct ip_mreqn mr = {.imr_ifindex = (int)o->ifindex,
 			      .imr_multiaddr.s_addr = htonl(o->base)};
-	double joins[MAX_ROUNDS], leaves[MAX_ROUNDS];
-	unsigned long nj = 0, nl = 0;
-	int wire = wire_open(o);
+	double joins[MAX_ROUNDS], leaves[MAX_ROUNDS], ups[MAX_ROUNDS];
+	unsigned long nj = 0, nl = 0, nu = 0;
+	int wire = wire_open(o), up = o->upstream ? wire_open_netns(o->upstream) : -1;
 
 	for (unsigned long r = 0; r < o->rounds; r++) {
-		double t_join, t_first = -1, t_leave, t_last;
+		double t_join, t_first = -1, t_leave, t_last, up_last;
+		bool host_quiet = false, up_quiet = up < 0, up_none = false;
 		int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
 		if (fd < 0)
@@ -228,25 +272,53 @@ static void latency(const struct opts *o)
 		sleep_ms((double)o->hold_ms);
 		while (wire_next(wire, o->base, 1, 0) >= 0)
 			;
+		while (up >= 0 && wire_next(up, o->base, 1, 0) >= 0)
+			;
 		t_leave = now_ms();
-		t_last = t_leave;
+		t_last = up_last = t_leave;
 		close(fd); /* the leave */
-		while (wire_next(wire, o->base, 1, (double)o->quiet_ms) >= 0) {
-			t_last = now_ms();
-			if (t_last - t_leave > (double)o->wait_ms)
-				break;
+		/* Both wires at once, read as the packets come (their times are read times). */
+		while (!host_quiet || !up_quiet) {
+			struct pollfd pfd[2] = {{.fd = wire, .events = POLLIN},
+						{.fd = up, .events = POLLIN}};
+			double t = now_ms();
+
+			if (!host_quiet && wire_next(wire, o->base, 1, 0) >= 0) {
+				t_last = now_ms();
+				continue;
+			}
+			if (!up_quiet && wire_next(up, o->base, 1, 0) >= 0) {
+				up_last = now_ms();
+				continue;
+			}
+			if (t - t_last >= (double)o->quiet_ms || t - t_leave > (double)o->wait_ms)
+				host_quiet = true;
+			if (!up_quiet && t - up_last >= (double)o->quiet_ms)
+				up_quiet = true;
+			if (!up_quiet && t - t_leave > (double)o->bound_ms)
+				up_quiet = up_none = true;
+			(void)poll(pfd, up >= 0 ? 2 : 1, 5);
 		}
-		printf("{\"job\":\"latency\",\"round\":%lu,\"join_ms\":%.3f,\"leave_ms\":%.3f}\n",
-		       r, t_first < 0 ? -1 : t_first - t_join, t_last - t_leave);
+		printf("{\"job\":\"latency\",\"round\":%lu,\"join_ms\":%.3f,\"leave_ms\":%.3f", r,
+		       t_first < 0 ? -1 : t_first - t_join, t_last - t_leave);
+		if (up >= 0)
+			printf(",\"upstream_stop_ms\":%.3f", up_none ? -1 : up_last - t_leave);
+		printf("}\n");
 		fflush(stdout);
 		if (t_first >= 0)
 			joins[nj++] = t_first - t_join;
 		leaves[nl++] = t_last - t_leave;
+		if (up >= 0 && !up_none)
+			ups[nu++] = up_last - t_leave;
 		sleep_ms((double)o->quiet_ms);
 	}
 	printf("{\"job\":\"latency\",\"rounds\":%lu,\"joined\":%lu,\"join_median_ms\":%.3f,"
-	       "\"leave_median_ms\":%.3f}\n",
+	       "\"leave_median_ms\":%.3f",
 	       o->rounds, nj, median(joins, nj), median(leaves, nl));
+	if (up >= 0)
+		printf(",\"upstream_stopped\":%lu,\"upstream_stop_median_ms\":%.3f", nu,
+		       median(ups, nu));
+	printf("}\n");
 }
 
 /* floor: the receive path of a one-packet-per-wakeup daemon, until -t ends it. */
@@ -286,7 +358,8 @@ int main(int argc, char **argv)
 			 .secs = 60,
 			 .hold_ms = 300,
 			 .quiet_ms = 600,
-			 .wait_ms = 5000};
+			 .wait_ms = 5000,
+			 .bound_ms = 6000};
 	const char *job, *group = NULL;
 	struct in_addr a;
 	int c;
@@ -295,7 +368,7 @@ int main(int argc, char **argv)
 		usage();
 	job = argv[1];
 	optind = 2;
-	while ((c = getopt(argc, argv, "i:g:n:r:t:H:Q:W:")) != -1) {
+	while ((c = getopt(argc, argv, "i:g:n:r:t:H:Q:W:U:B:")) != -1) {
 		switch (c) {
 		case 'i':
 			o.ifname = optarg;
@@ -320,6 +393,12 @@ int main(int argc, char **argv)
 			break;
 		case 'W':
 			o.wait_ms = lab_parse_num(optarg, 10, 600000);
+			break;
+		case 'U':
+			o.upstream = optarg;
+			break;
+		case 'B':
+			o.bound_ms = lab_parse_num(optarg, 10, 600000);
 			break;
 		default:
 			usage();
