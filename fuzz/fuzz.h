@@ -6,10 +6,12 @@
 #ifndef MGM_FUZZ_H
 #define MGM_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,5 +37,64 @@ static inline _Noreturn void fuzz_fail(const char *file, int line, const char *w
 		if (!(cond))                                                                       \
 			fuzz_fail(__FILE__, __LINE__, #cond);                                      \
 	} while (0)
+
+/* ---- What the state-machine targets share ----------------------------------------------- */
+
+/*
+ * A counting allocator for the engines' mgm_allocator: every byte handed out is counted until
+ * freed (a leak is outstanding != 0 at the end), the size given back on free is checked against
+ * the one asked for, and with refuse_some every 7th request fails, so the refusal paths run.
+ */
+struct fuzz_alloc {
+	size_t outstanding;
+	uint64_t requests;
+	bool refuse_some;
+};
+
+#define FUZZ_ALLOC_HDR 16
+
+static inline void *fuzz_alloc(void *ctx, size_t size)
+{
+	struct fuzz_alloc *ca = ctx;
+	uint8_t *p;
+
+	if (ca->refuse_some && ++ca->requests % 7 == 3)
+		return NULL;
+	p = malloc(size + FUZZ_ALLOC_HDR);
+	if (!p)
+		return NULL;
+	memcpy(p, &size, sizeof(size));
+	ca->outstanding += size;
+	return p + FUZZ_ALLOC_HDR;
+}
+
+static inline void fuzz_free(void *ctx, void *ptr, size_t size)
+{
+	struct fuzz_alloc *ca = ctx;
+	uint8_t *p;
+	size_t was;
+
+	if (!ptr)
+		return;
+	p = (uint8_t *)ptr - FUZZ_ALLOC_HDR;
+	memcpy(&was, p, sizeof(was));
+	CHECK(was == size); /* engine.h: free receives the size that was asked for */
+	ca->outstanding -= was;
+	free(p);
+}
+
+/* The input read as a program, one byte at a time; past its end every byte reads 0. */
+struct fuzz_cursor {
+	const uint8_t *p;
+	size_t left;
+};
+
+static inline uint8_t fuzz_next(struct fuzz_cursor *c)
+{
+	if (!c->left)
+		return 0;
+	c->left--;
+	return *c->p++;
+}
 
 #endif

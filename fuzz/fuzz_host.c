@@ -56,46 +56,6 @@ int fuzz_last_decoded;
 
 static bool trace;
 
-/* ---- Counting allocator ------------------------------------------------------------------ */
-
-struct counting_alloc {
-	size_t outstanding;
-	uint64_t requests;
-	bool refuse_some;
-};
-
-#define HDR 16
-
-static void *ca_alloc(void *ctx, size_t size)
-{
-	struct counting_alloc *ca = ctx;
-	uint8_t *p;
-
-	if (ca->refuse_some && ++ca->requests % 7 == 3)
-		return NULL;
-	p = malloc(size + HDR);
-	if (!p)
-		return NULL;
-	memcpy(p, &size, sizeof(size));
-	ca->outstanding += size;
-	return p + HDR;
-}
-
-static void ca_free(void *ctx, void *ptr, size_t size)
-{
-	struct counting_alloc *ca = ctx;
-	uint8_t *p;
-	size_t was;
-
-	if (!ptr)
-		return;
-	p = (uint8_t *)ptr - HDR;
-	memcpy(&was, p, sizeof(was));
-	CHECK(was == size); /* engine.h: free receives the size that was asked for */
-	ca->outstanding -= was;
-	free(p);
-}
-
 /* ---- The world --------------------------------------------------------------------------- */
 
 struct filter {
@@ -116,7 +76,7 @@ struct world {
 	uint8_t family;
 	struct mgm_host_config cfg;
 	struct mgm_host *h;
-	struct counting_alloc ca;
+	struct fuzz_alloc ca;
 	uint64_t rng;
 	int64_t now;
 	bool late, running;
@@ -377,19 +337,6 @@ static void check(struct world *w)
 
 /* ---- Operations ---------------------------------------------------------------------------- */
 
-struct cursor {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t next(struct cursor *c)
-{
-	if (!c->left)
-		return 0;
-	c->left--;
-	return *c->p++;
-}
-
 static uint32_t count_sockets(const struct world *w)
 {
 	uint32_t n = 0;
@@ -450,9 +397,9 @@ static int expected(const struct filter *cur, unsigned op, uint8_t s, uint8_t y,
 	}
 }
 
-static void op_socket(struct world *w, struct cursor *c, uint8_t a)
+static void op_socket(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
-	uint8_t x = next(c), y = next(c), mode = a & 1 ? MGM_EXCLUDE : MGM_INCLUDE;
+	uint8_t x = fuzz_next(c), y = fuzz_next(c), mode = a & 1 ? MGM_EXCLUDE : MGM_INCLUDE;
 	unsigned op = x & 7, k = (x >> 3) & 3, g = x >> 5, s = y & 7;
 	struct filter *cur = &w->f[k][g], nf;
 	const struct mgm_addr *grp = &w->groups[g], *src = &w->sources[s];
@@ -550,9 +497,9 @@ static void deliver(struct world *w, const struct mgm_addr *src, const struct mg
 	CHECK(mgm_host_input(w->h, w->now, &ip) <= 0);
 }
 
-static void op_query(struct world *w, struct cursor *c, uint8_t a)
+static void op_query(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
-	uint8_t x = next(c), mask = next(c);
+	uint8_t x = fuzz_next(c), mask = fuzz_next(c);
 	uint8_t top = w->family == MGM_INET ? 3 : 2, v = (uint8_t)((x & 3) % top + 1);
 	unsigned kind = (x >> 2) & 3, g = (x >> 4) & 7;
 	struct mgm_query q = {.version = v, .qrv = 2, .qqic = 125};
@@ -577,9 +524,9 @@ static void op_query(struct world *w, struct cursor *c, uint8_t a)
 	deliver(w, &w->querier, &dst, buf, len);
 }
 
-static void op_report(struct world *w, struct cursor *c)
+static void op_report(struct world *w, struct fuzz_cursor *c)
 {
-	uint8_t x = next(c);
+	uint8_t x = fuzz_next(c);
 	uint8_t v = w->family == MGM_INET6 ? 1 : (x & 8 ? 2 : 1);
 	const struct mgm_addr *g = &w->groups[x & 7];
 	uint8_t buf[64];
@@ -590,13 +537,13 @@ static void op_report(struct world *w, struct cursor *c)
 	deliver(w, &w->other, g, buf, len);
 }
 
-static void op_raw(struct world *w, struct cursor *c, uint8_t a)
+static void op_raw(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
-	uint8_t buf[256], len = next(c);
+	uint8_t buf[256], len = fuzz_next(c);
 	struct mgm_addr dst;
 
 	for (unsigned i = 0; i < len; i++)
-		buf[i] = next(c);
+		buf[i] = fuzz_next(c);
 	mgm_addr_all_systems(&dst, w->family);
 	if ((a & 1) && len >= 4) {
 		uint32_t sum =
@@ -619,9 +566,9 @@ static void run_timer(struct world *w, int64_t when)
 	CHECK(mgm_host_next_deadline(w->h) > w->now);
 }
 
-static void op_time(struct world *w, struct cursor *c, uint8_t a)
+static void op_time(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
-	uint8_t lo = next(c), hi = next(c);
+	uint8_t lo = fuzz_next(c), hi = fuzz_next(c);
 	int64_t t = lo | hi << 8, d = mgm_host_next_deadline(w->h), when;
 
 	switch (a & 3) {
@@ -648,14 +595,14 @@ static void op_time(struct world *w, struct cursor *c, uint8_t a)
 	}
 }
 
-static void op_early(struct world *w, struct cursor *c)
+static void op_early(struct world *w, struct fuzz_cursor *c)
 {
 	struct mgm_host_counters before, after;
 	int64_t d = mgm_host_next_deadline(w->h), t;
 
 	if (w->late || d == MGM_TIME_NEVER || d <= w->now)
 		return;
-	t = w->now + (d - w->now) * next(c) / 256;
+	t = w->now + (d - w->now) * fuzz_next(c) / 256;
 	w->now = t;
 	mgm_host_counters(w->h, &before);
 	mgm_host_timer(w->h, t);
@@ -665,9 +612,9 @@ static void op_early(struct world *w, struct cursor *c)
 	CHECK(mgm_host_next_deadline(w->h) == d);
 }
 
-static void op_reconfigure(struct world *w, struct cursor *c)
+static void op_reconfigure(struct world *w, struct fuzz_cursor *c)
 {
-	uint8_t c0 = next(c), c1 = next(c);
+	uint8_t c0 = fuzz_next(c), c1 = fuzz_next(c);
 	struct mgm_host_config cfg;
 	int rc;
 
@@ -730,7 +677,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct world *w;
-	struct cursor c = {data, size};
+	struct fuzz_cursor c = {data, size};
 	struct mgm_host_callbacks cb;
 	struct mgm_allocator al;
 	uint8_t c0, c1;
@@ -742,8 +689,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!w)
 		abort();
 	w->out = outbuf;
-	c0 = next(&c);
-	c1 = next(&c);
+	c0 = fuzz_next(&c);
+	c1 = fuzz_next(&c);
 	w->family = c0 & 1 ? MGM_INET6 : MGM_INET;
 	w->rng = c1 >> 3;
 	make_addresses(w);
@@ -755,8 +702,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cb.send = on_send;
 	cb.log = on_log;
 	cb.random = on_random;
-	al.alloc = ca_alloc;
-	al.free = ca_free;
+	al.alloc = fuzz_alloc;
+	al.free = fuzz_free;
 	al.ctx = &w->ca;
 	CHECK(mgm_host_create(&w->cfg, &cb, &al, &w->h, NULL, 0) == 0);
 	CHECK(mgm_host_set_address(w->h, w->now, &w->self) == 0);
@@ -768,7 +715,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(w);
 
 	while (c.left) {
-		uint8_t op = next(&c), a = op >> 3;
+		uint8_t op = fuzz_next(&c), a = op >> 3;
 
 		if (trace)
 			fprintf(stderr, "fuzz_host: t=%lld op %u a %u\n", (long long)w->now, op & 7,

@@ -54,53 +54,13 @@
 
 int fuzz_last_decoded;
 
-/* ---- Counting allocator ------------------------------------------------------------------ */
-
-struct counting_alloc {
-	size_t outstanding;
-	uint64_t requests;
-	bool refuse_some;
-};
-
-#define HDR 16
-
-static void *ca_alloc(void *ctx, size_t size)
-{
-	struct counting_alloc *ca = ctx;
-	uint8_t *p;
-
-	if (ca->refuse_some && ++ca->requests % 7 == 3)
-		return NULL;
-	p = malloc(size + HDR);
-	if (!p)
-		return NULL;
-	memcpy(p, &size, sizeof(size));
-	ca->outstanding += size;
-	return p + HDR;
-}
-
-static void ca_free(void *ctx, void *ptr, size_t size)
-{
-	struct counting_alloc *ca = ctx;
-	uint8_t *p;
-	size_t was;
-
-	if (!ptr)
-		return;
-	p = (uint8_t *)ptr - HDR;
-	memcpy(&was, p, sizeof(was));
-	CHECK(was == size);
-	ca->outstanding -= was;
-	free(p);
-}
-
 /* ---- The world --------------------------------------------------------------------------- */
 
 struct world {
 	uint8_t family;
 	struct mgm_proxy_config cfg;
 	struct mgm_proxy *p;
-	struct counting_alloc ca;
+	struct fuzz_alloc ca;
 	uint64_t rng;
 	int64_t now;
 	uint32_t nup;
@@ -111,19 +71,6 @@ struct world {
 	struct mgm_proxy_range range_pool[4];
 	uint32_t ds[NDS];
 };
-
-struct cursor {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t next(struct cursor *c)
-{
-	if (!c->n)
-		return 0;
-	c->n--;
-	return *c->p++;
-}
 
 static uint64_t on_random(void *ctx)
 {
@@ -310,9 +257,9 @@ static void check_all(struct world *w)
 
 /* ---- Operations -------------------------------------------------------------------------- */
 
-static void op_upstream(struct world *w, struct cursor *c, uint8_t a)
+static void op_upstream(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
-	uint8_t r = next(c), k = next(c), h = next(c);
+	uint8_t r = fuzz_next(c), k = fuzz_next(c), h = fuzz_next(c);
 	struct mgm_proxy_upstream_config uc;
 	struct mgm_host_callbacks cb = {.ctx = w, .send = on_send, .random = on_random};
 	uint32_t index = 99;
@@ -454,17 +401,17 @@ static int set_filter(struct world *w, uint32_t ds, int g, uint8_t mode, uint8_t
 	return rc;
 }
 
-static void op_filter(struct world *w, struct cursor *c)
+static void op_filter(struct world *w, struct fuzz_cursor *c)
 {
-	uint8_t x = next(c), y = next(c);
+	uint8_t x = fuzz_next(c), y = fuzz_next(c);
 	uint8_t mode = x & 0x80 ? 3 : (x & 0x20 ? MGM_EXCLUDE : MGM_INCLUDE);
 
 	set_filter(w, w->ds[x & 3], (x >> 2) & 7, mode, y, x & 0x40, true);
 }
 
-static void op_static(struct world *w, struct cursor *c, uint8_t a)
+static void op_static(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
-	uint8_t x = next(c);
+	uint8_t x = fuzz_next(c);
 	int g = x & 7, s = (x >> 5) & 7;
 	bool join = !(x & 8), one = x & 16;
 	uint32_t id = 100 + (a & 1);
@@ -530,9 +477,9 @@ static void advance(struct world *w, int64_t to)
 	mgm_proxy_timer(w->p, w->now);
 }
 
-static void op_time(struct world *w, struct cursor *c, uint8_t a)
+static void op_time(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
-	uint16_t t = (uint16_t)(next(c) | next(c) << 8);
+	uint16_t t = (uint16_t)(fuzz_next(c) | fuzz_next(c) << 8);
 	int64_t d;
 
 	switch (a & 3) {
@@ -571,9 +518,9 @@ static void deliver(struct world *w, uint32_t up, const struct mgm_addr *dst, co
 	CHECK(mgm_host_input(h, w->now, &ip) <= 0);
 }
 
-static void op_query(struct world *w, struct cursor *c, uint8_t a)
+static void op_query(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
-	uint8_t x = next(c);
+	uint8_t x = fuzz_next(c);
 	uint8_t top = w->family == MGM_INET ? 3 : 2, v = (uint8_t)((x & 3) % top + 1);
 	struct mgm_query q = {.version = v, .qrv = 2, .qqic = 125};
 	struct mgm_addr dst;
@@ -592,13 +539,13 @@ static void op_query(struct world *w, struct cursor *c, uint8_t a)
 	deliver(w, a % MAXUP, &dst, buf, len);
 }
 
-static void op_raw(struct world *w, struct cursor *c, uint8_t a)
+static void op_raw(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
-	uint8_t buf[256], len = next(c);
+	uint8_t buf[256], len = fuzz_next(c);
 	struct mgm_addr dst;
 
 	for (unsigned i = 0; i < len; i++)
-		buf[i] = next(c);
+		buf[i] = fuzz_next(c);
 	mgm_addr_all_systems(&dst, w->family);
 	deliver(w, a % MAXUP, &dst, buf, len);
 }
@@ -659,7 +606,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct world w;
-	struct cursor c = {data, size};
+	struct fuzz_cursor c = {data, size};
 	struct mgm_allocator alloc;
 	char err[128];
 	uint8_t c0;
@@ -669,7 +616,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	memset(&w, 0, sizeof(w));
-	c0 = next(&c);
+	c0 = fuzz_next(&c);
 	w.family = c0 & 1 ? MGM_INET6 : MGM_INET;
 	w.ca.refuse_some = c0 & 4;
 	w.rng = c0 >> 3;
@@ -681,7 +628,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		w.cfg.max_sources = 3;
 	}
 	w.cfg.max_upstreams = MAXUP;
-	alloc = (struct mgm_allocator){.ctx = &w.ca, .alloc = ca_alloc, .free = ca_free};
+	alloc = (struct mgm_allocator){.ctx = &w.ca, .alloc = fuzz_alloc, .free = fuzz_free};
 	rc = mgm_proxy_create(&w.cfg, &alloc, &w.p, err, sizeof(err));
 	if (rc) {
 		CHECK(rc == MGM_E_NOMEM && w.ca.refuse_some);
@@ -689,8 +636,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	fuzz_last_decoded = 1;
-	while (c.n) {
-		uint8_t o = next(&c), a = o >> 3;
+	while (c.left) {
+		uint8_t o = fuzz_next(&c), a = o >> 3;
 
 		switch (o & 7) {
 		case 0:

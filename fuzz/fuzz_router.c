@@ -51,46 +51,6 @@ int fuzz_last_decoded;
  * read what a seed or a crash input does (replay_router FILE). */
 static bool trace;
 
-/* ---- Counting allocator ------------------------------------------------------------------ */
-
-struct counting_alloc {
-	size_t outstanding;
-	uint64_t requests;
-	bool refuse_some;
-};
-
-#define HDR 16
-
-static void *ca_alloc(void *ctx, size_t size)
-{
-	struct counting_alloc *ca = ctx;
-	uint8_t *p;
-
-	if (ca->refuse_some && ++ca->requests % 7 == 3)
-		return NULL;
-	p = malloc(size + HDR);
-	if (!p)
-		return NULL;
-	memcpy(p, &size, sizeof(size));
-	ca->outstanding += size;
-	return p + HDR;
-}
-
-static void ca_free(void *ctx, void *ptr, size_t size)
-{
-	struct counting_alloc *ca = ctx;
-	uint8_t *p;
-	size_t was;
-
-	if (!ptr)
-		return;
-	p = (uint8_t *)ptr - HDR;
-	memcpy(&was, p, sizeof(was));
-	CHECK(was == size); /* engine.h: free receives the size that was asked for */
-	ca->outstanding -= was;
-	free(p);
-}
-
 /* ---- The mirror of the forwarding effects ------------------------------------------------ */
 
 struct entry {
@@ -103,7 +63,7 @@ struct world {
 	uint8_t family;
 	struct mgm_router_config cfg;
 	struct mgm_router *r;
-	struct counting_alloc ca;
+	struct fuzz_alloc ca;
 	int64_t now;
 	bool late; /* the clock moved without a timer() call */
 	bool running;
@@ -363,19 +323,6 @@ static void check_withdrawn(struct world *w)
 
 /* ---- Input cursor ------------------------------------------------------------------------ */
 
-struct cursor {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t next(struct cursor *c)
-{
-	if (!c->left)
-		return 0;
-	c->left--;
-	return *c->p++;
-}
-
 static const struct mgm_addr *sender(struct world *w, unsigned sel)
 {
 	switch (sel & 7) {
@@ -436,10 +383,10 @@ static void deliver(struct world *w, const struct mgm_addr *src, const struct mg
 
 /* ---- Operations -------------------------------------------------------------------------- */
 
-static void op_raw(struct world *w, struct cursor *c, uint8_t a)
+static void op_raw(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
 	uint8_t buf[256];
-	size_t len = next(c);
+	size_t len = fuzz_next(c);
 	const struct mgm_addr *src = sender(w, a >> 1);
 
 	if (len > c->left)
@@ -452,13 +399,13 @@ static void op_raw(struct world *w, struct cursor *c, uint8_t a)
 	deliver(w, src, &w->v3_dest, len ? buf : (const uint8_t *)"", len, a & 0x10, false);
 }
 
-static void op_v1v2(struct world *w, struct cursor *c, uint8_t a)
+static void op_v1v2(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
 	/* (kind, IGMP version): IGMPv1 report, IGMPv2 report, leave, IGMPv2 report; MLD has
 	 * version 1 of each. */
 	static const uint8_t kinds[4][2] = {
 		{MGM_MSG_REPORT, 1}, {MGM_MSG_REPORT, 2}, {MGM_MSG_LEAVE, 2}, {MGM_MSG_REPORT, 2}};
-	uint8_t x = next(c), kind = kinds[x & 3][0], version = kinds[x & 3][1], buf[64];
+	uint8_t x = fuzz_next(c), kind = kinds[x & 3][0], version = kinds[x & 3][1], buf[64];
 	const struct mgm_addr *g = &w->groups[(x >> 2) & 7], *src = sender(w, x >> 5);
 	const struct mgm_addr *dst = kind == MGM_MSG_LEAVE ? &w->all_routers : g;
 	size_t len;
@@ -469,19 +416,19 @@ static void op_v1v2(struct world *w, struct cursor *c, uint8_t a)
 		deliver(w, src, dst, buf, len, a & 2, a & 1);
 }
 
-static void op_v3(struct world *w, struct cursor *c, uint8_t a)
+static void op_v3(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
 	struct mgm_group_record recs[4];
 	struct mgm_addr srcs[4][NPOOL];
 	struct mgm_report_writer wr;
-	uint8_t x = next(c), buf[1500];
+	uint8_t x = fuzz_next(c), buf[1500];
 	unsigned n = 1 + (x & 3);
 	const struct mgm_addr *src = sender(w, x >> 2);
 	size_t len;
 
 	memset(recs, 0, sizeof(recs));
 	for (unsigned i = 0; i < n; i++) {
-		uint8_t y = next(c), mask = next(c);
+		uint8_t y = fuzz_next(c), mask = fuzz_next(c);
 
 		recs[i].type = (uint8_t)(1 + (y & 7) % 6);
 		recs[i].group = w->groups[(y >> 3) & 7];
@@ -495,10 +442,11 @@ static void op_v3(struct world *w, struct cursor *c, uint8_t a)
 		deliver(w, src, &w->v3_dest, buf, len, a & 2, a & 1);
 }
 
-static void op_query(struct world *w, struct cursor *c, uint8_t a)
+static void op_query(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
 	static const uint8_t qsrc[4] = {6, 7, 0, 5};
-	uint8_t x = next(c), mask = next(c), y = next(c), qqic = next(c), buf[1500];
+	uint8_t x = fuzz_next(c), mask = fuzz_next(c), y = fuzz_next(c), qqic = fuzz_next(c),
+		buf[1500];
 	struct mgm_addr srcs[NPOOL];
 	struct mgm_query q;
 	const struct mgm_addr *src = sender(w, qsrc[(y >> 4) & 3]), *dst = &w->all_systems;
@@ -538,9 +486,9 @@ static void run_timer(struct world *w, int64_t when)
 	CHECK(mgm_router_next_deadline(w->r) > w->now);
 }
 
-static void op_time(struct world *w, struct cursor *c, uint8_t a)
+static void op_time(struct world *w, struct fuzz_cursor *c, uint8_t a)
 {
-	uint8_t lo = next(c), hi = next(c);
+	uint8_t lo = fuzz_next(c), hi = fuzz_next(c);
 	int64_t t = lo | hi << 8, d = mgm_router_next_deadline(w->r), when;
 
 	switch (a & 3) {
@@ -567,7 +515,7 @@ static void op_time(struct world *w, struct cursor *c, uint8_t a)
 	}
 }
 
-static void op_early(struct world *w, struct cursor *c)
+static void op_early(struct world *w, struct fuzz_cursor *c)
 {
 	struct mgm_router_counters before, after;
 	int64_t d = mgm_router_next_deadline(w->r), t;
@@ -576,7 +524,7 @@ static void op_early(struct world *w, struct cursor *c)
 
 	if (w->late || d == MGM_TIME_NEVER || d <= w->now)
 		return;
-	t = w->now + (d - w->now) * next(c) / 256;
+	t = w->now + (d - w->now) * fuzz_next(c) / 256;
 	w->now = t;
 	mgm_router_counters(w->r, &before);
 	mgm_router_timer(w->r, t);
@@ -586,9 +534,9 @@ static void op_early(struct world *w, struct cursor *c)
 	CHECK(mgm_router_next_deadline(w->r) == d);
 }
 
-static void op_reconfigure(struct world *w, struct cursor *c)
+static void op_reconfigure(struct world *w, struct fuzz_cursor *c)
 {
-	uint8_t c0 = next(c), c1 = next(c);
+	uint8_t c0 = fuzz_next(c), c1 = fuzz_next(c);
 	struct mgm_router_config cfg, old = w->cfg;
 	char err[200];
 	int rc;
@@ -673,7 +621,7 @@ static void trace_summary(struct world *w)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct world *w;
-	struct cursor c = {data, size};
+	struct fuzz_cursor c = {data, size};
 	struct mgm_router_callbacks cb;
 	struct mgm_allocator al;
 	uint8_t c0, c1;
@@ -684,8 +632,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		abort();
-	c0 = next(&c);
-	c1 = next(&c);
+	c0 = fuzz_next(&c);
+	c1 = fuzz_next(&c);
 	w->family = c0 & 1 ? MGM_INET6 : MGM_INET;
 	make_addresses(w);
 	make_config(&w->cfg, w->family, c0, c1);
@@ -696,8 +644,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cb.send = on_send;
 	cb.forward = on_forward;
 	cb.log = on_log;
-	al.alloc = ca_alloc;
-	al.free = ca_free;
+	al.alloc = fuzz_alloc;
+	al.free = fuzz_free;
 	al.ctx = &w->ca;
 	CHECK(mgm_router_create(&w->cfg, &cb, &al, &w->r, NULL, 0) == 0);
 	CHECK(mgm_router_set_address(w->r, w->now, &w->self, w->prefix) == 0);
@@ -707,7 +655,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(w);
 
 	while (c.left) {
-		uint8_t op = next(&c), a = op >> 3;
+		uint8_t op = fuzz_next(&c), a = op >> 3;
 
 		if (trace)
 			fprintf(stderr, "fuzz_router: t=%lld op %u a %u\n", (long long)w->now,
