@@ -196,6 +196,50 @@ capture_stop() {
 	kill -TERM "$MGMT_CAPTURE_PID" 2>/dev/null || true
 	wait "$MGMT_CAPTURE_PID" 2>/dev/null || true
 }
+# now_ms: the wall clock in epoch milliseconds.
+now_ms() {
+	local t=${EPOCHREALTIME//[!0-9]/}
+	echo $((t / 1000))
+}
+# within_since T0 LIMIT_MS CMD...: polls CMD every 20 ms; prints the ms since T0 (epoch ms) once
+# it holds; fails once LIMIT_MS have passed since T0.
+within_since() {
+	local t0=$1 limit=$2
+	shift 2
+	while :; do
+		if "$@" >/dev/null 2>&1; then
+			echo $(($(now_ms) - t0))
+			return 0
+		fi
+		[ $(($(now_ms) - t0)) -le "$limit" ] || return 1
+		sleep 0.02
+	done
+}
+# within LIMIT_MS CMD...: the same from now.
+within() {
+	local limit=$1
+	shift
+	within_since "$(now_ms)" "$limit" "$@"
+}
+# timed_since NAME T0 LIMIT_MS CMD...: a check that CMD holds within LIMIT_MS of T0, reported
+# with the time it took.
+timed_since() {
+	local name=$1 t0=$2 limit=$3 t
+	shift 3
+	if t=$(within_since "$t0" "$limit" "$@"); then
+		ok "$name ($t ms, bound $limit ms)"
+	else
+		bad "$name (not within $limit ms)"
+		return 1
+	fi
+}
+# timed NAME LIMIT_MS CMD...: the same from now.
+timed() {
+	local name=$1 limit=$2
+	shift 2
+	timed_since "$name" "$(now_ms)" "$limit" "$@"
+}
+
 
 # Tallies, for the tests that go on after a failed case and sum up at the end (tally).
 MGMT_PASSED=0

@@ -45,35 +45,6 @@ secs() { # MS as seconds, for the checks' names
 }
 W="$(secs "$WITHDRAW") (2 x LMQT $(secs "$LMQT") + 1.2 s)"
 
-now_ms() {
-	local t=${EPOCHREALTIME//[!0-9]/}
-	echo $((t / 1000))
-}
-# within_ms T0 LIMIT_MS CMD...: polls CMD every 20 ms; prints the ms since T0 (epoch ms) when it
-# holds; fails once LIMIT_MS have passed since T0.
-within_ms() {
-	local t0=$1 limit=$2 t
-	shift 2
-	while :; do
-		if "$@" >/dev/null 2>&1; then
-			echo $(($(now_ms) - t0))
-			return 0
-		fi
-		[ $(($(now_ms) - t0)) -le "$limit" ] || return 1
-		sleep 0.02
-	done
-}
-# timed NAME T0 LIMIT_MS CMD...: ok with the time taken since T0, or bad.
-timed() {
-	local name=$1 t0=$2 limit=$3 t
-	shift 3
-	if t=$(within_ms "$t0" "$limit" "$@"); then
-		ok "$name ($t ms)"
-	else
-		bad "$name (not within $limit ms)"
-		return 1
-	fi
-}
 
 # ---- namespaces -----------------------------------------------------------------------------
 for n in up up2 px h0 h1; do ns_add "$n"; done
@@ -256,13 +227,13 @@ all_hear() {
 	hears u0 ipv4 198.18.1.1 3 && hears u0 ipv6 "$UP_LL" 2 &&
 		hears u1 ipv4 198.18.2.1 3 && hears u1 ipv6 "$UP2_LL" 2
 }
-timed "the proxy runs on u0 and u1, IGMPv3 and MLDv2, and has heard each querier" "$t_px" \
+timed_since "the proxy runs on u0 and u1, IGMPv3 and MLDv2, and has heard each querier" "$t_px" \
 	$((QI + 2000)) all_hear || ctl px show upstream >&2 || true
 check "... u1 serves 239.2.0.0/16 only, with leave-holddown 2000 ms" \
 	upj u1 ipv4 '."groups-served" == ["239.2.0.0/16"] and ."leave-holddown-ms" == 2000'
 t0=$(now_ms)
 echo "join 239.1.1.1" >&11
-timed "1. IGMPv2 join on d0: the upstream querier learns 239.1.1.1 from the proxy within 2 s" \
+timed_since "1. IGMPv2 join on d0: the upstream querier learns 239.1.1.1 from the proxy within 2 s" \
 	"$t0" 2000 qv up 239.1.1.1 '."filter-mode" == "exclude" and ."last-reporter" == "198.18.1.2"' ||
 	ctl up show groups >&2 || true
 check "... in IGMPv3 (the proxy's version towards a v3 querier)" qv up 239.1.1.1 '.version == 3'
@@ -270,13 +241,13 @@ check "... the proxy's show upstream lists it on u0 from d0" up u0 ipv4 239.1.1.
 check "... and not on u1 (not in its ranges)" no_up u1 ipv4 239.1.1.1
 t0=$(now_ms)
 echo "join 239.1.1.1" >&12
-timed "... a second member on d1: the proxy lists d0 and d1 for 239.1.1.1" "$t0" 2000 \
+timed_since "... a second member on d1: the proxy lists d0 and d1 for 239.1.1.1" "$t0" 2000 \
 	up u0 ipv4 239.1.1.1 exclude "" d0,d1 || true
 
 # ---- 3. one of two members leaves: nothing upstream; the last one: withdrawn ----------------
 t0=$(now_ms)
 echo "leave 239.1.1.1" >&11
-timed "3. IGMPv2 leave on d0: the proxy drops d0's record after its LMQT (${LMQT} ms)" "$t0" \
+timed_since "3. IGMPv2 leave on d0: the proxy drops d0's record after its LMQT (${LMQT} ms)" "$t0" \
 	$((LMQT + 1500)) up u0 ipv4 239.1.1.1 exclude "" d1 || true
 sleep_to() { # T0 MS: sleeps until MS ms after T0
 	local left=$(($1 + $2 - $(now_ms)))
@@ -288,11 +259,11 @@ check "... still wanted on d1: the upstream querier keeps 239.1.1.1" \
 	q up 239.1.1.1 exclude ""
 t0=$(now_ms)
 echo "leave 239.1.1.1" >&12
-timed "... the last member (d1, IGMPv3) leaves: the querier's 239.1.1.1 ends within $W" \
+timed_since "... the last member (d1, IGMPv3) leaves: the querier's 239.1.1.1 ends within $W" \
 	"$t0" "$WITHDRAW" no_q up 239.1.1.1 || ctl up show groups >&2 || true
 # The upstream host engine keeps the group until its last TO_IN {} retransmission (robustness
 # 2, within the 1 s unsolicited report interval).
-timed "... and the proxy's u0 lists it no more once its leave retransmissions are done" "$t0" \
+timed_since "... and the proxy's u0 lists it no more once its leave retransmissions are done" "$t0" \
 	$((WITHDRAW + 1000)) no_up u0 ipv4 239.1.1.1 || true
 
 # ---- 2. IGMPv3 source filters on both links: the RFC 4605 §4.1 merge upstream ----------------
@@ -310,13 +281,13 @@ echo "filter 239.1.2.4 include $S2" >&12
 merged() {
 	up u0 ipv4 "$1" "$2" "$3" "$4" && q up "$1" "$2" "$3"
 }
-timed "2. INCLUDE {S1} on d0 + INCLUDE {S2} on d1: upstream INCLUDE {S1, S2}" "$t0" 3000 \
+timed_since "2. INCLUDE {S1} on d0 + INCLUDE {S2} on d1: upstream INCLUDE {S1, S2}" "$t0" 3000 \
 	merged 232.1.1.1 include "$S1,$S2" d0,d1 || true
-timed "2. EXCLUDE {S1} on d0 + INCLUDE {S1} on d1: upstream EXCLUDE {}" "$t0" 3000 \
+timed_since "2. EXCLUDE {S1} on d0 + INCLUDE {S1} on d1: upstream EXCLUDE {}" "$t0" 3000 \
 	merged 239.1.2.2 exclude "" d0,d1 || true
-timed "2. EXCLUDE {S1, S2} on d0 + EXCLUDE {S2, S3} on d1: upstream EXCLUDE {S2}" "$t0" 3000 \
+timed_since "2. EXCLUDE {S1, S2} on d0 + EXCLUDE {S2, S3} on d1: upstream EXCLUDE {S2}" "$t0" 3000 \
 	merged 239.1.2.3 exclude "$S2" d0,d1 || true
-timed "2. EXCLUDE {S1, S2} on d0 + INCLUDE {S2} on d1: upstream EXCLUDE {S1}" "$t0" 3000 \
+timed_since "2. EXCLUDE {S1, S2} on d0 + INCLUDE {S2} on d1: upstream EXCLUDE {S1}" "$t0" 3000 \
 	merged 239.1.2.4 exclude "$S1" d0,d1 || {
 	ctl up show groups >&2
 	ctl px show upstream >&2
@@ -325,11 +296,11 @@ t0=$(now_ms)
 echo "filter 232.1.1.1 include -" >&12
 echo "filter 239.1.2.3 include $S3" >&12
 echo "filter 239.1.2.4 include -" >&11
-timed "2. d1 drops S2 of 232.1.1.1: upstream INCLUDE {S1}, the querier forgets S2" "$t0" \
+timed_since "2. d1 drops S2 of 232.1.1.1: upstream INCLUDE {S1}, the querier forgets S2" "$t0" \
 	"$WITHDRAW" merged 232.1.1.1 include "$S1" d0 || true
-timed "2. d1 turns to INCLUDE {S3} for 239.1.2.3: upstream EXCLUDE {S1, S2}" "$t0" 3000 \
+timed_since "2. d1 turns to INCLUDE {S3} for 239.1.2.3: upstream EXCLUDE {S1, S2}" "$t0" 3000 \
 	merged 239.1.2.3 exclude "$S1,$S2" d0,d1 || true
-timed "2. the EXCLUDE member of 239.1.2.4 leaves: upstream INCLUDE {S2} (the querier too)" \
+timed_since "2. the EXCLUDE member of 239.1.2.4 leaves: upstream INCLUDE {S2} (the querier too)" \
 	"$t0" "$WITHDRAW" merged 239.1.2.4 include "$S2" d1 || true
 for g in 232.1.1.1 239.1.2.2 239.1.2.3 239.1.2.4; do
 	echo "filter $g include -" >&11
@@ -340,28 +311,28 @@ done
 t0=$(now_ms)
 echo "join ff05::1:1" >&14
 echo "join-source ff3e::1:2 2001:db8::11" >&13
-timed "5. MLDv2 join on d1: the querier learns ff05::1:1 from the proxy's link-local" "$t0" 2000 \
+timed_since "5. MLDv2 join on d1: the querier learns ff05::1:1 from the proxy's link-local" "$t0" 2000 \
 	qv up ff05::1:1 "(.\"filter-mode\" == \"exclude\") and .version == 2 and
 		.\"last-reporter\" == \"$PX_U0_LL\"" || ctl up show groups >&2 || true
-timed "5. MLDv2 INCLUDE {2001:db8::11} on d0: the querier learns (ff3e::1:2, 2001:db8::11)" \
+timed_since "5. MLDv2 INCLUDE {2001:db8::11} on d0: the querier learns (ff3e::1:2, 2001:db8::11)" \
 	"$t0" 2000 q up ff3e::1:2 include 2001:db8::11 || true
 check "... the proxy lists ff05::1:1 from d1 on u0 (ipv6)" up u0 ipv6 ff05::1:1 exclude "" d1
 check "... and (ff3e::1:2, 2001:db8::11) from d0" up u0 ipv6 ff3e::1:2 include 2001:db8::11 d0
 t0=$(now_ms)
 echo "leave ff05::1:1" >&14
 echo "leave-source ff3e::1:2 2001:db8::11" >&13
-timed "5. MLDv2 leaves: the querier's ff05::1:1 ends within $W" "$t0" \
+timed_since "5. MLDv2 leaves: the querier's ff05::1:1 ends within $W" "$t0" \
 	"$WITHDRAW" no_q up ff05::1:1 || true
-timed "5. ... and (ff3e::1:2, 2001:db8::11) too" "$t0" "$WITHDRAW" no_q up ff3e::1:2 || true
+timed_since "5. ... and (ff3e::1:2, 2001:db8::11) too" "$t0" "$WITHDRAW" no_q up ff3e::1:2 || true
 
 # ---- 6. two upstreams by group ranges -------------------------------------------------------
 t0=$(now_ms)
 echo "join 239.2.6.6" >&11
 echo "join 239.1.6.6" >&11
 echo "join 239.3.6.6" >&11
-timed "6. 239.2.6.6 (range of u1): the second querier learns it" "$t0" 2000 \
+timed_since "6. 239.2.6.6 (range of u1): the second querier learns it" "$t0" 2000 \
 	q up2 239.2.6.6 exclude "" || true
-timed "6. 239.1.6.6 (range of u0): the first querier learns it" "$t0" 2000 \
+timed_since "6. 239.1.6.6 (range of u0): the first querier learns it" "$t0" 2000 \
 	q up 239.1.6.6 exclude "" || true
 check "6. the proxy lists 239.2.6.6 on u1" up u1 ipv4 239.2.6.6 exclude "" d0
 check "... not on u0" no_up u0 ipv4 239.2.6.6
@@ -377,18 +348,18 @@ for g in 239.2.6.6 239.1.6.6 239.3.6.6; do echo "leave $g" >&11; done
 # ---- 7. leave hold-down on u1 (2 s) -------------------------------------------------------
 t0=$(now_ms)
 echo "join 239.2.7.7" >&12
-timed "7. join 239.2.7.7 on d1: the second querier learns it" "$t0" 2000 \
+timed_since "7. join 239.2.7.7 on d1: the second querier learns it" "$t0" 2000 \
 	q up2 239.2.7.7 exclude "" || true
 c0=$(pxcount ipv4 holddown-canceled)
 t0=$(now_ms)
 echo "leave 239.2.7.7" >&12
-timed "7. leave: d1's record of 239.2.7.7 is held down after the proxy's LMQT" "$t0" 1500 \
+timed_since "7. leave: d1's record of 239.2.7.7 is held down after the proxy's LMQT" "$t0" 1500 \
 	in_hold u1 239.2.7.7 d1 || true
 echo "join 239.2.7.7" >&12
 t_rejoin=$(($(now_ms) - t0))
 check "... rejoined ${t_rejoin} ms after the leave, within the 2 s hold-down" \
 	test "$t_rejoin" -lt "$HOLD"
-timed "... the hold-down ends with the rejoin (no hold-down left on d1's record)" "$t0" 2500 \
+timed_since "... the hold-down ends with the rejoin (no hold-down left on d1's record)" "$t0" 2500 \
 	not_in_hold u1 239.2.7.7 d1 || true
 c1=$(pxcount ipv4 holddown-canceled)
 check "... the proxy counts the canceled hold-down (holddown-canceled $c0 -> $c1)" \
@@ -405,7 +376,7 @@ check "... the second querier kept 239.2.7.7 throughout ($((HOLD + LMQT + 800)) 
 	test "$kept" -eq 1
 t0=$(now_ms)
 echo "leave 239.2.7.7" >&12
-if t=$(within_ms "$t0" $((HOLD + WITHDRAW + 1000)) no_q up2 239.2.7.7); then
+if t=$(within_since "$t0" $((HOLD + WITHDRAW + 1000)) no_q up2 239.2.7.7); then
 	check "7. a plain leave: the querier's 239.2.7.7 ends after $t ms, not before the hold-down" \
 		test "$t" -ge "$HOLD"
 	check "... and within hold-down + $W = $(secs $((HOLD + WITHDRAW)))" \
@@ -420,7 +391,7 @@ stop_mgmd up up
 querier_conf "$T/up.conf" 2
 t0=$(now_ms)
 start_mgmd up up -f "$T/up.conf"
-timed "4. the upstream querier restarted as IGMPv2: u0's operating version becomes 2" "$t0" 3000 \
+timed_since "4. the upstream querier restarted as IGMPv2: u0's operating version becomes 2" "$t0" 3000 \
 	upj u0 ipv4 '."operating-version" == 2 and ."configured-version" == 3 and
 		.querier.version == 2 and ."older-version-querier-present-ms".v2 > 0' ||
 	ctl px show upstream >&2 || true
@@ -429,12 +400,12 @@ check "... MLD on u0 stays version 2" upj u0 ipv6 '."operating-version" == 2'
 l0=$(upget u0 ipv4 '.statistics."leaves-sent"')
 t0=$(now_ms)
 echo "join 239.1.4.4" >&12
-timed "4. join on d1: the v2 querier learns 239.1.4.4 from an IGMPv2 report of the proxy" "$t0" \
+timed_since "4. join on d1: the v2 querier learns 239.1.4.4 from an IGMPv2 report of the proxy" "$t0" \
 	2000 qv up 239.1.4.4 '.version == 2 and ."last-reporter" == "198.18.1.2"' || true
 MARK[v2-join-239.1.4.4]="$t0 $(now_ms)"
 t0=$(now_ms)
 echo "leave 239.1.4.4" >&12
-timed "4. leave on d1: the v2 querier's 239.1.4.4 ends within $W" "$t0" \
+timed_since "4. leave on d1: the v2 querier's 239.1.4.4 ends within $W" "$t0" \
 	"$WITHDRAW" no_q up 239.1.4.4 || true
 MARK[v2-leave-239.1.4.4]="$t0 $(now_ms)"
 l1=$(upget u0 ipv4 '.statistics."leaves-sent"')

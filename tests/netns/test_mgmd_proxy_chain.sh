@@ -99,30 +99,6 @@ sys.exit(1)' "${@:2}"
 no_group() { # NS GROUP
 	! ns "$1" "$mgmctl" --socket "$MGMT_TMP/$1.sock" --json show groups | grep -q "\"$2\""
 }
-now_ms() {
-	local t=${EPOCHREALTIME//[!0-9]/}
-	echo $((t / 1000))
-}
-# within MS CMD...: polls CMD every 20 ms; prints the elapsed ms and succeeds, or fails.
-within() {
-	local limit=$1 t0 t
-	shift
-	t0=$(now_ms)
-	while :; do
-		t=$(($(now_ms) - t0))
-		if "$@" >/dev/null 2>&1; then
-			echo "$t"
-			return 0
-		fi
-		[ "$t" -le "$limit" ] || return 1
-		sleep 0.02
-	done
-}
-timed() { # NAME MS CMD...: ok with the time taken, or bad
-	local name=$1 ms=$2 t
-	shift 2
-	if t=$(within "$ms" "$@"); then ok "$name ($t ms)"; else bad "$name (not within $ms ms)"; fi
-}
 
 # ---- joins travel two hops up ---------------------------------------------------------------
 ns_pipe h3 11 80 "$mcjoin" -4 -q -t 80 -i eth0 -

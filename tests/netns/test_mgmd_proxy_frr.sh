@@ -55,30 +55,6 @@ fi
 
 S1=198.18.20.2 S2=198.18.20.3 S61=2001:db8:20::2
 
-now_ms() {
-	local t=${EPOCHREALTIME//[!0-9]/}
-	echo $((t / 1000))
-}
-# within MS CMD...: polls CMD every 50 ms; prints the elapsed ms and succeeds, or fails after MS.
-within() {
-	local limit=$1 t0 t
-	shift
-	t0=$(now_ms)
-	while :; do
-		t=$(($(now_ms) - t0))
-		if "$@" >/dev/null 2>&1; then
-			echo "$t"
-			return 0
-		fi
-		[ "$t" -le "$limit" ] || return 1
-		sleep 0.05
-	done
-}
-timed() { # NAME MS CMD...: ok with the time taken, or bad
-	local name=$1 ms=$2 t
-	shift 2
-	if t=$(within "$ms" "$@"); then ok "$name ($t ms, bound $ms ms)"; else bad "$name (not within $ms ms)"; fi
-}
 
 # ---- namespaces ---------------------------------------------------------------------------
 for n in src frr r6 sw p1 p2 h2 h3 h4; do ns_add "$n"; done

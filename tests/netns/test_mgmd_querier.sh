@@ -50,11 +50,6 @@ interface $2 {
 EOF
 }
 
-# Epoch milliseconds without a process (the clock mccount and the other tests use too).
-now_ms() {
-	local t=${EPOCHREALTIME//[!0-9]/}
-	echo $((t / 1000))
-}
 
 # ---- mgmd instances: NAME's socket $T/NAME.sock, log $T/NAME.log --------------------------------
 declare -A MGMD_PID
@@ -117,22 +112,6 @@ counter() {
 	ctl "$1" --json show stats | jq --arg n "$2" --arg f "${3:-}" \
 		'[.counters[] | select(.name == $n and ($f == "" or .labels.family == $f)) |
 		.value] | add // 0'
-}
-# within_ms T0 LIMIT_MS CMD...: polls CMD every 20 ms until it holds; prints the ms since T0
-# (epoch ms) when it does; fails once LIMIT_MS have passed since T0.
-within_ms() {
-	local t0=$1 limit=$2 t
-	shift 2
-	while :; do
-		if "$@" 2>/dev/null; then
-			t=$(now_ms)
-			echo $((t - t0))
-			return 0
-		fi
-		t=$(now_ms)
-		[ $((t - t0)) -le "$limit" ] || return 1
-		sleep 0.02
-	done
 }
 # gone_ms NAME T0 LIMIT_MS GROUP...: polls mgmd NAME's groups until each GROUP is gone; prints
 # "GROUP ABSENT SEEN DUE" for each, in ms since T0 (epoch ms): the first answer without it, the
@@ -255,7 +234,7 @@ start_mgmd q2 q2 -f "$T/q2.conf"
 q2_alone() {
 	fam q2 eth0 ipv4 .querier && fam q2 eth0 ipv6 .querier
 }
-within_ms "$(now_ms)" 3000 q2_alone >/dev/null || bad "q2 alone is not querier"
+within_since "$(now_ms)" 3000 q2_alone >/dev/null || bad "q2 alone is not querier"
 t0=$(now_ms)
 start_mgmd q1 q1 -f "$T/q1.conf"
 elected() {
@@ -265,7 +244,7 @@ elected() {
 			."other-querier-present-timer" != null' &&
 		fam q2 eth0 ipv6 '(.querier | not) and ."querier-address" == "fe80::ff:fe00:1"'
 }
-if t=$(within_ms "$t0" 3000 elected); then
+if t=$(within_since "$t0" 3000 elected); then
 	ok "election: q1 (198.18.0.1, fe80::ff:fe00:1) is querier, q2 defers to it, $t ms after q1's start"
 else
 	bad "election: q1 did not win within 3 s"
@@ -317,7 +296,7 @@ joined() {
 		group q1 239.1.1.6 '."filter-mode" == "exclude" and .version == 3' &&
 		group q1 ff05::1:6 '."filter-mode" == "exclude" and .version == 2'
 }
-if t=$(within_ms "$t0" 4000 joined); then
+if t=$(within_since "$t0" 4000 joined); then
 	ok "joins: every group with its filter mode, sources and compatibility mode after $t ms"
 else
 	bad "joins: the groups are not as expected"
@@ -443,7 +422,7 @@ reloads0=$(counter q2 mgmd_reloads_total)
 conf "$T/q2.conf" eth0 3
 mgmd_signal q2 HUP
 t0=$(now_ms)
-if t=$(within_ms "$t0" 2000 fam q2 eth0 ipv4 '."query-interval" == 3'); then
+if t=$(within_since "$t0" 2000 fam q2 eth0 ipv4 '."query-interval" == 3'); then
 	ok "SIGHUP: query-interval 3 s in force after $t ms"
 else
 	bad "SIGHUP: query-interval not changed"
@@ -507,7 +486,7 @@ served_a() {
 	group late 239.5.5.1 '.interface == "vethA"' && group late ff05::5:1 true &&
 		fam late vethA ipv4 '.querier and .address == "198.18.5.1"'
 }
-if t=$(within_ms "$t0" 5000 served_a); then
+if t=$(within_since "$t0" 5000 served_a); then
 	ok "late: vethA (pattern veth*) created after start is served: querier, groups learned in $t ms"
 else
 	bad "late: vethA not served"
@@ -517,7 +496,7 @@ ifindex0=$(fget late vethA ifindex)
 
 ns late ip link set vethA down
 t0=$(now_ms)
-if t=$(within_ms "$t0" 2000 jctl late '.interfaces[] | select(.name == "vethA") |
+if t=$(within_since "$t0" 2000 jctl late '.interfaces[] | select(.name == "vethA") |
 	."oper-status" == "down"' show interfaces); then
 	ok "link down: vethA shown down after $t ms"
 else
@@ -530,7 +509,7 @@ t0=$(now_ms)
 served_again() {
 	fam late vethA ipv4 .querier && group late 239.5.5.1 true
 }
-if t=$(within_ms "$t0" $((QI + QRI + 2000)) served_again); then
+if t=$(within_since "$t0" $((QI + QRI + 2000)) served_again); then
 	ok "link up: vethA querier again, 239.5.5.1 learned again $t ms after the link came up"
 else
 	bad "link up: vethA not served again"
@@ -539,7 +518,7 @@ fi
 ns_add hb
 mk_host hb lan9 198.18.6.2
 t0=$(now_ms)
-if t=$(within_ms "$t0" 3000 fam late lan9 ipv4 '(.querier | not) and .address == null'); then
+if t=$(within_since "$t0" 3000 fam late lan9 ipv4 '(.querier | not) and .address == null'); then
 	ok "no address: lan9 (exact name) appears, IPv4 not querier without an address ($t ms)"
 else
 	bad "no address: lan9's IPv4 state unexpected"
@@ -551,7 +530,7 @@ check "no address: MLD runs on the link-local address meanwhile" \
 	fam late lan9 ipv6 ".querier and .address == \"$(lladdr late lan9)\""
 addr_add late lan9 198.18.6.1/24
 t0=$(now_ms)
-if t=$(within_ms "$t0" 2000 fam late lan9 ipv4 '.querier and .address == "198.18.6.1"'); then
+if t=$(within_since "$t0" 2000 fam late lan9 ipv4 '.querier and .address == "198.18.6.1"'); then
 	ok "address added: lan9 IPv4 querier $t ms after 198.18.6.1 was added"
 else
 	bad "address added: lan9 IPv4 not querier"
@@ -563,7 +542,7 @@ gone_a() {
 	no_group late 239.5.5.1 &&
 		jctl late '[.interfaces[] | select(.name == "vethA")] == []' show interfaces
 }
-if t=$(within_ms "$t0" 2000 gone_a); then
+if t=$(within_since "$t0" 2000 gone_a); then
 	ok "deleted: vethA and its groups gone after $t ms"
 else
 	bad "deleted: vethA still shown"
@@ -574,7 +553,7 @@ mk_host ha vethA 198.18.5.2
 addr_add late vethA 198.18.5.1/24
 host ha -4 23
 echo "join 239.5.5.1" >&23
-if t=$(within_ms "$t0" 5000 served_again); then
+if t=$(within_since "$t0" 5000 served_again); then
 	ok "re-created: vethA served again, group learned $t ms after it was re-created" \
 		"(ifindex $ifindex0 -> $(fget late vethA ifindex))"
 else

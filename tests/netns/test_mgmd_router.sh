@@ -37,27 +37,8 @@ QI=2000 QRI=1000 LMQI=500 RV=2
 LMQT=$((LMQI * RV))
 S1=198.18.1.1 S2=198.18.1.2 S61=2001:db8:1::1 S62=2001:db8:1::2
 
-now_ms() {
-	local t=${EPOCHREALTIME//[!0-9]/}
-	echo $((t / 1000))
-}
 ctl() {
 	"$mgmctl" --socket "$T/mgmd.sock" "$@"
-}
-# within_ms T0 LIMIT_MS CMD...: polls CMD until it holds; prints the ms since T0, or fails
-# once LIMIT_MS have passed.
-within_ms() {
-	local t0=$1 limit=$2 t
-	shift 2
-	while :; do
-		if "$@" 2>/dev/null; then
-			echo $(($(now_ms) - t0))
-			return 0
-		fi
-		t=$(now_ms)
-		[ $((t - t0)) -le "$limit" ] || return 1
-		sleep 0.05
-	done
 }
 between() {
 	[ "$1" -ge "$2" ] && [ "$1" -le "$3" ]
@@ -196,7 +177,7 @@ joined() {
 		ff05::6 ff3e::8 && has dC 239.1.1.1
 }
 t0=$(now_ms)
-if t=$(within_ms "$t0" 5000 joined); then
+if t=$(within_since "$t0" 5000 joined); then
 	ok "joins: mgmd lists every group on dA and dB after $t ms"
 else
 	bad "joins: not every group listed"
