@@ -97,4 +97,14 @@ static inline uint8_t fuzz_next(struct fuzz_cursor *c)
 	return *c->p++;
 }
 
+/* splitmix64: the engines' random source, the same sequence for the same input. */
+static inline uint64_t fuzz_splitmix(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 #endif

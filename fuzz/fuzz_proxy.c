@@ -74,12 +74,7 @@ struct world {
 
 static uint64_t on_random(void *ctx)
 {
-	struct world *w = ctx;
-	uint64_t z = (w->rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return fuzz_splitmix(&((struct world *)ctx)->rng);
 }
 
 static void on_send(void *ctx, const struct mgm_addr *dst, const uint8_t *payload, size_t len)
