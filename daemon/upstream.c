@@ -297,25 +297,93 @@ static void replay_all(struct mgmd *d, struct mgmd_proxyfam *px, uint8_t family,
 
 static void slot_start(struct mgmd *d, struct mgmd_proxyfam *px, uint32_t k, int64_t now);
 
+/* The records of a database about to be replaced. */
+struct old_records {
+	struct mgm_proxy_record_info *v;
+	size_t n, cap;
+};
+
+static int collect_record(void *ctx, const struct mgm_proxy_record_info *ri)
+{
+	struct old_records *o = ctx;
+
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		struct mgm_proxy_record_info *v = realloc(o->v, cap * sizeof(*v));
+
+		if (!v)
+			return 1;
+		o->v = v;
+		o->cap = cap;
+	}
+	o->v[o->n++] = *ri;
+	return 0;
+}
+
+/*
+ * What the old database reported that the new one does not report on the same interface is
+ * withdrawn there before the old one goes: the record's socket in the old upstream host engine
+ * is set to INCLUDE {}, which reports the difference at once (once: the engine is freed after).
+ * Without this, a reload that moves a group range to another upstream, or removes an upstream,
+ * left the old upstream router forwarding until its membership timed out.
+ */
+static void withdraw_moved(struct mgmd_proxyfam *px, struct mgm_proxy *old,
+			   const struct mgmd_upslot *old_slots, size_t n_old, int64_t now)
+{
+	struct old_records o = {0};
+	size_t withdrawn = 0;
+
+	if (mgm_proxy_foreach_record(old, now, NULL, collect_record, &o))
+		mgmd_log(LOG_WARNING, "upstream: out of memory: some groups are not withdrawn from "
+				      "the upstream they leave (they expire there)");
+	for (size_t i = 0; i < o.n; i++) {
+		const struct mgm_proxy_record_info *ri = &o.v[i];
+		struct mgm_proxy_record_info now_ri;
+		struct mgm_host *h;
+
+		if (ri->upstream >= n_old || !old_slots[ri->upstream].started)
+			continue;
+		if (px->proxy &&
+		    mgm_proxy_record(px->proxy, now, ri->downstream, &ri->group, &now_ri, NULL,
+				     0) == 0 &&
+		    now_ri.upstream < px->n_slots &&
+		    px->slots[now_ri.upstream].ifindex == old_slots[ri->upstream].ifindex)
+			continue;
+		h = mgm_proxy_upstream_host(old, ri->upstream);
+		if (h && mgm_host_set_filter(h, now, ri->downstream, &ri->group, MGM_INCLUDE, NULL,
+					     0) == 0)
+			withdrawn++;
+	}
+	if (withdrawn)
+		mgmd_log(LOG_INFO,
+			 "upstream: %zu record%s withdrawn from the upstream they no longer "
+			 "use",
+			 withdrawn, withdrawn == 1 ? "" : "s");
+	free(o.v);
+}
+
 static void rebuild(struct mgmd *d, uint8_t family, struct mgmd_upslot *v, size_t n, int64_t now)
 {
 	struct mgmd_proxyfam *px = &d->px[mgmd_fi(family)];
+	/* The old database lives until the new one is filled: its host engines send the
+	 * withdrawals, through its slots. */
+	struct mgm_proxy *old = px->proxy;
+	struct mgmd_upslot *old_slots = px->slots;
+	size_t n_old = px->n_slots;
 	struct mgm_proxy_config pc;
 	char err[256];
 	size_t k;
 
-	mgm_proxy_destroy(px->proxy);
 	px->proxy = NULL;
-	free(px->slots);
 	px->slots = NULL;
 	px->n_slots = 0;
 	px->n_pending = 0;
 	if (!n)
-		return;
+		goto done;
 	px->slots = calloc(n, sizeof(*px->slots));
 	if (!px->slots) {
 		mgmd_log(LOG_ERR, "%s upstream: out of memory", fam_proto(family));
-		return;
+		goto done;
 	}
 	mgm_proxy_config_defaults(&pc, family);
 	pc.max_sources = 1024;
@@ -324,7 +392,7 @@ static void rebuild(struct mgmd *d, uint8_t family, struct mgmd_upslot *v, size_
 		mgmd_log(LOG_ERR, "%s upstream: %s", fam_proto(family), err);
 		free(px->slots);
 		px->slots = NULL;
-		return;
+		goto done;
 	}
 	for (k = 0; k < n; k++) {
 		struct mgmd_upslot *s = &px->slots[px->n_slots];
@@ -365,6 +433,12 @@ static void rebuild(struct mgmd *d, uint8_t family, struct mgmd_upslot *v, size_
 		px->n_slots++;
 	}
 	replay_all(d, px, family, now);
+done:
+	if (old) {
+		withdraw_moved(px, old, old_slots, n_old, now);
+		mgm_proxy_destroy(old);
+	}
+	free(old_slots);
 	for (k = 0; k < px->n_slots; k++)
 		slot_start(d, px, (uint32_t)k, now);
 }

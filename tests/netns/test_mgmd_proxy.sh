@@ -386,6 +386,30 @@ else
 fi
 MARK[withdraw-after-hold-239.2.7.7]="$t0 $(now_ms)"
 
+# ---- 9. a reload moves 239.2.0.0/16 from u1 to u0 ----------------------------------------
+t0=$(now_ms)
+echo "join 239.2.9.9" >&12
+timed_since "9. join 239.2.9.9 on d1: the second querier (u1's) learns it" "$t0" 2000 \
+	q up2 239.2.9.9 exclude "" || true
+cp "$T/px.conf" "$T/px.conf.orig"
+sed -i 's|^\tgroups 239.1.0.0/16 |\tgroups 239.1.0.0/16 239.2.0.0/16 |; s|^\tgroups 239.2.0.0/16$|\tgroups 239.4.0.0/16|' \
+	"$T/px.conf"
+t0=$(now_ms)
+t_reload=$t0
+check "9. mgmctl reload with 239.2.0.0/16 on u0 and u1 serving 239.4.0.0/16" ctl px reload
+timed_since "... the first querier (u0's) learns 239.2.9.9" "$t0" 2000 q up 239.2.9.9 exclude "" ||
+	true
+timed_since "... the second querier's 239.2.9.9 ends within $W (withdrawn, not left to expire)" \
+	"$t0" "$WITHDRAW" no_q up2 239.2.9.9 || ctl up2 show groups >&2 || true
+check "... the proxy lists it on u0 only" eval \
+	"up u0 ipv4 239.2.9.9 exclude '' d1 && no_up u1 ipv4 239.2.9.9"
+echo "leave 239.2.9.9" >&12
+timed_since "... left on d1: the first querier's 239.2.9.9 ends within $W" "$(now_ms)" \
+	"$WITHDRAW" no_q up 239.2.9.9 || true
+cp "$T/px.conf.orig" "$T/px.conf"
+MARK[reload-239.2.9.9]="$t_reload $(now_ms)"
+check "... the configuration restored (mgmctl reload)" ctl px reload
+
 # ---- 4. an IGMPv2 querier upstream: the proxy reports in v2 -------------------------------
 stop_mgmd up up
 querier_conf "$T/up.conf" 2
@@ -482,10 +506,19 @@ read -r a b <<<"${MARK[v2-leave-239.1.4.4]}"
 n=$(rows "$T/up.tsv" "$a" "$b" '$2 == "198.18.1.2" && $5 == "239.1.4.4" && $3 == "leave" &&
 	$4 == 2' | wc -l)
 check "4. its withdrawal went upstream as an IGMPv2 leave ($n)" test "$n" -ge 1
-n=$(rows "$T/up.tsv" 0 9999999999999 '$5 ~ /^239\.(2|3)\./' | wc -l)
+read -r a b <<<"${MARK[reload-239.2.9.9]}"
+w=$(rows "$T/up2.tsv" "$a" "$b" "$wd" 239.2.9.9 | head -1 | cut -f1)
+if [ -n "$w" ]; then
+	ok "9. the proxy's withdrawal of 239.2.9.9 on u1's link went out $((w - a)) ms after the reload"
+else
+	bad "9. no withdrawal of 239.2.9.9 captured on u1's link after the reload"
+fi
+# Before step 9 moved 239.2.9.9 there (a reload), u0's link carries no group of u1's ranges.
+n=$(rows "$T/up.tsv" 0 9999999999999 '$5 ~ /^239\.(2|3)\./ && $5 != "239.2.9.9"' | wc -l)
 m=$(rows "$T/up2.tsv" 0 9999999999999 '$3 != "query" && ($5 ~ /^239\.(1|3)\./ ||
 	$5 ~ /^232\./ || ($5 ~ /:/ && $5 !~ /^ff02:/))' | wc -l)
-check "6. u0's link never carried a group of 239.2/16 or 239.3/16 ($n), u1's none but 239.2/16 ($m)" \
+check "6. u0's link never carried a group of 239.2/16 or 239.3/16 but the moved 239.2.9.9 ($n), \
+u1's none but 239.2/16 ($m)" \
 	test "$n" -eq 0 -a "$m" -eq 0
 
 stop_mgmd px px
