@@ -479,9 +479,12 @@ static void slot_start(struct mgmd *d, struct mgmd_proxyfam *px, uint32_t k, int
 	}
 	if (!mgm_addr_eq(&s->addr, &fam->addr)) {
 		rc = mgm_host_set_address(h, now, &fam->addr);
-		if (rc == 0)
+		if (rc == 0) {
 			s->addr = fam->addr;
-		else
+			if (s->started)
+				mgmd_log(LOG_INFO, "%s %s upstream: reports from %s", ifc->name,
+					 fam_proto(s->family), mgm_addr_str(&s->addr, a));
+		} else
 			mgmd_log(LOG_WARNING, "%s %s upstream: address %s refused: %s", ifc->name,
 				 fam_proto(s->family), mgm_addr_str(&fam->addr, a),
 				 mgm_strerror(rc));
@@ -490,8 +493,9 @@ static void slot_start(struct mgmd *d, struct mgmd_proxyfam *px, uint32_t k, int
 		rc = mgm_host_start(h, now);
 		if (rc == 0) {
 			s->started = true;
-			mgmd_log(LOG_NOTICE, "%s: %s upstream started (reports from %s)", ifc->name,
-				 fam_proto(s->family), mgm_addr_str(&s->addr, a));
+			mgmd_log(LOG_NOTICE, "%s: %s upstream started (reports from %s%s)",
+				 ifc->name, fam_proto(s->family), mgm_addr_str(&s->addr, a),
+				 mgm_addr_is_any(&s->addr) ? ", no address yet" : "");
 		} else {
 			mgmd_log(LOG_ERR, "%s %s upstream: start: %s", ifc->name,
 				 fam_proto(s->family), mgm_strerror(rc));
