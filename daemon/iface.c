@@ -399,6 +399,7 @@ static void fam_down(struct mgmd *d, struct mgmd_fam *fam, bool destroy)
 		fam->started = false;
 		/* Its withdrawn records reach the proxy while the engine still exists. */
 		mgmd_iface_flush(d);
+		mgmd_upstream_statics(d, fam);
 	}
 	if (fam->router && destroy) {
 		mgm_router_destroy(fam->router);
@@ -506,6 +507,7 @@ static void fam_up(struct mgmd *d, struct mgmd_fam *fam)
 			r = mgm_router_start(fam->router, now);
 			if (r == 0) {
 				fam->started = true;
+				mgmd_upstream_statics(d, fam);
 				mgmd_log(LOG_NOTICE, "%s: %s %s started (%s)", ifc->name,
 					 fam_proto(fam->family), mgmd_role_name(role_of(ifc)),
 					 fam->has_addr ? "querier election on"

@@ -171,6 +171,9 @@ void mgmd_upstream_pending(struct mgmd *d, const struct mgmd_fam *fam,
 void mgmd_upstream_flush(struct mgmd *d);
 void mgmd_upstream_static(struct mgmd *d, struct mgmd_iface *ifc, const struct mgmd_join *j,
 			  bool join);
+/* A downstream interface's family started or stopped (link up / down): its static joins of
+ * that family are reported upstream only while it runs. */
+void mgmd_upstream_statics(struct mgmd *d, struct mgmd_fam *fam);
 /* A downstream interface gone or no longer downstream: its records and static joins leave. */
 void mgmd_upstream_remove_downstream(struct mgmd *d, struct mgmd_iface *ifc);
 int64_t mgmd_upstream_timers(struct mgmd *d, int64_t now);

@@ -261,6 +261,9 @@ static void static_apply(struct mgmd *d, struct mgmd_proxyfam *px, struct mgmd_i
 
 	if (!px->proxy || !is_downstream(ifc) || !fam_on(ifc->ic, j->group.family))
 		return;
+	/* A static join pulls traffic for a link that can take it: not while it is down. */
+	if (join && !ifc->fam[mgmd_fi(j->group.family)].started)
+		return;
 	rc = mgm_proxy_set_static(px->proxy, now, STATIC_ID(ifc->ifindex), &j->group,
 				  j->has_source ? &j->source : NULL, join);
 	if (rc < 0 && rc != MGM_E_NOENT) {
@@ -653,6 +656,23 @@ void mgmd_upstream_static(struct mgmd *d, struct mgmd_iface *ifc, const struct m
 			  bool join)
 {
 	static_apply(d, &d->px[mgmd_fi(j->group.family)], ifc, j, join, mgmd_loop_now(d->loop));
+}
+
+void mgmd_upstream_statics(struct mgmd *d, struct mgmd_fam *fam)
+{
+	struct mgmd_proxyfam *px = &d->px[mgmd_fi(fam->family)];
+	struct mgmd_iface *ifc = fam->ifc;
+	int64_t now = mgmd_loop_now(d->loop);
+
+	if (!px->proxy || !is_downstream(ifc))
+		return;
+	if (!fam->started) {
+		(void)mgm_proxy_remove_downstream(px->proxy, now, STATIC_ID(ifc->ifindex));
+		return;
+	}
+	for (size_t k = 0; k < ifc->n_joins; k++)
+		if (ifc->joins[k].group.family == fam->family)
+			static_apply(d, px, ifc, &ifc->joins[k], true, now);
 }
 
 void mgmd_upstream_remove_downstream(struct mgmd *d, struct mgmd_iface *ifc)

@@ -10,7 +10,7 @@
 # forgets the groups within the last-member query time of each hop, measured); p2 stopping
 # withdraws what it reported at once (its goodbye report), not after a membership timeout; an
 # upstream interface that appears after the hosts joined gets their membership without a
-# restart.
+# restart; a static join (mgmctl join) is reported while its downstream link is up only.
 # Usage: test_mgmd_proxy_chain.sh BUILD_DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -154,6 +154,17 @@ timed "... and the top forgets it (withdrawn two hops up)" 2500 no_group top 239
 echo "leave-source 232.1.1.1 198.18.0.10" >&11
 timed "the INCLUDE source leaves: the top forgets (232.1.1.1, 198.18.0.10)" 2500 \
 	no_group top 232.1.1.1
+
+# ---- a static join: reported while its downstream link is up, withdrawn while it is down ----
+ctlp2() { ns p2 "$mgmctl" --socket "$MGMT_TMP/p2.sock" "$@"; }
+check "mgmctl join down1 239.6.6.6 on p2" ctlp2 join down1 239.6.6.6
+timed "static join: the top learns 239.6.6.6 two hops up" 2500 group top 239.6.6.6 exclude
+ns p2 ip link set down1 down
+timed "p2's down1 goes down: the top forgets the static 239.6.6.6" 2500 no_group top 239.6.6.6
+ns p2 ip link set down1 up
+timed "down1 up again: the top learns 239.6.6.6 again" 2500 group top 239.6.6.6 exclude
+check "mgmctl leave down1 239.6.6.6 on p2" ctlp2 leave down1 239.6.6.6
+timed "static leave: the top forgets 239.6.6.6" 2500 no_group top 239.6.6.6
 
 # ---- p2 stops: its goodbye withdraws what it reported, at once --------------------------------
 check "before p2 stops, the top has ff1e::5:5" group top ff1e::5:5 exclude
