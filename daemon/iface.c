@@ -636,15 +636,15 @@ static void joins_from_config(struct mgmd *d, struct mgmd_iface *ifc)
 		/* The earlier ones unknown (none, or no memory to compare): add what is new. */
 		for (i = 0; i < ifc->n_joins; i++)
 			if (ifc->joins[i].from_config)
-				mgmd_upstream_static(d, ifc, &ifc->joins[i], true);
+				mgmd_upstream_static(d, ifc, &ifc->joins[i].group);
 		return;
 	}
 	for (i = 0; i < n_old; i++)
 		if (!join_in(&old[i], ifc->joins, ifc->n_joins))
-			mgmd_upstream_static(d, ifc, &old[i], false);
+			mgmd_upstream_static(d, ifc, &old[i].group);
 	for (i = 0; i < ifc->n_joins; i++)
 		if (ifc->joins[i].from_config && !join_in(&ifc->joins[i], old, n_old))
-			mgmd_upstream_static(d, ifc, &ifc->joins[i], true);
+			mgmd_upstream_static(d, ifc, &ifc->joins[i].group);
 	free(old);
 }
 
@@ -900,6 +900,7 @@ void mgmd_iface_apply_config(struct mgmd *d, int64_t now)
 		reconcile(d, ifc);
 	}
 	mgmd_upstream_sync(d, now);
+	mgmd_upstream_reevaluate(d, now);
 	for (int fi = 0; fi < 2; fi++)
 		if (d->fwd[fi]) {
 			mgmd_fwd_set_limits(d->fwd[fi], d->cfg.max_routes, d->cfg.route_idle_s);
@@ -1008,7 +1009,7 @@ int mgmd_iface_join(struct mgmd *d, const char *ifname, const struct mgm_addr *g
 			mgm_addr_any(&j[ifc->n_joins].source, group->family);
 		j[ifc->n_joins].from_config = false;
 		ifc->n_joins++;
-		mgmd_upstream_static(d, ifc, &j[ifc->n_joins - 1], true);
+		mgmd_upstream_static(d, ifc, group);
 	} else {
 		struct mgmd_join gone;
 
@@ -1018,7 +1019,7 @@ int mgmd_iface_join(struct mgmd *d, const char *ifname, const struct mgm_addr *g
 		}
 		gone = ifc->joins[i];
 		ifc->joins[i] = ifc->joins[--ifc->n_joins];
-		mgmd_upstream_static(d, ifc, &gone, false);
+		mgmd_upstream_static(d, ifc, &gone.group);
 	}
 	if (d->fwd[mgmd_fi(group->family)])
 		mgmd_fwd_update_group(d->fwd[mgmd_fi(group->family)], group);

@@ -106,6 +106,9 @@ static uint64_t host_random(void *ctx)
 	return mgmd_random(s->d);
 }
 
+/* At most this many upstream interfaces per family. */
+#define MAX_SLOTS 64
+
 /* ---- Slots ---------------------------------------------------------------------------------- */
 
 static bool fam_on(const struct mgmd_iface_config *ic, uint8_t family)
@@ -254,26 +257,62 @@ static bool is_downstream(const struct mgmd_iface *ifc)
 	return ifc->ic && ifc->ic->role == MGMD_ROLE_DOWNSTREAM;
 }
 
+/*
+ * The static record of (interface, group), recomputed from all of the interface's static joins
+ * of that group through the same policy as a host's membership: EXCLUDE {} when an any-source
+ * join passes it, else INCLUDE of the joined sources that pass, else none. While the interface
+ * is not running (link down), none: a static join pulls traffic for a link that can take it.
+ */
 static void static_apply(struct mgmd *d, struct mgmd_proxyfam *px, struct mgmd_iface *ifc,
-			 const struct mgmd_join *j, bool join, int64_t now)
+			 const struct mgm_addr *group, int64_t now)
 {
+	struct policy pol = {.d = d, .ifc = ifc};
+	struct mgm_addr *src;
+	uint32_t n = 0;
+	bool any = false, running;
 	int rc;
 
-	if (!px->proxy || !is_downstream(ifc) || !fam_on(ifc->ic, j->group.family))
+	if (!px->proxy || !is_downstream(ifc) || !fam_on(ifc->ic, group->family))
 		return;
-	/* A static join pulls traffic for a link that can take it: not while it is down. */
-	if (join && !ifc->fam[mgmd_fi(j->group.family)].started)
+	running = ifc->fam[mgmd_fi(group->family)].started;
+	src = ifc->n_joins ? malloc(ifc->n_joins * sizeof(*src)) : NULL;
+	if (ifc->n_joins && !src) {
+		px->refused++;
+		mgmd_log(LOG_ERR, "%s: out of memory for static joins", ifc->name);
 		return;
-	rc = mgm_proxy_set_static(px->proxy, now, STATIC_ID(ifc->ifindex), &j->group,
-				  j->has_source ? &j->source : NULL, join);
-	if (rc < 0 && rc != MGM_E_NOENT) {
+	}
+	for (size_t k = 0; running && k < ifc->n_joins; k++) {
+		const struct mgmd_join *j = &ifc->joins[k];
+
+		if (!mgm_addr_eq(&j->group, group))
+			continue;
+		if (!j->has_source) {
+			any = any || policy_keep(&pol, group, NULL);
+			continue;
+		}
+		if (policy_keep(&pol, group, &j->source)) {
+			bool dup = false;
+
+			for (uint32_t i = 0; i < n && !dup; i++)
+				dup = mgm_addr_eq(&src[i], &j->source);
+			if (!dup)
+				src[n++] = j->source;
+		}
+	}
+	if (any)
+		rc = mgm_proxy_set_filter(px->proxy, now, STATIC_ID(ifc->ifindex), group,
+					  MGM_EXCLUDE, NULL, 0);
+	else
+		rc = mgm_proxy_set_filter(px->proxy, now, STATIC_ID(ifc->ifindex), group,
+					  MGM_INCLUDE, n ? src : NULL, n);
+	free(src);
+	if (rc < 0) {
 		char g[MGM_ADDRSTRLEN];
 
 		px->refused++;
 		mgmd_log(LOG_WARNING, "%s: static join %s not passed upstream: %s", ifc->name,
-			 mgm_addr_str(&j->group, g), mgm_strerror(rc));
+			 mgm_addr_str(group, g), mgm_strerror(rc));
 	}
-	(void)d;
 }
 
 /* Every downstream interface's records and static joins into a new database. */
@@ -294,7 +333,7 @@ static void replay_all(struct mgmd *d, struct mgmd_proxyfam *px, uint8_t family,
 		}
 		for (size_t k = 0; k < ifc->n_joins; k++)
 			if (ifc->joins[k].group.family == family)
-				static_apply(d, px, ifc, &ifc->joins[k], true, now);
+				static_apply(d, px, ifc, &ifc->joins[k].group, now);
 	}
 }
 
@@ -404,7 +443,11 @@ static void rebuild(struct mgmd *d, uint8_t family, struct mgmd_upslot *v, size_
 			.ctx = s, .send = host_send, .log = host_log, .random = host_random};
 		uint32_t index;
 
-		*s = v[k];
+		/* A fresh slot: its host engine is new, stopped, and has heard no querier (v may be
+		 * a copy of running slots, for a replay). */
+		memset(s, 0, sizeof(*s));
+		s->ifindex = v[k].ifindex;
+		s->ic = v[k].ic;
 		s->d = d;
 		s->family = family;
 		mgm_addr_any(&s->addr, family);
@@ -514,19 +557,16 @@ void mgmd_upstream_sync(struct mgmd *d, int64_t now)
 		uint8_t family = fi == 0 ? MGM_INET : MGM_INET6;
 		struct mgmd_proxyfam *px = &d->px[fi];
 		size_t n = wanted_slots(d, family, NULL, 0), i;
-		struct mgmd_upslot *v;
+		/* On the stack: the slots must follow every reload (their stanza pointers), so
+		 * this step cannot be allowed to fail for memory. */
+		struct mgmd_upslot v[MAX_SLOTS];
 		bool same;
 
-		if (n > 64) {
+		if (n > MAX_SLOTS) {
 			mgmd_log(LOG_WARNING,
-				 "%s: %zu upstream interfaces; only the first 64 report",
-				 fam_proto(family), n);
-			n = 64;
-		}
-		v = n ? calloc(n, sizeof(*v)) : NULL;
-		if (n && !v) {
-			mgmd_log(LOG_ERR, "%s upstream: out of memory", fam_proto(family));
-			continue;
+				 "%s: %zu upstream interfaces; only the first %d report",
+				 fam_proto(family), n, MAX_SLOTS);
+			n = MAX_SLOTS;
 		}
 		(void)wanted_slots(d, family, v, n);
 		same = n == px->n_slots && (n == 0 || px->proxy);
@@ -553,8 +593,14 @@ void mgmd_upstream_sync(struct mgmd *d, int64_t now)
 				slot_start(d, px, (uint32_t)i, now);
 			}
 		}
-		free(v);
 	}
+}
+
+void mgmd_upstream_reevaluate(struct mgmd *d, int64_t now)
+{
+	for (int fi = 0; fi < 2; fi++)
+		if (d->px[fi].proxy)
+			replay_all(d, &d->px[fi], fi == 0 ? MGM_INET : MGM_INET6, now);
 }
 
 void mgmd_upstream_fam_changed(struct mgmd *d, struct mgmd_fam *fam)
@@ -652,10 +698,9 @@ void mgmd_upstream_flush(struct mgmd *d)
 	}
 }
 
-void mgmd_upstream_static(struct mgmd *d, struct mgmd_iface *ifc, const struct mgmd_join *j,
-			  bool join)
+void mgmd_upstream_static(struct mgmd *d, struct mgmd_iface *ifc, const struct mgm_addr *group)
 {
-	static_apply(d, &d->px[mgmd_fi(j->group.family)], ifc, j, join, mgmd_loop_now(d->loop));
+	static_apply(d, &d->px[mgmd_fi(group->family)], ifc, group, mgmd_loop_now(d->loop));
 }
 
 void mgmd_upstream_statics(struct mgmd *d, struct mgmd_fam *fam)
@@ -672,7 +717,7 @@ void mgmd_upstream_statics(struct mgmd *d, struct mgmd_fam *fam)
 	}
 	for (size_t k = 0; k < ifc->n_joins; k++)
 		if (ifc->joins[k].group.family == fam->family)
-			static_apply(d, px, ifc, &ifc->joins[k], true, now);
+			static_apply(d, px, ifc, &ifc->joins[k].group, now);
 }
 
 void mgmd_upstream_remove_downstream(struct mgmd *d, struct mgmd_iface *ifc)

@@ -166,6 +166,30 @@ timed "down1 up again: the top learns 239.6.6.6 again" 2500 group top 239.6.6.6 
 check "mgmctl leave down1 239.6.6.6 on p2" ctlp2 leave down1 239.6.6.6
 timed "static leave: the top forgets 239.6.6.6" 2500 no_group top 239.6.6.6
 
+# ---- static joins of one group, any-source and source-specific: the record is their merge --
+check "mgmctl join down1 239.7.7.7 (any source) on p2" ctlp2 join down1 239.7.7.7
+check "... and join down1 239.7.7.7 198.18.0.77 (one source) beside it" \
+	ctlp2 join down1 239.7.7.7 198.18.0.77
+timed "the top has 239.7.7.7 in EXCLUDE mode (the any-source join wins)" 2500 \
+	group top 239.7.7.7 exclude
+check "mgmctl leave down1 239.7.7.7 (the any-source one)" ctlp2 leave down1 239.7.7.7
+timed "... the source join stays: the top has (198.18.0.77, 239.7.7.7) in INCLUDE mode" 2500 \
+	group top 239.7.7.7 include 198.18.0.77
+check "mgmctl leave down1 239.7.7.7 198.18.0.77" ctlp2 leave down1 239.7.7.7 198.18.0.77
+timed "... the top forgets 239.7.7.7" 2500 no_group top 239.7.7.7
+
+# ---- a reload that changes a downstream access list: what is reported follows ---------------
+echo "join 239.8.8.8" >&12
+timed "IGMPv2 join of 239.8.8.8 on p2's down1: the top learns it" 2500 group top 239.8.8.8 exclude
+cp "$MGMT_TMP/p2.conf" "$MGMT_TMP/p2.conf.orig"
+sed -i 's/^\trole downstream$/&\n\tdeny 239.8.0.0\/16/' "$MGMT_TMP/p2.conf"
+check "p2's down* stanza gets 'deny 239.8.0.0/16' (mgmctl reload)" ctlp2 reload
+timed "... the top forgets 239.8.8.8 while the host stays a member" 2500 no_group top 239.8.8.8
+cp "$MGMT_TMP/p2.conf.orig" "$MGMT_TMP/p2.conf"
+check "the deny removed again (mgmctl reload)" ctlp2 reload
+timed "... the top learns 239.8.8.8 again" 2500 group top 239.8.8.8 exclude
+echo "leave 239.8.8.8" >&12
+
 # ---- p2 stops: its goodbye withdraws what it reported, at once --------------------------------
 check "before p2 stops, the top has ff1e::5:5" group top ff1e::5:5 exclude
 kill -TERM "$(ns_pid p2 mgmd)"
