@@ -27,7 +27,7 @@ BUILD_SAN  := build-asan
 BUILD_FUZZ := build-fuzz
 VM_TESTS   ?= test_mroute test_mgmd_router test_mgmd_proxy_frr
 NETNS_ASAN_TESTS ?= test_mgmd_querier test_mgmd_router test_mgmd_flood test_mgmd_proxy_chain \
-	test_mgmd_proxy
+	test_mgmd_proxy test_mgmd_proxy_flood
 
 .PHONY: all check check-unit check-asan check-format check-netns check-netns-asan check-vm bench \
 	bench-vm fuzz install deps demo clean format

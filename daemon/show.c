@@ -489,6 +489,7 @@ static struct json_object *upslot_json(struct mgmd *d, struct mgmd_proxyfam *px,
 	put(x, "queries-received",
 	    json_object_new_int64((int64_t)(c.rx_queries[0] + c.rx_queries[1] + c.rx_queries[2])));
 	put(x, "suppressed", json_object_new_int64((int64_t)c.suppressed));
+	put(x, "general-answers-deferred", json_object_new_int64((int64_t)c.general_deferred));
 	put(o, "statistics", x);
 	return o;
 }

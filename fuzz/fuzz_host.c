@@ -14,7 +14,8 @@
  *   octet 0: bit 0 family (IGMP, MLD); bits 1-2 version (0: newest); bit 3 small limits;
  *            bit 4 minimum MTU; bits 5-6 robustness - 1; bit 7 an allocator that refuses
  *            every seventh request.
- *   octet 1: bits 0-2 Unsolicited Report Interval (n + 1) x 250 ms; bits 3-7 random seed.
+ *   octet 1: bits 0-2 Unsolicited Report Interval (n + 1) x 250 ms; bits 3-4 General
+ *            Query answer interval (0: none, else 250 << n ms); bits 3-7 random seed.
  *   operation octet: bits 0-2 the kind below, bits 3-7 its argument `a`.
  *   0 socket  x, y: x bits 0-2 join, leave, join_source, leave_source, block, unblock,
  *             set_filter, close; bits 3-4 socket; bits 5-7 group (6: SSM, 7: unrouted);
@@ -156,6 +157,8 @@ static void make_config(struct mgm_host_config *cfg, uint8_t family, uint8_t c0,
 		cfg->mtu = family == MGM_INET ? 576 : 1280;
 	cfg->robustness = (uint8_t)(((c0 >> 5) & 3) + 1);
 	cfg->unsolicited_report_interval_ms = ((c1 & 7) + 1) * 250u;
+	/* General answers: as §5.2 alone, or at most one per 0.5 / 1 / 2 s. */
+	cfg->general_answer_interval_ms = (c1 >> 3 & 3) ? 250u << (c1 >> 3 & 3) : 0;
 }
 
 /* ---- The oracle: RFC 3376 §3.2 on bitmasks ----------------------------------------------- */

@@ -26,6 +26,7 @@ void mgm_host_config_defaults(struct mgm_host_config *cfg, uint8_t family)
 	cfg->unsolicited_report_interval_ms = 1000;	  /* §8.11, RFC 3810 §9.11 */
 	cfg->v1v2_unsolicited_report_interval_ms = 10000; /* RFC 2236 §8.10, RFC 2710 §7.10 */
 	cfg->query_interval_ms = 125000;		  /* §8.2, RFC 3810 §9.2 */
+	cfg->general_answer_interval_ms = 1000;
 	cfg->mtu = 1500;
 	cfg->max_groups = 1024;
 	cfg->max_sources_per_group = 256;
@@ -65,6 +66,10 @@ int mgm_host_config_check(const struct mgm_host_config *cfg, char *errbuf, size_
 		return mgm_config_error(errbuf, errlen,
 					"query_interval_ms (%u) must be 1000..31744000",
 					(unsigned)cfg->query_interval_ms);
+	if (cfg->general_answer_interval_ms > 60000)
+		return mgm_config_error(errbuf, errlen,
+					"general_answer_interval_ms (%u) must be 0..60000",
+					(unsigned)cfg->general_answer_interval_ms);
 	if (cfg->mtu < fd->min_mtu || cfg->mtu > 65535)
 		return mgm_config_error(errbuf, errlen, "mtu (%u) must be %u..65535 for %s",
 					(unsigned)cfg->mtu, (unsigned)fd->min_mtu, fd->name);
@@ -206,6 +211,7 @@ int mgm_host_create(const struct mgm_host_config *cfg, const struct mgm_host_cal
 	h->alen = (uint8_t)mgm_addr_len(cfg->family);
 	mgm_addr_any(&h->addr, h->family);
 	h->general_at = MGM_TIME_NEVER;
+	h->general_floor = INT64_MIN;
 	for (int i = 0; i < MGM_OLDER_VERSIONS; i++)
 		h->older_at[i] = MGM_TIME_NEVER;
 	h->seed = h->cb.random(h->cb.ctx);

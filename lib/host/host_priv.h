@@ -83,6 +83,9 @@ struct mgm_host {
 	uint32_t nsocks; /* (socket, group) memberships */
 
 	int64_t general_at; /* §5.2 interface timer */
+	/* No answer to a General Query is scheduled before this (general_answer_interval_ms);
+	 * INT64_MIN: none yet. */
+	int64_t general_floor;
 	/* §7.2.1 Older Version Querier Present, version v = 1, 2 at [v - 1]. */
 	int64_t older_at[MGM_OLDER_VERSIONS];
 

@@ -124,16 +124,27 @@ static void set_response(struct mgm_host *h, uint32_t gi, int64_t at)
  *     scheduled using the group timer. The new response is scheduled to be sent at the
  *     earliest of the remaining time for the pending report and the selected delay."
  */
+/* When the answers to a General Query heard now may start: now, or later while the
+ * general_answer_interval_ms after the last answer runs (host.h; not in the RFCs). */
+static int64_t general_base(const struct mgm_host *h, int64_t now)
+{
+	return h->cfg.general_answer_interval_ms && h->general_floor > now ? h->general_floor : now;
+}
+
 static void v3_query(struct mgm_host *h, int64_t now, const struct mgm_msg *m)
 {
-	int64_t at = now + mgm_hst_random_between(h, 0, m->max_resp_ms);
+	bool general = mgm_addr_is_any(&m->group);
+	int64_t base = general ? general_base(h, now) : now;
+	int64_t at = base + mgm_hst_random_between(h, 0, m->max_resp_ms);
 	struct hgroup *g;
 	uint32_t gi;
 
+	if (base > now)
+		h->ctr.general_deferred++;
 	/* Rule 1. */
 	if (h->general_at != MGM_TIME_NEVER && h->general_at <= at)
 		return;
-	if (mgm_addr_is_any(&m->group)) {
+	if (general) {
 		h->general_at = at; /* rule 2 */
 		return;
 	}
@@ -210,6 +221,7 @@ static void v1v2_query_group(struct mgm_host *h, int64_t now, uint32_t gi, uint3
 
 static void v1v2_query(struct mgm_host *h, int64_t now, const struct mgm_msg *m)
 {
+	int64_t base;
 	uint32_t gi;
 
 	if (!mgm_addr_is_any(&m->group)) {
@@ -218,8 +230,15 @@ static void v1v2_query(struct mgm_host *h, int64_t now, const struct mgm_msg *m)
 			v1v2_query_group(h, now, gi, m->max_resp_ms);
 		return;
 	}
+	/* A General Query: every group's answer from base. The interval counts from the end of
+	 * this query's Max Resp Time; a deferred query does not move it further. */
+	base = general_base(h, now);
+	if (base > now)
+		h->ctr.general_deferred++;
+	else if (h->cfg.general_answer_interval_ms)
+		h->general_floor = now + m->max_resp_ms + h->cfg.general_answer_interval_ms;
 	for (uint32_t pos = 0; (gi = mgm_htab_next(&h->gtab, &pos)) != MGM_NIL;)
-		v1v2_query_group(h, now, gi, m->max_resp_ms);
+		v1v2_query_group(h, base, gi, m->max_resp_ms);
 }
 
 void mgm_hst_query_input(struct mgm_host *h, int64_t now, const struct mgm_msg *m)
@@ -286,8 +305,9 @@ void mgm_hst_answer_general(struct mgm_host *h, int64_t now)
 	struct mgm_group_record *recs;
 	size_t n = 0, cap = h->groups.live;
 
-	(void)now;
 	h->general_at = MGM_TIME_NEVER;
+	if (h->cfg.general_answer_interval_ms)
+		h->general_floor = now + h->cfg.general_answer_interval_ms;
 	if (!cap)
 		return;
 	recs = mgm_mem_alloc(&h->mem, cap * sizeof(*recs));

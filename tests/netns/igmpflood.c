@@ -3,7 +3,9 @@
  * igmpflood: test helper that floods one link with IGMP or MLD reports from a packet socket:
  * COUNT messages at RATE a second, for groups BASE, BASE+1, ... (NGROUPS of them, cycling),
  * a mix of valid reports (IGMPv2 / MLDv1, and v3 / MLDv2 with SOURCES sources each) and
- * malformed ones (bad checksum, truncated, unknown type, garbage records) as MODE says.
+ * malformed ones (bad checksum, truncated, unknown type, garbage records) as MODE says; or
+ * general queries (-m query: IGMPv3 / MLDv2, or the version -Q names, Max Resp Time -M ms),
+ * the flood a host (mgmd's upstream) must not answer in proportion.
  * For the hostile-link and report-storm tests; bounded in count and by -t seconds.
  */
 #include <errno.h>
@@ -22,7 +24,7 @@
 #include "lab.h"
 #include "mgm/wire.h"
 
-enum mode { M_VALID, M_MALFORMED, M_MIXED };
+enum mode { M_VALID, M_MALFORMED, M_MIXED, M_QUERY };
 
 static int64_t now_ns(void)
 {
@@ -49,9 +51,12 @@ static void add_to(struct mgm_addr *a, const struct mgm_addr *base, unsigned lon
 __attribute__((noreturn)) static void usage(void)
 {
 	fputs("usage: igmpflood [-4|-6] -i IFACE -s SRC -g BASE [-n NGROUPS] [-c COUNT] [-r RATE]\n"
-	      "                 [-m valid|malformed|mixed] [-S SOURCES] [-t SECONDS]\n"
+	      "                 [-m valid|malformed|mixed|query] [-S SOURCES] [-t SECONDS]\n"
+	      "                 [-Q VERSION] [-M MAX_RESP_MS]\n"
 	      "Sends COUNT (default 1000) IGMP/MLD reports at RATE a second (default 1000) from\n"
-	      "SRC for groups BASE..BASE+NGROUPS-1 (default 100, cycling); prints what it sent.\n",
+	      "SRC for groups BASE..BASE+NGROUPS-1 (default 100, cycling); prints what it sent.\n"
+	      "-m query: general queries instead (version -Q, default 3 / 2; Max Resp Time -M ms,\n"
+	      "default 0; BASE unused but required).\n",
 	      stderr);
 	exit(2);
 }
@@ -59,7 +64,8 @@ __attribute__((noreturn)) static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *ifname = NULL, *srctext = NULL, *basetext = NULL;
-	unsigned long ngroups = 100, count = 1000, rate = 1000, nsrc = 0, secs = 60;
+	unsigned long ngroups = 100, count = 1000, rate = 1000, nsrc = 0, secs = 60, qver = 0;
+	unsigned long max_resp_ms = 0;
 	enum mode mode = M_VALID;
 	uint8_t family = MGM_INET;
 	struct mgm_addr src, base, group, dst, sources[64];
@@ -70,7 +76,7 @@ int main(int argc, char **argv)
 	int64_t start, next;
 	int fd, o, rc;
 
-	while ((o = getopt(argc, argv, "46i:s:g:n:c:r:m:S:t:")) != -1) {
+	while ((o = getopt(argc, argv, "46i:s:g:n:c:r:m:S:t:Q:M:")) != -1) {
 		switch (o) {
 		case '4':
 			family = MGM_INET;
@@ -102,6 +108,12 @@ int main(int argc, char **argv)
 		case 't':
 			secs = lab_parse_num(optarg, 1, 3600);
 			break;
+		case 'Q':
+			qver = lab_parse_num(optarg, 1, 3);
+			break;
+		case 'M':
+			max_resp_ms = lab_parse_num(optarg, 0, 3174400);
+			break;
 		case 'm':
 			if (!strcmp(optarg, "valid"))
 				mode = M_VALID;
@@ -109,6 +121,8 @@ int main(int argc, char **argv)
 				mode = M_MALFORMED;
 			else if (!strcmp(optarg, "mixed"))
 				mode = M_MIXED;
+			else if (!strcmp(optarg, "query"))
+				mode = M_QUERY;
 			else
 				usage();
 			break;
@@ -148,7 +162,21 @@ int main(int argc, char **argv)
 		unsigned variant = (unsigned)(i / 2 % 4);
 
 		add_to(&group, &base, i % ngroups);
-		if (nsrc && !malformed) {
+		if (mode == M_QUERY) {
+			struct mgm_query q = {.version = (uint8_t)qver, .qrv = 2, .qqic = 125};
+
+			if (!q.version)
+				q.version = family == MGM_INET ? 3 : 2;
+			mgm_addr_any(&q.group, family);
+			q.max_resp_code =
+				mgm_max_resp_code(family, q.version, (uint32_t)max_resp_ms);
+			mgm_addr_all_systems(&dst, family);
+			rc = mgm_encode_query(family, &q, &src, &dst, payload, sizeof(pkt) - hl,
+					      &len);
+			if (rc < 0)
+				die("encode: %s", mgm_strerror(rc));
+			malformed = false;
+		} else if (nsrc && !malformed) {
 			struct mgm_group_record rec = {.type = MGM_MODE_IS_INCLUDE,
 						       .group = group,
 						       .num_sources = (uint16_t)nsrc,

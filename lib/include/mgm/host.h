@@ -64,6 +64,16 @@ struct mgm_host_config {
 	/* Query Interval assumed for the Older Version Querier Present Timeout, §8.12 (older
 	 * queries carry none); default 125 s. */
 	uint32_t query_interval_ms;
+	/*
+	 * At most one answer to General Queries per this many ms (default 1000, at most 60000;
+	 * 0: as §5.2 alone). A General Query arriving sooner after the last answer (IGMPv3 /
+	 * MLDv2: after it was sent; older versions: after the Max Resp Time of the last query
+	 * answered) has its answer scheduled from the end of that interval instead of now:
+	 * deferred, never dropped. Without it a flood of General Queries with a Max Resp Time of
+	 * 0 makes the host send its whole state once per query. Queries of one group are not
+	 * affected.
+	 */
+	uint32_t general_answer_interval_ms;
 	/* Link MTU: reports are split to fit it (§4.2.16). At least 576 / 1280; default 1500. */
 	uint32_t mtu;
 	/* Limits; all > 0. */
@@ -176,6 +186,9 @@ struct mgm_host_counters {
 	uint64_t rx_group_source_queries; /* of those: group-and-source-specific */
 	uint64_t rx_reports_heard;	  /* v1 / v2 / MLDv1 reports of other hosts */
 	uint64_t suppressed;		  /* answers canceled by such a report (RFC 2236 §3) */
+	/* General Queries heard within general_answer_interval_ms of the last answer: answered
+	 * at its end (or by the answer already pending then). */
+	uint64_t general_deferred;
 	/* Sent: v3 / MLDv2 records by type 1..6 at [type]; report messages by version. */
 	uint64_t tx_records[7];
 	uint64_t tx_reports[MGM_VERSIONS];
