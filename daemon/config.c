@@ -77,6 +77,7 @@ enum iopt {
 	IO_KEEP_JOINED,
 	IO_LEAVE_HOLDDOWN,
 	IO_UNSOLICITED,
+	IO_GENERAL_ANSWER,
 	IO__COUNT
 };
 
@@ -146,6 +147,8 @@ static const struct iopt_def {
 			       offsetof(struct mgmd_iface_config, leave_holddown_ms), NULL},
 	[IO_UNSOLICITED] = {"unsolicited-report-interval", V_UP_TIME, 0,
 			    offsetof(struct mgmd_iface_config, unsolicited_report_ms), NULL},
+	[IO_GENERAL_ANSWER] = {"general-answer-interval", V_UP_TIME, 0,
+			       offsetof(struct mgmd_iface_config, general_answer_ms), NULL},
 };
 
 static const char *const role_names[] = {
@@ -898,7 +901,8 @@ static bool stmt_groups(struct parser *ps, struct stanza *s)
 	return true;
 }
 
-/* keep-joined, leave-holddown, unsolicited-report-interval: a time within its bounds. */
+/* keep-joined, leave-holddown, unsolicited-report-interval, general-answer-interval: a time
+ * within its bounds. */
 static bool stmt_up_time(struct parser *ps, struct stanza *s, enum iopt o)
 {
 	static const struct {
@@ -908,6 +912,7 @@ static bool stmt_up_time(struct parser *ps, struct stanza *s, enum iopt o)
 		[IO_KEEP_JOINED] = {1000, 3600000, true},
 		[IO_LEAVE_HOLDDOWN] = {0, 60000, true},
 		[IO_UNSOLICITED] = {1000, 60000, false},
+		[IO_GENERAL_ANSWER] = {100, 60000, true},
 	};
 	const char *what = iopts[o].name;
 	uint32_t v;
@@ -1069,6 +1074,7 @@ void mgmd_config_host(const struct mgmd_iface_config *ic, uint8_t family,
 	if (ic->unsolicited_report_ms)
 		hc->unsolicited_report_interval_ms = hc->v1v2_unsolicited_report_interval_ms =
 			ic->unsolicited_report_ms;
+	hc->general_answer_interval_ms = ic->general_answer_ms;
 	/* The upstream host engine holds one socket per (downstream interface, group): room
 	 * for every group on many interfaces. */
 	hc->max_groups = rc->max_groups;
@@ -1144,7 +1150,7 @@ static void stanza_close(struct parser *ps, struct stanza *s)
 			"memberships that downstream and querier interfaces learn",
 			ic->role == MGMD_ROLE_UPSTREAM ? "n" : "", role_names[ic->role]);
 	if (ic->role != MGMD_ROLE_UPSTREAM)
-		for (int o = IO_GROUPS; o <= IO_UNSOLICITED; o++)
+		for (int o = IO_GROUPS; o <= IO_GENERAL_ANSWER; o++)
 			if (s->set[o])
 				warn_at(ps, s->set[o],
 					"%s: has no effect on a%s %s interface: only upstream "
@@ -1199,6 +1205,7 @@ static void stmt_interface(struct parser *ps)
 	mgm_router_config_defaults(&s->ic.igmp, MGM_INET);
 	mgm_router_config_defaults(&s->ic.mld, MGM_INET6);
 	s->ic.acl_default = MGMD_ACL_ALLOW;
+	s->ic.general_answer_ms = MGMD_GENERAL_ANSWER_MS;
 	s->ic.line = line;
 	lex(ps);
 	while (ps->tok.kind == T_NL)
@@ -1651,5 +1658,6 @@ struct mgmd_iface_config *mgmd_config_add_iface(struct mgmd_config *cfg, const c
 	mgm_router_config_defaults(&ic->igmp, MGM_INET);
 	mgm_router_config_defaults(&ic->mld, MGM_INET6);
 	ic->acl_default = MGMD_ACL_ALLOW;
+	ic->general_answer_ms = MGMD_GENERAL_ANSWER_MS;
 	return ic;
 }

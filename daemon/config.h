@@ -90,8 +90,13 @@ struct mgmd_iface_config {
 	struct mgmd_prefix up_groups[MGMD_MAX_UP_GROUPS];
 	size_t n_up_groups;
 	uint32_t keep_joined_ms, leave_holddown_ms, unsolicited_report_ms;
+	/* At most one answer to General Queries per this many ms (0: every query, as RFC 3376
+	 * §5.2 alone); MGMD_GENERAL_ANSWER_MS unless set. */
+	uint32_t general_answer_ms;
 	unsigned line;
 };
+
+#define MGMD_GENERAL_ANSWER_MS 1000
 
 struct mgmd_config {
 	char *path; /* the file it came from, NULL for the command line only */

@@ -321,6 +321,8 @@ static const struct {
 	 "without '/', ':' or spaces, got a/b\n"},
 	{"interface eth0 {\n role upstream\n keep-joined 500ms\n}\n",
 	 "mgmd.conf:3: keep-joined: expected off, 0 or 1000ms..3600000ms, got 500ms\n"},
+	{"interface eth0 {\n role upstream\n general-answer-interval 50ms\n}\n",
+	 "mgmd.conf:3: general-answer-interval: expected off, 0 or 100ms..60000ms, got 50ms\n"},
 	{"interface eth0 {\n role upstream\n leave-holddown 61s\n}\n",
 	 "mgmd.conf:3: leave-holddown: expected off, 0 or 0ms..60000ms, got 61000ms\n"},
 	{"interface eth0 {\n role upstream\n unsolicited-report-interval 0s\n}\n",
@@ -558,7 +560,8 @@ static void test_config_upstream_options(void **state)
 	load_ok(f, "forwarding off\n"
 		   "interface u0 {\n role upstream\n groups 239.1.0.0/16 ff3e::/32\n"
 		   " groups 232.0.0.0/8\n keep-joined 30s\n leave-holddown 2s\n"
-		   " unsolicited-report-interval 2s\n igmp-version 2\n robustness 3\n}\n"
+		   " unsolicited-report-interval 2s\n igmp-version 2\n robustness 3\n"
+		   " general-answer-interval 500ms\n}\n"
 		   "interface u1 { role upstream }\n"
 		   "interface d0 { role downstream }\n");
 	assert_string_equal(f->warn, "");
@@ -578,6 +581,7 @@ static void test_config_upstream_options(void **state)
 	assert_int_equal(hc.robustness, 3);
 	assert_int_equal(hc.unsolicited_report_interval_ms, 2000);
 	assert_int_equal(hc.v1v2_unsolicited_report_interval_ms, 2000);
+	assert_int_equal(hc.general_answer_interval_ms, 500);
 	assert_int_equal(mgm_host_config_check(&hc, NULL, 0), 0);
 	mgmd_config_host(ic, MGM_INET6, &hc);
 	assert_int_equal(hc.version, 2); /* MLDv2, the default */
@@ -588,12 +592,16 @@ static void test_config_upstream_options(void **state)
 	assert_int_equal(hc.version, 3);
 	assert_int_equal(hc.unsolicited_report_interval_ms, 1000);
 	assert_int_equal(hc.v1v2_unsolicited_report_interval_ms, 10000);
+	assert_int_equal(hc.general_answer_interval_ms, 1000); /* the default */
 
 	/* Forwarding is on unless a file says otherwise. */
 	mgmd_config_free(&f->cfg);
-	load_ok(f, "interface u0 {\n role upstream\n keep-joined off\n}\n");
+	load_ok(f, "interface u0 {\n role upstream\n keep-joined off\n"
+		   " general-answer-interval off\n}\n");
 	assert_true(f->cfg.forwarding);
 	assert_int_equal(f->cfg.ifaces[0].keep_joined_ms, 0);
+	mgmd_config_host(&f->cfg.ifaces[0], MGM_INET6, &hc);
+	assert_int_equal(hc.general_answer_interval_ms, 0);
 
 	/* An upstream serving every group ahead of another: the second never reports. Upstream
 	 * options elsewhere do nothing. */
