@@ -490,6 +490,13 @@ static struct json_object *upslot_json(struct mgmd *d, struct mgmd_proxyfam *px,
 	    json_object_new_int64((int64_t)(c.rx_queries[0] + c.rx_queries[1] + c.rx_queries[2])));
 	put(x, "suppressed", json_object_new_int64((int64_t)c.suppressed));
 	put(x, "general-answers-deferred", json_object_new_int64((int64_t)c.general_deferred));
+	{
+		struct json_object *dr = json_object_new_object();
+
+		for (int r = MGM_HOST_DROP_NONE + 1; r < MGM_HOST_DROP__COUNT; r++)
+			put(dr, mgm_host_drop_name(r), json_object_new_int64((int64_t)c.drops[r]));
+		put(x, "drops", dr);
+	}
 	put(o, "statistics", x);
 	return o;
 }

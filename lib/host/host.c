@@ -109,6 +109,7 @@ static const char *const drop_names[MGM_HOST_DROP__COUNT] = {
 	[MGM_HOST_DROP_SOURCE_NOT_LINK_LOCAL] = "source_not_link_local",
 	[MGM_HOST_DROP_OWN_MESSAGE] = "own_message",
 	[MGM_HOST_DROP_NOMEM] = "nomem",
+	[MGM_HOST_DROP_QUERY_SOURCES] = "query_sources",
 };
 
 const char *mgm_host_drop_name(int reason)

@@ -162,6 +162,11 @@ static void v3_query(struct mgm_host *h, int64_t now, const struct mgm_msg *m)
 				struct mgm_addr a;
 				struct hset one = {.v = &a, .n = 1};
 
+				if (q.n >= h->cfg.max_sources_per_group) {
+					mgm_hst_drop(h, MGM_HOST_DROP_QUERY_SOURCES);
+					mgm_hset_free(&h->mem, &q);
+					break;
+				}
 				mgm_source_at(m->sources, h->family, i, &a);
 				if (mgm_hset_union(&h->mem, &q, &one, &t)) {
 					/* Without the list, a group-specific answer covers it. */
@@ -186,6 +191,12 @@ static void v3_query(struct mgm_host *h, int64_t now, const struct mgm_msg *m)
 			struct mgm_addr a;
 			struct hset one = {.v = &a, .n = 1}, t;
 
+			if (g->resp_src.n >= h->cfg.max_sources_per_group) {
+				/* Bounded: past the limit, the whole group is the answer. */
+				mgm_hst_drop(h, MGM_HOST_DROP_QUERY_SOURCES);
+				mgm_hset_free(&h->mem, &g->resp_src);
+				break;
+			}
 			mgm_source_at(m->sources, h->family, i, &a);
 			if (mgm_hset_union(&h->mem, &g->resp_src, &one, &t)) {
 				mgm_hst_drop(h, MGM_HOST_DROP_NOMEM);

@@ -101,6 +101,8 @@ for f in ipv4 ipv6; do
 	check "$f: the deferrals are counted ($d)" test "$d" -gt 0
 done
 check "the membership is intact: $N4 IGMP and $N6 MLD groups" all_groups
+check "show upstream lists the host engine's drops by reason (none here)" \
+	test "$(up ipv4 '.statistics.drops | [.[]] | add')" = 0
 rss1=$(rss)
 echo "mgmd RSS: ${rss0} kB before the flood, ${rss1} kB after"
 if [[ "$(nm -D "$mgmd" 2>/dev/null || true)" == *__asan_init* ]]; then

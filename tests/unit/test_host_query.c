@@ -556,6 +556,53 @@ static void test_host_input_checks(void **state)
 	hsim_free(s);
 }
 
+static void three_sources(struct mgm_host_config *cfg)
+{
+	cfg->max_sources_per_group = 3;
+}
+
+/* The sources recorded for a pending Group-and-Source-Specific answer are bounded by
+ * max_sources_per_group: past it the list is dropped (counted) and the whole group's state is
+ * the answer, as for a Group-Specific Query; further source queries do not grow it again. */
+static void test_host_query_sources_bounded(void **state)
+{
+	(void)state;
+	for (size_t f = 0; f < sizeof(families); f++) {
+		struct hsim *s = hsim_new(families[f], three_sources);
+		struct mgm_addr g = hsim_group(s->family, 0);
+		struct mgm_host_group_info gi;
+		struct mgm_host_counters c;
+
+		assert_int_equal(hsim_set(s, 1, 0, IN, A | B), 0);
+		hsim_run(s, 10000);
+		hsim_take(s);
+		query_at(s, 0, C, 5000);
+		assert_int_equal(mgm_host_group(s->h, s->now, &g, &gi), 0);
+		assert_int_equal(gi.response_sources, 1);
+		query_at(s, 0, A | B | D, 5000);
+		assert_int_equal(mgm_host_group(s->h, s->now, &g, &gi), 0);
+		assert_int_equal(gi.response_sources, 0);
+		mgm_host_counters(s->h, &c);
+		assert_int_equal(c.drops[MGM_HOST_DROP_QUERY_SOURCES], 1);
+		query_at(s, 0, A | B | C | D, 5000);
+		assert_int_equal(mgm_host_group(s->h, s->now, &g, &gi), 0);
+		assert_int_equal(gi.response_sources, 0);
+		/* One source query alone larger than the limit: the same at once. */
+		hsim_run(s, s->now + MRT + 1);
+		assert_string_equal(hsim_take(s), "IS_IN G1{a,b}");
+		query_at(s, 0, A | B | C | D, 2000);
+		assert_int_equal(mgm_host_group(s->h, s->now, &g, &gi), 0);
+		assert_int_equal(gi.response_sources, 0);
+		mgm_host_counters(s->h, &c);
+		assert_int_equal(c.drops[MGM_HOST_DROP_QUERY_SOURCES], 2);
+		hsim_run(s, s->now + MRT + 1);
+		assert_string_equal(hsim_take(s), "IS_IN G1{a,b}");
+		assert_string_equal(mgm_host_drop_name(MGM_HOST_DROP_QUERY_SOURCES),
+				    "query_sources");
+		hsim_free(s);
+	}
+}
+
 /* ---- general_answer_interval_ms: a flood of General Queries ------------------------------ */
 
 static void no_interval(struct mgm_host_config *cfg)
@@ -683,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_host_report_suppression),
 		cmocka_unit_test(test_host_v2_timer_reset_only_when_sooner),
 		cmocka_unit_test(test_host_input_checks),
+		cmocka_unit_test(test_host_query_sources_bounded),
 		cmocka_unit_test(test_host_general_answer_interval),
 		cmocka_unit_test(test_host_general_answer_interval_v2),
 	};

@@ -174,6 +174,10 @@ enum mgm_host_drop {
 	MGM_HOST_DROP_SOURCE_NOT_LINK_LOCAL, /* MLD query not from fe80::/10, RFC 3810 §5.1.14 */
 	MGM_HOST_DROP_OWN_MESSAGE,	     /* our own message looped back */
 	MGM_HOST_DROP_NOMEM,		     /* a report not built: allocator refused */
+	/* Group-and-Source-Specific Queries of one group named more sources than
+	 * max_sources_per_group before the answer: the list is not kept, the whole group's
+	 * state is the answer (§5.2 as for a Group-Specific Query). */
+	MGM_HOST_DROP_QUERY_SOURCES,
 	MGM_HOST_DROP__COUNT
 };
 /* "none", "malformed", ...; "unknown" out of range. */
