@@ -5,6 +5,7 @@
  * versions; and host compatibility, §7.2 (RFC 3810 §8.2): the Older Version Querier Present
  * timers that lower the version spoken.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -102,6 +103,55 @@ static void set_response(struct mgm_host *h, uint32_t gi, int64_t at)
 	mgm_hst_group_rearm(h, gi);
 }
 
+static int addr_order(const void *a, const void *b)
+{
+	return mgm_addr_cmp(a, b);
+}
+
+/*
+ * A Group-and-Source-Specific Query's sources as a set: sorted and without repeats in one
+ * pass (O(k log k) for k sources, whatever the packet repeats), at most max_sources_per_group
+ * of them. 0, or non-zero with *out empty: more sources than that (counted), or no memory; the
+ * whole group is then the answer, as for a Group-Specific Query.
+ */
+static int query_sources(struct mgm_host *h, const struct mgm_msg *m, struct hset *out)
+{
+	size_t cap = m->num_sources;
+	struct mgm_addr *v;
+	uint32_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	v = mgm_mem_alloc(&h->mem, cap * sizeof(*v));
+	if (!v) {
+		mgm_hst_drop(h, MGM_HOST_DROP_NOMEM);
+		return MGM_E_NOMEM;
+	}
+	for (uint16_t i = 0; i < m->num_sources; i++)
+		mgm_source_at(m->sources, h->family, i, &v[i]);
+	qsort(v, cap, sizeof(*v), addr_order);
+	for (size_t i = 0; i < cap; i++)
+		if (!n || mgm_addr_cmp(&v[n - 1], &v[i]))
+			v[n++] = v[i];
+	if (n > h->cfg.max_sources_per_group) {
+		mgm_hst_drop(h, MGM_HOST_DROP_QUERY_SOURCES);
+		mgm_mem_free(&h->mem, v, cap * sizeof(*v));
+		return MGM_E_LIMIT;
+	}
+	/* Kept in an allocation of its own size: what a pending answer holds is bounded by the
+	 * limit, not by how many repeats the packet carried. */
+	{
+		struct hset all = {.v = v, .n = n, .cap = (uint32_t)cap};
+		int rc = mgm_hset_copy(&h->mem, &all, out);
+
+		mgm_mem_free(&h->mem, v, cap * sizeof(*v));
+		if (rc) {
+			mgm_hst_drop(h, MGM_HOST_DROP_NOMEM);
+			memset(out, 0, sizeof(*out));
+		}
+		return rc;
+	}
+}
+
 /*
  * §5.2 (RFC 3810 §6.2), after "a delay ... selected from the range (0, [Max Resp Time])":
  * "1. If there is a pending response to a previous General Query scheduled sooner than the
@@ -155,30 +205,8 @@ static void v3_query(struct mgm_host *h, int64_t now, const struct mgm_msg *m)
 	if (g->resp_at == MGM_TIME_NEVER) {
 		/* Rule 3. */
 		mgm_hset_free(&h->mem, &g->resp_src);
-		if (m->num_sources) {
-			struct hset q = {0}, t;
-
-			for (uint16_t i = 0; i < m->num_sources; i++) {
-				struct mgm_addr a;
-				struct hset one = {.v = &a, .n = 1};
-
-				if (q.n >= h->cfg.max_sources_per_group) {
-					mgm_hst_drop(h, MGM_HOST_DROP_QUERY_SOURCES);
-					mgm_hset_free(&h->mem, &q);
-					break;
-				}
-				mgm_source_at(m->sources, h->family, i, &a);
-				if (mgm_hset_union(&h->mem, &q, &one, &t)) {
-					/* Without the list, a group-specific answer covers it. */
-					mgm_hst_drop(h, MGM_HOST_DROP_NOMEM);
-					mgm_hset_free(&h->mem, &q);
-					break;
-				}
-				mgm_hset_free(&h->mem, &q);
-				q = t;
-			}
-			g->resp_src = q;
-		}
+		if (m->num_sources)
+			(void)query_sources(h, m, &g->resp_src);
 		set_response(h, gi, at);
 		return;
 	}
@@ -187,25 +215,19 @@ static void v3_query(struct mgm_host *h, int64_t now, const struct mgm_msg *m)
 		mgm_hset_free(&h->mem, &g->resp_src);
 	} else {
 		/* Rule 5. */
-		for (uint16_t i = 0; i < m->num_sources; i++) {
-			struct mgm_addr a;
-			struct hset one = {.v = &a, .n = 1}, t;
+		struct hset q, t;
 
-			if (g->resp_src.n >= h->cfg.max_sources_per_group) {
-				/* Bounded: past the limit, the whole group is the answer. */
-				mgm_hst_drop(h, MGM_HOST_DROP_QUERY_SOURCES);
-				mgm_hset_free(&h->mem, &g->resp_src);
-				break;
-			}
-			mgm_source_at(m->sources, h->family, i, &a);
-			if (mgm_hset_union(&h->mem, &g->resp_src, &one, &t)) {
-				mgm_hst_drop(h, MGM_HOST_DROP_NOMEM);
-				mgm_hset_free(&h->mem, &g->resp_src); /* answer the whole group */
-				break;
-			}
+		if (query_sources(h, m, &q) || mgm_hset_union(&h->mem, &g->resp_src, &q, &t)) {
+			mgm_hset_free(&h->mem, &g->resp_src); /* answer the whole group */
+		} else if (t.n > h->cfg.max_sources_per_group) {
+			mgm_hst_drop(h, MGM_HOST_DROP_QUERY_SOURCES);
+			mgm_hset_free(&h->mem, &t);
+			mgm_hset_free(&h->mem, &g->resp_src);
+		} else {
 			mgm_hset_free(&h->mem, &g->resp_src);
 			g->resp_src = t;
 		}
+		mgm_hset_free(&h->mem, &q);
 	}
 	set_response(h, gi, at < g->resp_at ? at : g->resp_at);
 }
@@ -230,26 +252,38 @@ static void v1v2_query_group(struct mgm_host *h, int64_t now, uint32_t gi, uint3
 	set_response(h, gi, now + mgm_hst_random_between(h, 0, max_resp));
 }
 
+/* The Max Resp Time as an older host reads it: a newer query's code taken linearly (IGMPv2:
+ * tenths of a second in one octet, RFC 2236 §2.2; MLDv1: milliseconds, RFC 2710 §3.4), not
+ * with the newer exponential form (at most 25.5 s / 65.5 s instead of 53 min / 2.3 h). */
+static uint32_t older_max_resp(const struct mgm_host *h, const struct mgm_msg *m)
+{
+	if (!mgm_family_caps(h->fam, m->version)->source_lists)
+		return m->max_resp_ms;
+	return h->family == MGM_INET ? (uint32_t)(m->max_resp_code & 0xff) * 100u
+				     : m->max_resp_code;
+}
+
 static void v1v2_query(struct mgm_host *h, int64_t now, const struct mgm_msg *m)
 {
+	uint32_t max_resp = older_max_resp(h, m);
 	int64_t base;
 	uint32_t gi;
 
 	if (!mgm_addr_is_any(&m->group)) {
 		gi = mgm_hst_group_find(h, &m->group);
 		if (gi != MGM_NIL)
-			v1v2_query_group(h, now, gi, m->max_resp_ms);
+			v1v2_query_group(h, now, gi, max_resp);
 		return;
 	}
-	/* A General Query: every group's answer from base. The interval counts from the end of
-	 * this query's Max Resp Time; a deferred query does not move it further. */
+	/* A General Query: every group's answer from base. The interval counts from the query
+	 * answered; a deferred query does not move it. */
 	base = general_base(h, now);
 	if (base > now)
 		h->ctr.general_deferred++;
 	else if (h->cfg.general_answer_interval_ms)
-		h->general_floor = now + m->max_resp_ms + h->cfg.general_answer_interval_ms;
+		h->general_floor = now + h->cfg.general_answer_interval_ms;
 	for (uint32_t pos = 0; (gi = mgm_htab_next(&h->gtab, &pos)) != MGM_NIL;)
-		v1v2_query_group(h, base, gi, m->max_resp_ms);
+		v1v2_query_group(h, base, gi, max_resp);
 }
 
 void mgm_hst_query_input(struct mgm_host *h, int64_t now, const struct mgm_msg *m)

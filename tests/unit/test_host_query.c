@@ -603,6 +603,33 @@ static void test_host_query_sources_bounded(void **state)
 	}
 }
 
+/* An IGMPv2 host (configured so, or in compatibility mode) reads a newer query's Max Resp Code
+ * as an IGMPv2 host does, linearly: code 0xFF is 25.5 s, not 53 min; and a query heard later
+ * is answered within its own Max Resp Time (it was deferred to the 53 min point once). */
+static void test_host_v2_reads_v3_code_linearly(void **state)
+{
+	struct hsim *s = hsim_new(MGM_INET, v2);
+	struct mgm_host_group_info gi;
+	struct mgm_addr g = hsim_group(MGM_INET, 0);
+	int64_t t0;
+
+	(void)state;
+	assert_int_equal(hsim_join(s, 1, 0), 0);
+	hsim_run(s, 20000);
+	hsim_take(s);
+	t0 = s->now;
+	hsim_query(s, 3, -1, 3174400, 0); /* code 0xFF */
+	assert_int_equal(mgm_host_group(s->h, s->now, &g, &gi), 0);
+	assert_true(gi.response_ms >= 0 && gi.response_ms <= 25500);
+	hsim_run(s, t0 + 25501);
+	assert_string_equal(hsim_take(s), "R2 G1");
+	hsim_run(s, t0 + 30000);
+	hsim_query(s, 2, -1, 1000, 0);
+	hsim_run(s, t0 + 31001);
+	assert_string_equal(hsim_take(s), "R2 G1");
+	hsim_free(s);
+}
+
 /* ---- general_answer_interval_ms: a flood of General Queries ------------------------------ */
 
 static void no_interval(struct mgm_host_config *cfg)
@@ -731,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_host_v2_timer_reset_only_when_sooner),
 		cmocka_unit_test(test_host_input_checks),
 		cmocka_unit_test(test_host_query_sources_bounded),
+		cmocka_unit_test(test_host_v2_reads_v3_code_linearly),
 		cmocka_unit_test(test_host_general_answer_interval),
 		cmocka_unit_test(test_host_general_answer_interval_v2),
 	};

@@ -67,11 +67,10 @@ struct mgm_host_config {
 	/*
 	 * At most one answer to General Queries per this many ms (default 1000, at most 60000;
 	 * 0: as §5.2 alone). A General Query arriving sooner after the last answer (IGMPv3 /
-	 * MLDv2: after it was sent; older versions: after the Max Resp Time of the last query
-	 * answered) has its answer scheduled from the end of that interval instead of now:
-	 * deferred, never dropped. Without it a flood of General Queries with a Max Resp Time of
-	 * 0 makes the host send its whole state once per query. Queries of one group are not
-	 * affected.
+	 * MLDv2: after it was sent; older versions: after the last query answered) has its answer
+	 * scheduled from the end of that interval instead of now: deferred, never dropped. Without
+	 * it a flood of General Queries with a Max Resp Time of 0 makes the host send its whole
+	 * state once per query. Queries of one group are not affected.
 	 */
 	uint32_t general_answer_interval_ms;
 	/* Link MTU: reports are split to fit it (§4.2.16). At least 576 / 1280; default 1500. */
