@@ -490,6 +490,7 @@ static struct json_object *upslot_json(struct mgmd *d, struct mgmd_proxyfam *px,
 	    json_object_new_int64((int64_t)(c.rx_queries[0] + c.rx_queries[1] + c.rx_queries[2])));
 	put(x, "suppressed", json_object_new_int64((int64_t)c.suppressed));
 	put(x, "general-answers-deferred", json_object_new_int64((int64_t)c.general_deferred));
+	put(x, "group-answers-deferred", json_object_new_int64((int64_t)c.group_deferred));
 	{
 		struct json_object *dr = json_object_new_object();
 

@@ -247,6 +247,7 @@ static int group_new(struct mgm_host *h, const struct mgm_addr *a, uint32_t *out
 	g->heap = MGM_NIL;
 	g->mode = MGM_INCLUDE;
 	g->rtx_at = g->resp_at = MGM_TIME_NEVER;
+	g->answer_floor = INT64_MIN;
 	mgm_htab_insert(&h->gtab, group_hash(h, a), gi);
 	*out = gi;
 	return 0;

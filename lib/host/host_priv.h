@@ -63,6 +63,9 @@ struct hgroup {
 	int64_t resp_at;
 	struct hset resp_src;
 	bool last_reporter; /* RFC 2236 §3 flag */
+	/* No answer to a query of this group before this (a quarter of
+	 * general_answer_interval_ms after the last one); INT64_MIN: none yet. */
+	int64_t answer_floor;
 };
 
 struct mgm_host {

@@ -181,6 +181,17 @@ static int64_t general_base(const struct mgm_host *h, int64_t now)
 	return h->cfg.general_answer_interval_ms && h->general_floor > now ? h->general_floor : now;
 }
 
+/* An answer to a query of group g due at `at`, or at the end of the group's answer interval
+ * when that is later (counted): a flood of queries for one group gets a few answers a second,
+ * not one each. */
+static int64_t group_floor(struct mgm_host *h, const struct hgroup *g, int64_t at)
+{
+	if (!h->cfg.general_answer_interval_ms || g->answer_floor <= at)
+		return at;
+	h->ctr.group_deferred++;
+	return g->answer_floor;
+}
+
 static void v3_query(struct mgm_host *h, int64_t now, const struct mgm_msg *m)
 {
 	bool general = mgm_addr_is_any(&m->group);
@@ -207,7 +218,7 @@ static void v3_query(struct mgm_host *h, int64_t now, const struct mgm_msg *m)
 		mgm_hset_free(&h->mem, &g->resp_src);
 		if (m->num_sources)
 			(void)query_sources(h, m, &g->resp_src);
-		set_response(h, gi, at);
+		set_response(h, gi, group_floor(h, g, at));
 		return;
 	}
 	if (!m->num_sources || !g->resp_src.n) {
@@ -229,7 +240,7 @@ static void v3_query(struct mgm_host *h, int64_t now, const struct mgm_msg *m)
 		}
 		mgm_hset_free(&h->mem, &q);
 	}
-	set_response(h, gi, at < g->resp_at ? at : g->resp_at);
+	set_response(h, gi, at < g->resp_at ? group_floor(h, g, at) : g->resp_at);
 }
 
 /*
@@ -249,7 +260,7 @@ static void v1v2_query_group(struct mgm_host *h, int64_t now, uint32_t gi, uint3
 		return;
 	if (g->resp_at != MGM_TIME_NEVER && g->resp_at - now <= (int64_t)max_resp)
 		return;
-	set_response(h, gi, now + mgm_hst_random_between(h, 0, max_resp));
+	set_response(h, gi, group_floor(h, g, now + mgm_hst_random_between(h, 0, max_resp)));
 }
 
 /* The Max Resp Time as an older host reads it: a newer query's code taken linearly (IGMPv2:
@@ -388,6 +399,8 @@ void mgm_hst_answer_group(struct mgm_host *h, int64_t now, uint32_t gi)
 	struct hset q;
 
 	g->resp_at = MGM_TIME_NEVER;
+	if (h->cfg.general_answer_interval_ms)
+		g->answer_floor = now + h->cfg.general_answer_interval_ms / 4;
 	mgm_hst_group_rearm(h, gi);
 	if (!has_state(g)) {
 		mgm_hset_free(&h->mem, &g->resp_src);

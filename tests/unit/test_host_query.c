@@ -712,6 +712,58 @@ static void test_host_general_answer_interval(void **state)
 	}
 }
 
+/* Group-Specific Queries for one group every 10 ms for 3 s: at most one answer per group per
+ * 250 ms (a quarter of the default interval), counted; queries a second apart (a querier's
+ * last-member queries) are each answered at their own time; with the interval 0, tens. */
+static void test_host_group_answer_interval(void **state)
+{
+	(void)state;
+	for (size_t f = 0; f < sizeof(families); f++) {
+		struct hsim *s = hsim_new(families[f], NULL),
+			    *r = hsim_new(families[f], no_interval);
+		struct mgm_host_counters c;
+		struct hsim *both[2] = {s, r};
+		int n[2];
+
+		for (int k = 0; k < 2; k++) {
+			struct hsim *x = both[k];
+			int64_t t0;
+			int n0;
+
+			assert_int_equal(hsim_set(x, 1, 0, IN, A | B), 0);
+			hsim_run(x, 10000);
+			hsim_take(x);
+			t0 = x->now;
+			n0 = x->nsent;
+			for (int64_t t = t0; t < t0 + 3000; t += 10) {
+				hsim_run(x, t);
+				hsim_query(x, top(x->family), 0, 0, 0);
+			}
+			hsim_run(x, t0 + 3000 + MRT);
+			n[k] = x->nsent - n0;
+		}
+		if (n[0] < 3 || n[0] > 13)
+			fail_msg("%s: %d answers to 300 queries of one group in 3 s",
+				 fam_name(s->family), n[0]);
+		if (n[1] < 25)
+			fail_msg("%s, interval 0: only %d answers", fam_name(s->family), n[1]);
+		mgm_host_counters(s->h, &c);
+		assert_true(c.group_deferred > 0);
+		/* Last-member queries, a second apart: each answered at its own draw. */
+		hsim_take(s);
+		for (int k = 0; k < 2; k++) {
+			int64_t q = s->now;
+
+			query_at(s, 0, 0, 100);
+			hsim_run(s, q + 1000);
+			assert_string_equal(hsim_take(s), "IS_IN G1{a,b}");
+			assert_int_equal(s->sent[s->nsent - 1].at, q + 100);
+		}
+		hsim_free(s);
+		hsim_free(r);
+	}
+}
+
 /* The same for an IGMPv2 host (one report per group and query): each group is reported at most
  * once per Max Resp Time + 1 s; with the interval 0, every Max Resp Time. */
 static void test_host_general_answer_interval_v2(void **state)
@@ -761,6 +813,7 @@ int main(void)
 		cmocka_unit_test(test_host_v2_reads_v3_code_linearly),
 		cmocka_unit_test(test_host_general_answer_interval),
 		cmocka_unit_test(test_host_general_answer_interval_v2),
+		cmocka_unit_test(test_host_group_answer_interval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

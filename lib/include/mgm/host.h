@@ -70,7 +70,10 @@ struct mgm_host_config {
 	 * MLDv2: after it was sent; older versions: after the last query answered) has its answer
 	 * scheduled from the end of that interval instead of now: deferred, never dropped. Without
 	 * it a flood of General Queries with a Max Resp Time of 0 makes the host send its whole
-	 * state once per query. Queries of one group are not affected.
+	 * state once per query. Queries of one group (Group-Specific, Group-and-Source-Specific)
+	 * get at most one answer per group per quarter of this interval, the same way (RFC 3376
+	 * §9.1 suggests limiting them): a querier's last-member queries, a second apart by
+	 * default, are answered as before.
 	 */
 	uint32_t general_answer_interval_ms;
 	/* Link MTU: reports are split to fit it (§4.2.16). At least 576 / 1280; default 1500. */
@@ -192,6 +195,9 @@ struct mgm_host_counters {
 	/* General Queries heard within general_answer_interval_ms of the last answer: answered
 	 * at its end (or by the answer already pending then). */
 	uint64_t general_deferred;
+	/* Answers to queries of one group moved to a quarter of general_answer_interval_ms after
+	 * the group's last answer. */
+	uint64_t group_deferred;
 	/* Sent: v3 / MLDv2 records by type 1..6 at [type]; report messages by version. */
 	uint64_t tx_records[7];
 	uint64_t tx_reports[MGM_VERSIONS];
