@@ -899,8 +899,7 @@ void mgmd_iface_apply_config(struct mgmd *d, int64_t now)
 		acl_counters(ifc);
 		reconcile(d, ifc);
 	}
-	mgmd_upstream_sync(d, now);
-	mgmd_upstream_reevaluate(d, now);
+	mgmd_upstream_reload(d, now);
 	for (int fi = 0; fi < 2; fi++)
 		if (d->fwd[fi]) {
 			mgmd_fwd_set_limits(d->fwd[fi], d->cfg.max_routes, d->cfg.route_idle_s);

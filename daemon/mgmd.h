@@ -169,9 +169,9 @@ void mgmd_upstream_pending(struct mgmd *d, const struct mgmd_fam *fam,
 			   const struct mgm_addr *group);
 /* Passes the pending changes to the database (after the engine call returned). */
 void mgmd_upstream_flush(struct mgmd *d);
-/* After a reload: every downstream record and static join is passed through the (new) access
- * lists and SSM ranges again; only what changed is reported. */
-void mgmd_upstream_reevaluate(struct mgmd *d, int64_t now);
+/* mgmd_upstream_sync() after a reload: every downstream record and static join is also passed
+ * through the (new) access lists and SSM ranges again; only what changed is reported. */
+void mgmd_upstream_reload(struct mgmd *d, int64_t now);
 /* The static joins of group on ifc changed: its static record is recomputed from them all. */
 void mgmd_upstream_static(struct mgmd *d, struct mgmd_iface *ifc, const struct mgm_addr *group);
 /* A downstream interface's family started or stopped (link up / down): its static joins of

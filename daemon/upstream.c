@@ -315,6 +315,21 @@ static void static_apply(struct mgmd *d, struct mgmd_proxyfam *px, struct mgmd_i
 	}
 }
 
+/* The static records of every group ifc joins statically in family, each group once. */
+static void statics_apply_all(struct mgmd *d, struct mgmd_proxyfam *px, struct mgmd_iface *ifc,
+			      uint8_t family, int64_t now)
+{
+	for (size_t k = 0; k < ifc->n_joins; k++) {
+		const struct mgm_addr *g = &ifc->joins[k].group;
+		size_t e = 0;
+
+		while (e < k && !mgm_addr_eq(&ifc->joins[e].group, g))
+			e++;
+		if (g->family == family && e == k)
+			static_apply(d, px, ifc, g, now);
+	}
+}
+
 /* Every downstream interface's records and static joins into a new database. */
 static void replay_all(struct mgmd *d, struct mgmd_proxyfam *px, uint8_t family, int64_t now)
 {
@@ -331,9 +346,7 @@ static void replay_all(struct mgmd *d, struct mgmd_proxyfam *px, uint8_t family,
 				update_group(d, px, ifc, &r.groups[k], now);
 			free(r.groups);
 		}
-		for (size_t k = 0; k < ifc->n_joins; k++)
-			if (ifc->joins[k].group.family == family)
-				static_apply(d, px, ifc, &ifc->joins[k].group, now);
+		statics_apply_all(d, px, ifc, family, now);
 	}
 }
 
@@ -551,7 +564,10 @@ static void slot_start(struct mgmd *d, struct mgmd_proxyfam *px, uint32_t k, int
 
 /* ---- Daemon entry points -------------------------------------------------------------------- */
 
-void mgmd_upstream_sync(struct mgmd *d, int64_t now)
+/* The slots the configuration and the interfaces call for, each family's database rebuilt
+ * when they differ from what runs (which replays every record). reevaluate: after a reload,
+ * an unchanged database has its records passed through the new policy too. */
+static void sync_all(struct mgmd *d, int64_t now, bool reevaluate)
 {
 	for (int fi = 0; fi < 2; fi++) {
 		uint8_t family = fi == 0 ? MGM_INET : MGM_INET6;
@@ -592,15 +608,20 @@ void mgmd_upstream_sync(struct mgmd *d, int64_t now)
 						 fam_proto(family), err);
 				slot_start(d, px, (uint32_t)i, now);
 			}
+			if (reevaluate && px->proxy)
+				replay_all(d, px, family, now);
 		}
 	}
 }
 
-void mgmd_upstream_reevaluate(struct mgmd *d, int64_t now)
+void mgmd_upstream_sync(struct mgmd *d, int64_t now)
 {
-	for (int fi = 0; fi < 2; fi++)
-		if (d->px[fi].proxy)
-			replay_all(d, &d->px[fi], fi == 0 ? MGM_INET : MGM_INET6, now);
+	sync_all(d, now, false);
+}
+
+void mgmd_upstream_reload(struct mgmd *d, int64_t now)
+{
+	sync_all(d, now, true);
 }
 
 void mgmd_upstream_fam_changed(struct mgmd *d, struct mgmd_fam *fam)
@@ -715,9 +736,7 @@ void mgmd_upstream_statics(struct mgmd *d, struct mgmd_fam *fam)
 		(void)mgm_proxy_remove_downstream(px->proxy, now, STATIC_ID(ifc->ifindex));
 		return;
 	}
-	for (size_t k = 0; k < ifc->n_joins; k++)
-		if (ifc->joins[k].group.family == fam->family)
-			static_apply(d, px, ifc, &ifc->joins[k].group, now);
+	statics_apply_all(d, px, ifc, fam->family, now);
 }
 
 void mgmd_upstream_remove_downstream(struct mgmd *d, struct mgmd_iface *ifc)
